@@ -1,0 +1,50 @@
+# Assistenz — every command a user or CI runs. `make demo` and `make test` are all you need.
+PY    ?= python3
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+export TMPDIR := $(CURDIR)/.tmp
+
+.PHONY: install demo test lint eval bench stress lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@mkdir -p $(TMPDIR)
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## demo: triage the demo mailbox, then serve the web UI + API on http://127.0.0.1:8000
+demo: install
+	$(BIN)/assistenz run --config demo/workspace.yaml --once --progress
+	$(BIN)/assistenz serve --config demo/workspace.yaml --port 8000
+
+## test: lint, type-check and run the whole test suite
+test: install lint
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check agent tools api tests evals
+	$(BIN)/mypy
+
+## eval: measure triage on the labelled eval set (results in evals/results/)
+eval: install
+	$(BIN)/python -m evals.run
+
+## bench: speed figures (not part of the tests)
+bench: install
+	$(BIN)/python -m evals.bench
+
+## lock: re-resolve the dependencies into requirements.lock (needs the package registry)
+lock:
+	rm -rf .lockvenv && $(PY) -m venv .lockvenv
+	.lockvenv/bin/python -m pip install --quiet --upgrade pip
+	.lockvenv/bin/python -m pip install --quiet '.[dev]'
+	.lockvenv/bin/python -m pip freeze --exclude-editable | grep -iv '^assistenz' > requirements.lock
+	rm -rf .lockvenv
+
+clean:
+	rm -rf $(VENV) .tmp data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Assistenz: the part that decides (parse, triage, policy, drafts)."""

@@ -1,0 +1,211 @@
+"""The `assistenz` command (CONTRACT §2 and §5)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from agent.config import ConfigError, Workspace, load_config
+
+EXIT_USAGE = 2
+log = logging.getLogger("assistenz")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments end in one line on stderr and exit status 2 (CONTRACT §2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"assistenz: error: {message}\n")
+    raise SystemExit(EXIT_USAGE)
+
+
+def _config(args: argparse.Namespace) -> Workspace:
+    try:
+        return load_config(args.config)
+    except ConfigError as exc:
+        _fail(f"config: {exc}")
+
+
+def _add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", required=True, metavar="FILE",
+                   help="the workspace YAML file (see README: Configuration)")
+
+
+def _emit(obj: dict[str, object]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+# --- triage -----------------------------------------------------------------------------
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    from agent.batch import triage_inputs
+    from tools.files import InputError, check_inputs
+
+    ws = _config(args)
+    try:
+        check_inputs(args.paths)
+    except InputError as exc:
+        _fail(str(exc))
+    for result in triage_inputs(ws, args.paths, progress=args.progress):
+        if args.json:
+            _emit(result)
+        else:
+            sys.stdout.write(_human_line(result) + "\n")
+    return 0
+
+
+def _human_line(r: dict[str, object]) -> str:
+    if "error" in r:
+        return f"{r['file']}: ERROR {r['error']}"
+    who = f" → {r['assignee']}" if r.get("assignee") else ""
+    return (f"{r['file']}: {r['category']} / {r['priority']} / {r['action']}{who} "
+            f"({r['confidence']:.2f}) — {r['explanation']}")
+
+
+# --- live commands (storage) ------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from agent.runner import run
+
+    return run(_config(args), once=args.once, progress=args.progress)
+
+
+def cmd_items(args: argparse.Namespace) -> int:
+    from agent.runner import list_items
+
+    for item in list_items(_config(args), status=args.status):
+        if args.json:
+            _emit(item)
+        else:
+            sys.stdout.write(
+                f"{item['id']:>5} {item['status']:<10} {item['category'] or '-':<16} "
+                f"{item['action'] or '-':<7} {item['assignee'] or '-':<10} {item['subject']}\n")
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from agent.runner import retry
+
+    count = retry(_config(args), ids=args.ids)
+    sys.stderr.write(f"assistenz: {count} message(s) queued again; run `assistenz run --once`\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from api.server import serve
+
+    if args.host not in {"127.0.0.1", "localhost", "::1"}:
+        _fail(f"refusing to serve on {args.host}: the web UI has no login yet, "
+              "so it only listens on 127.0.0.1")
+    return serve(_config(args), host=args.host, port=args.port)
+
+
+# --- parser -----------------------------------------------------------------------------
+
+_TRIAGE_HELP = """\
+Triage messages read-only: nothing is sent, no mailbox changes, no assistant is called.
+PATH is a message file (a leading mbox 'From ' line is fine), a folder of message files
+(sorted by name), an mbox file (*.mbox) or a Maildir (a folder with cur/ and new/).
+
+example:
+  assistenz triage demo/mailbox --config demo/workspace.yaml --json
+"""
+_RUN_HELP = """\
+Ingest the workspace's mailbox (imap: or maildir:), store every message before acting on
+it, triage, and carry out what the rules allow without approval. Without --once it keeps
+running and waits for new mail; Ctrl-C stops it cleanly.
+
+example:
+  assistenz run --config demo/workspace.yaml --once
+"""
+_ITEMS_HELP = """\
+List the stored messages with their decision and status (new, processed, failed).
+
+example:
+  assistenz items --config demo/workspace.yaml --json
+"""
+_RETRY_HELP = """\
+Queue failed messages again (all failed ones, or the ids given); the next run processes them.
+
+example:
+  assistenz retry --config demo/workspace.yaml 17 18
+"""
+_SERVE_HELP = """\
+Serve the web UI and the HTTP API (OpenAPI document at /openapi.json). Listens on
+127.0.0.1 only: the UI has no login yet.
+
+example:
+  assistenz serve --config demo/workspace.yaml --port 8000
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="assistenz", description="Assistenz — an email assistant for solo "
+                     "entrepreneurs: triage, drafts, routing to human assistants.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name: str, text: str, fn: Callable[[argparse.Namespace], int]) -> _Parser:
+        p: _Parser = sub.add_parser(name, help=text.split("\n")[0], description=text,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(fn=fn)
+        return p
+
+    p = add("triage", _TRIAGE_HELP, cmd_triage)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _add_config(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per message and line")
+    p.add_argument("--progress", action="store_true", default=None,
+                   help="show a progress bar on stderr (default: when stderr is a terminal)")
+
+    p = add("run", _RUN_HELP, cmd_run)
+    _add_config(p)
+    p.add_argument("--once", action="store_true", help="process what is waiting, then exit")
+    p.add_argument("--progress", action="store_true", default=None,
+                   help="show a progress bar on stderr (default: when stderr is a terminal)")
+
+    p = add("items", _ITEMS_HELP, cmd_items)
+    _add_config(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per message and line")
+    p.add_argument("--status", help="only items with this status (new, processed, failed …)")
+
+    p = add("retry", _RETRY_HELP, cmd_retry)
+    _add_config(p)
+    p.add_argument("ids", nargs="*", type=int, metavar="ID",
+                   help="message ids (default: all failed)")
+
+    p = add("serve", _SERVE_HELP, cmd_serve)
+    _add_config(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="assistenz: %(message)s", stream=sys.stderr)
+    try:
+        result: int = args.fn(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("assistenz: stopped\n")
+        return 130
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,279 @@
+"""The workspace file (CONTRACT §4–§5): YAML → validated pydantic models.
+
+Every problem ends in a `ConfigError` whose message is one line naming the field.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from agent.hours import WorkingHours
+from agent.models import Action, Category
+
+
+class ConfigError(Exception):
+    """A workspace file that cannot be used; str() is one line for the user."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+EmailStr = Annotated[str, Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")]
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)"
+        raise ValueError(msg) from None
+    return value
+
+
+class Owner(Strict):
+    name: str
+    email: EmailStr
+    agent_email: EmailStr | None = None
+    company: str = ""
+    timezone: str = "Europe/Berlin"
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["de", "en"], min_length=1)
+    signature: str = ""
+    working_hours: str = "Mo-Fr 09:00-17:00"
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        WorkingHours.parse(value)  # raises ValueError with a readable message
+        return value
+
+    @property
+    def hours(self) -> WorkingHours:
+        return WorkingHours.parse(self.working_hours)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Assistant(Strict):
+    id: Identifier
+    name: str
+    email: EmailStr
+    languages: list[LanguageCode] = Field(min_length=1)
+    skills: str = Field(min_length=1)
+    timezone: str = "Europe/Berlin"
+    capacity: int = Field(default=10, ge=0)
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+
+class CalDAV(Strict):
+    url: str
+    username: str = ""
+    password: str = ""
+
+
+class Calendar(Strict):
+    ics: Path | None = None
+    caldav: CalDAV | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Calendar:
+        if (self.ics is None) == (self.caldav is None):
+            raise ValueError("give exactly one of 'ics' or 'caldav'")
+        return self
+
+
+class LLM(Strict):
+    provider: Literal["openai"] = "openai"
+    model: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    timeout: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    max_tokens: int = Field(default=800, ge=16)
+    temperature: float = Field(default=0.0, ge=0, le=2)
+
+    def api_key(self) -> str | None:
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
+class Imap(Strict):
+    host: str
+    port: int | None = None
+    username: str
+    password: str
+    folder: str = "INBOX"
+    tls: bool | Literal["starttls"] = True
+    processed_folder: str | None = None
+    sent_folder: str | None = None
+
+
+class Smtp(Strict):
+    host: str
+    port: int | None = None
+    username: str | None = None
+    password: str | None = None
+    tls: bool | Literal["starttls"] = "starttls"
+    from_: str = Field(alias="from")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Triage(Strict):
+    """Extension: how sure the agent must be before it acts alone."""
+
+    auto_min_confidence: float = Field(default=0.55, ge=0, le=1)
+    llm_below_confidence: float = Field(default=0.75, ge=0, le=1)
+
+
+class Limits(Strict):
+    """Extension: what a message may be before it is stored and flagged instead of parsed."""
+
+    max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    max_parts: int = Field(default=500, gt=0)
+    max_depth: int = Field(default=12, gt=0)
+
+
+class Workspace(Strict):
+    owner: Owner
+    assistants: list[Assistant] = Field(default_factory=list)
+    delegation: dict[Category, Action] = Field(default_factory=dict)
+    calendar: Calendar | None = None
+    llm: LLM | None = None
+    data_dir: Path = Path("data")
+    imap: Imap | None = None
+    maildir: Path | None = None
+    smtp: Smtp | None = None
+    database: str | None = None
+    triage: Triage = Triage()
+    limits: Limits = Limits()
+    path: Path | None = Field(default=None, exclude=True)  # where the file was read from
+
+    @field_validator("assistants")
+    @classmethod
+    def _unique_ids(cls, value: list[Assistant]) -> list[Assistant]:
+        seen: set[str] = set()
+        for a in value:
+            if a.id in seen:
+                raise ValueError(f"assistant id {a.id!r} appears twice")
+            seen.add(a.id)
+        return value
+
+    @model_validator(mode="after")
+    def _one_mailbox(self) -> Workspace:
+        if self.imap is not None and self.maildir is not None:
+            raise ValueError("give either 'imap' or 'maildir', not both")
+        return self
+
+    def action_for(self, category: Category) -> Action:
+        """The owner's delegation; a missing category means notify (CONTRACT §4)."""
+        return self.delegation.get(category, Action.notify)
+
+    def assistant(self, assistant_id: str) -> Assistant | None:
+        return next((a for a in self.assistants if a.id == assistant_id), None)
+
+    @property
+    def database_url(self) -> str:
+        return self.database or f"sqlite:///{self.data_dir / 'assistenz.db'}"
+
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand_env(value: Any, where: str) -> Any:
+    """Replace ${VAR} in every string with the environment's value."""
+    if isinstance(value, dict):
+        return {k: _expand_env(v, f"{where}.{k}" if where else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, str):
+        def sub(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in os.environ:
+                raise ConfigError(f"{where}: environment variable {name} is not set")
+            return os.environ[name]
+        return _ENV.sub(sub, value)
+    return value
+
+
+def _resolve(base: Path, p: Path | None) -> Path | None:
+    if p is None:
+        return None
+    p = p.expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def _resolve_paths(ws: Workspace, base: Path) -> Workspace:
+    data_dir = _resolve(base, ws.data_dir)
+    assert data_dir is not None
+    update: dict[str, Any] = {"data_dir": data_dir, "maildir": _resolve(base, ws.maildir)}
+    if ws.calendar and ws.calendar.ics:
+        update["calendar"] = ws.calendar.model_copy(update={"ics": _resolve(base, ws.calendar.ics)})
+    if ws.database and ws.database.startswith("sqlite:///") and ws.database != "sqlite:///:memory:":
+        rel = ws.database.removeprefix("sqlite:///")
+        resolved = _resolve(base, Path(rel))
+        update["database"] = f"sqlite:///{resolved}"
+    return ws.model_copy(update=update)
+
+
+def _format_error(err: ValidationError, file: Path) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in first["loc"])
+    loc = loc.replace(".[", "[")
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif first["type"] == "enum":
+        msg = f"{msg}; got {first.get('input')!r}"
+    elif first["type"] == "string_pattern_mismatch":
+        msg = f"invalid value {first.get('input')!r}"
+    more = len(err.errors()) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{file}: {loc or '(top level)'}: {msg}{tail}"
+
+
+def load_config(path: str | Path) -> Workspace:
+    """Read and validate a workspace file. Raises ConfigError with one readable line."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read config file: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{file}: invalid YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: expected a mapping of settings at the top level")
+    data = _expand_env(data, "")
+    try:
+        ws = Workspace.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(exc, file)) from None
+    base = file.resolve().parent
+    return _resolve_paths(ws, base).model_copy(update={"path": file.resolve()})

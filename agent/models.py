@@ -1,0 +1,331 @@
+"""Typed data that flows through the pipeline: ingest → parse → triage → act.
+
+Every stage takes and returns these pydantic models; closed vocabularies are enums.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Category(StrEnum):
+    scheduling = "scheduling"
+    invoice_payment = "invoice_payment"
+    customer_inquiry = "customer_inquiry"
+    support = "support"
+    social_media = "social_media"
+    admin = "admin"
+    personal = "personal"
+    newsletter = "newsletter"
+    spam = "spam"
+    other = "other"
+
+
+class Action(StrEnum):
+    auto = "auto"
+    draft = "draft"
+    route = "route"
+    notify = "notify"
+    ignore = "ignore"
+
+
+class Priority(StrEnum):
+    urgent = "urgent"
+    high = "high"
+    normal = "normal"
+    low = "low"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- ingest -----------------------------------------------------------------------------
+
+
+class RawMessage(Frozen):
+    """One message exactly as received, plus where it came from."""
+
+    ref: str  # "file as given" (CONTRACT §2) or a mailbox reference such as "maildir:KEY"
+    data: bytes
+    source: str = "file"  # which mailbox this came from (for exactly-once bookkeeping)
+    source_key: str | None = None  # the key inside that mailbox (Maildir key, UIDVALIDITY:UID)
+
+
+# --- parse ------------------------------------------------------------------------------
+
+
+class Address(Frozen):
+    email: str
+    name: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2].lower()
+
+    def formatted(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+class Attachment(Frozen):
+    filename: str | None
+    content_type: str
+    size: int
+
+
+class CalendarPart(Frozen):
+    method: str | None  # REQUEST, CANCEL, REPLY, COUNTER, PUBLISH … (None: plain .ics file)
+    text: str  # the iCalendar text as received (decoded)
+    filename: str | None = None
+
+
+class Automation(Frozen):
+    """RFC 3834 and list headers: is this mail written by a machine?"""
+
+    auto_submitted: str | None = None
+    precedence: str | None = None
+    list_id: str | None = None
+    list_unsubscribe: bool = False
+    bounce: bool = False
+    noreply_sender: bool = False
+
+    @property
+    def automated(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def reasons(self) -> list[str]:
+        out = []
+        if self.auto_submitted and self.auto_submitted.lower() != "no":
+            out.append(f"Auto-Submitted: {self.auto_submitted}")
+        if self.precedence and self.precedence.lower() in {"bulk", "list", "junk", "auto_reply"}:
+            out.append(f"Precedence: {self.precedence}")
+        if self.list_id:
+            out.append("List-Id")
+        if self.list_unsubscribe:
+            out.append("List-Unsubscribe")
+        if self.bounce:
+            out.append("bounce")
+        if self.noreply_sender:
+            out.append("noreply sender")
+        return out
+
+
+class BodyText(Frozen):
+    """Readable text of a message, split into what is new and what is history."""
+
+    full: str = ""
+    new: str = ""  # the text the sender wrote now (no quoted history, no signature)
+    quoted: str = ""
+    signature: str = ""
+    from_html: bool = False
+
+
+class Mail(Frozen):
+    """One message (the outer one, or a forwarded one found inside it)."""
+
+    message_id: str | None = None
+    subject: str = ""
+    sender: Address | None = None  # From
+    reply_to: list[Address] = Field(default_factory=list)
+    to: list[Address] = Field(default_factory=list)
+    cc: list[Address] = Field(default_factory=list)
+    date: datetime | None = None
+    in_reply_to: str | None = None
+    references: list[str] = Field(default_factory=list)
+    automation: Automation = Automation()
+    body: BodyText = BodyText()
+    html: str | None = None  # raw HTML body when there was one (untrusted; sanitize to show)
+    attachments: list[Attachment] = Field(default_factory=list)
+    calendar: list[CalendarPart] = Field(default_factory=list)
+    language: str = "und"
+    defects: list[str] = Field(default_factory=list)
+
+    @property
+    def reply_address(self) -> Address | None:
+        """Where a reply goes: Reply-To if present, else From (CONTRACT §2)."""
+        if self.reply_to:
+            return self.reply_to[0]
+        return self.sender
+
+
+class ParsedMessage(Frozen):
+    """Result of the parse stage."""
+
+    ref: str
+    size: int
+    outer: Mail
+    forwarded: Mail | None = None  # the message found inside a forward
+    forward_format: str | None = None  # gmail, outlook, apple, thunderbird, rfc822 …
+    forward_note: str = ""  # what the forwarder wrote above the forwarded message
+    flags: list[str] = Field(default_factory=list)  # e.g. "limit:size", "limit:parts"
+
+
+# --- triage -----------------------------------------------------------------------------
+
+
+class Risk(StrEnum):
+    bank_details = "bank_details"  # change of bank details or payee
+    payment_request = "payment_request"  # unusual or urgent payment / transfer / gift cards
+    credentials = "credentials"  # passwords, codes, login links
+    data_request = "data_request"  # hand over customer data, other mails, documents
+
+
+class MessageView(Frozen):
+    """The message the agent acts on, with the facts the rules need.
+
+    For mail the owner forwarded, `mail` is the inner message and `owner_note` the owner's
+    words on top; otherwise `mail` is the message as received and there is no note.
+    """
+
+    parsed: ParsedMessage
+    mail: Mail
+    owner_forwarded: bool = False
+    owner_note: str = ""
+    risks: list[Risk] = Field(default_factory=list)
+    calendar_method: str | None = None
+
+    @property
+    def language(self) -> str:
+        return self.mail.language
+
+
+class Classification(Frozen):
+    category: Category
+    confidence: float = Field(ge=0.0, le=1.0)
+    priority: Priority
+    decided_by: str  # rule name, "knn", "llm" …
+    model: str | None = None
+    prompt_version: str | None = None
+    scores: dict[str, float] = Field(default_factory=dict)
+    flags: list[str] = Field(default_factory=list)
+
+
+class NoteGuidance(Frozen):
+    """What the owner's note on a forwarded mail asks for (already limited to what it may)."""
+
+    category: Category | None = None
+    action: Action | None = None
+    assignee: str | None = None
+
+
+class Draft(Frozen):
+    to: list[str]
+    cc: list[str] = Field(default_factory=list)
+    subject: str
+    body: str
+    language: str
+    in_reply_to: str | None = None
+    references: list[str] = Field(default_factory=list)
+    template: str | None = None  # which prompt file and version wrote it
+
+
+class SendEmail(Frozen):
+    type: Literal["send_email"] = "send_email"
+    to: list[str]
+    subject: str
+
+
+class InvitationReply(Frozen):
+    type: Literal["accept_invitation", "decline_invitation"]
+    organizer: str
+    uid: str
+
+
+class CreateEvent(Frozen):
+    type: Literal["create_event"] = "create_event"
+    uid: str
+    start: datetime | None = None
+    end: datetime | None = None
+    summary: str = ""
+
+
+class RemoveEvent(Frozen):
+    type: Literal["remove_event"] = "remove_event"
+    uid: str
+
+
+class RouteTask(Frozen):
+    type: Literal["route_task"] = "route_task"
+    assignee: str
+
+
+class NotifyOwner(Frozen):
+    type: Literal["notify_owner"] = "notify_owner"
+    reason: str = ""
+
+
+class Archive(Frozen):
+    type: Literal["archive"] = "archive"
+
+
+PlannedAction = Annotated[
+    SendEmail | InvitationReply | CreateEvent | RemoveEvent | RouteTask | NotifyOwner | Archive,
+    Field(discriminator="type"),
+]
+
+
+class Decision(Frozen):
+    """What the gate decided, and why."""
+
+    action: Action
+    assignee: str | None = None
+    rule: str  # the gate rule that decided the action (for audits)
+    reason: str  # explanation key (prompts/explanations), see agent/explain.py
+    reason_args: dict[str, str] = Field(default_factory=dict)
+    planned_actions: list[PlannedAction] = Field(default_factory=list)
+    draft: Draft | None = None
+    flags: list[str] = Field(default_factory=list)
+
+
+class TriageOutcome(Frozen):
+    """Everything triage produced for one message; `to_json()` is CONTRACT §2's object."""
+
+    ref: str
+    view: MessageView
+    classification: Classification
+    decision: Decision
+    explanation: str
+
+    def to_json(self) -> dict[str, object]:
+        c, d, m = self.classification, self.decision, self.view.mail
+        return {
+            "file": self.ref,
+            "message_id": self.view.parsed.outer.message_id,
+            "language": self.view.language,
+            "category": c.category.value,
+            "priority": c.priority.value,
+            "action": d.action.value,
+            "assignee": d.assignee,
+            "confidence": round(c.confidence, 3),
+            "draft": _draft_json(d.draft),
+            "planned_actions": [p.model_dump(mode="json", exclude_none=True)
+                                for p in d.planned_actions],
+            "explanation": self.explanation,
+            "subject": m.subject,
+            "from": m.sender.email if m.sender else None,
+            "forwarded_by_owner": self.view.owner_forwarded,
+            "decided_by": c.decided_by,
+            "rule": d.rule,
+            "flags": sorted(set(c.flags) | set(d.flags) | set(self.view.parsed.flags)),
+        }
+
+
+def _draft_json(draft: Draft | None) -> dict[str, object] | None:
+    if draft is None:
+        return None
+    return {"to": draft.to, "cc": draft.cc, "subject": draft.subject, "body": draft.body,
+            "language": draft.language}
+
+
+class FailedMessage(Frozen):
+    ref: str
+    message_id: str | None = None
+    error: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.ref, "message_id": self.message_id, "error": self.error}

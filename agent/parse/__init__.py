@@ -1,0 +1,1 @@
+"""Parsing of raw mail into typed models."""

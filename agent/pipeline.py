@@ -1,0 +1,142 @@
+"""The whole flow of one message, in one place.
+
+    ingest (tools/) → parse → view → classify → decide (policy gate) → draft → explain → act
+
+Each stage is a plain function taking and returning typed models (agent/models.py).
+`triage()` runs everything up to `explain` and has no side effects; the live runner
+(agent/runner.py) stores the result and carries out what the gate allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from agent.classify.base import Classifier
+from agent.classify.rules import certain_category
+from agent.config import Workspace
+from agent.drafts import Drafter, TemplateDrafter
+from agent.explain import explain
+from agent.guidance import read_note
+from agent.models import (
+    Action,
+    Category,
+    Classification,
+    Decision,
+    MessageView,
+    NoteGuidance,
+    ParsedMessage,
+    RawMessage,
+    TriageOutcome,
+)
+from agent.parse.mime import parse_message
+from agent.policy import GateInput, ReplyLedger, decide
+from agent.priority import priority_of
+from agent.routing import RouteChoice, Router
+from agent.view import build_view
+
+STAGES = ("parse", "view", "classify", "decide", "draft", "explain")
+
+
+@dataclass
+class Deps:
+    """Everything a run needs, passed in one object (no globals, the clock injected)."""
+
+    ws: Workspace
+    classifier: Classifier
+    router: Router
+    drafter: Drafter
+    ledger: ReplyLedger
+    load: Callable[[str], int]  # open tasks per assistant id
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+# --- stages -----------------------------------------------------------------------------
+
+
+def parse(raw: RawMessage, deps: Deps) -> ParsedMessage:
+    return parse_message(raw, deps.ws.limits)
+
+
+def view(parsed: ParsedMessage, deps: Deps) -> MessageView:
+    return build_view(parsed, deps.ws)
+
+
+def classify(v: MessageView, guidance: NoteGuidance, deps: Deps) -> Classification:
+    """Certain rules first, then the classifier; the owner's note may settle an unsure case."""
+    today = _today(v, deps)
+    if "limit:size" in v.parsed.flags:
+        return Classification(category=Category.other, confidence=0.0, decided_by="limit",
+                              priority=priority_of(v, Category.other, today), flags=["limit:size"])
+    certain = certain_category(v)
+    if certain is not None:
+        cat, rule = certain
+        return Classification(category=cat, confidence=0.99, decided_by=rule,
+                              priority=priority_of(v, cat, today))
+    result = deps.classifier.classify(v)
+    if guidance.category and result.confidence < deps.ws.triage.llm_below_confidence:
+        cat = guidance.category
+        return Classification(category=cat, confidence=max(result.confidence, 0.8),
+                              decided_by="owner-note", priority=priority_of(v, cat, today),
+                              scores=result.scores)
+    return result
+
+
+def gate(v: MessageView, c: Classification, guidance: NoteGuidance, deps: Deps) -> Decision:
+    def route(category: Category) -> RouteChoice | None:
+        return deps.router.choose(v, category, deps.load)
+
+    def route_to(assistant_id: str) -> RouteChoice | None:
+        return deps.router.named(assistant_id, v.language, deps.load)
+
+    inp = GateInput(view=v, classification=c, guidance=guidance, today=_today(v, deps),
+                    route=route, route_to=route_to, ledger=deps.ledger)
+    return decide(inp, deps.ws)
+
+
+def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decision:
+    """Write the reply for a draft or a replying auto action."""
+    replies = d.action is Action.draft or any(p.type == "send_email" for p in d.planned_actions)
+    if not replies:
+        return d
+    kind = "auto" if d.action is Action.auto else "draft"
+    return d.model_copy(update={"draft": deps.drafter.compose(v.mail, c.category, kind, deps.ws)})
+
+
+def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:
+    """parse → view → classify → decide → draft → explain, without side effects."""
+    v = view(parse(raw, deps), deps)
+    guidance = read_note(v, deps.ws)
+    c = classify(v, guidance, deps)
+    d = draft(v, c, gate(v, c, guidance, deps), deps)
+    text = explain(v, c, d, deps.ws.owner.languages[0])
+    return TriageOutcome(ref=raw.ref, view=v, classification=c, decision=d, explanation=text)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _today(v: MessageView, deps: Deps) -> date:
+    now = deps.clock().astimezone(deps.ws.owner.zone)
+    return v.mail.date.astimezone(deps.ws.owner.zone).date() if v.mail.date else now.date()
+
+
+def default_deps(ws: Workspace, classifier: Classifier | None = None,
+                 load: Callable[[str], int] | None = None,
+                 replied: Callable[[str, date], bool] | None = None,
+                 clock: Callable[[], datetime] | None = None) -> Deps:
+    """Deps for the embedded offline default."""
+    from agent.classify.factory import build_classifier
+    from tools.embeddings import get_embedder
+
+    embedder = get_embedder()
+    return Deps(
+        ws=ws,
+        classifier=classifier or build_classifier(ws, embedder),
+        router=Router(ws, embedder),
+        drafter=TemplateDrafter(),
+        ledger=ReplyLedger(replied),
+        load=load or (lambda _id: 0),
+        clock=clock or (lambda: datetime.now(UTC)),
+    )

@@ -1,0 +1,158 @@
+"""The policy gate: CONTRACT §4's actions and rules, in order, as code outside any model.
+
+Input is what the classifier (rules, embeddings or an LLM) and the owner's note suggest;
+output is the action that may really happen and the side effects it plans. Nothing a mail
+says can widen what this module allows: it reads only headers, the category, the
+confidence and the deterministic risk flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from agent.config import Workspace
+from agent.drafts import draft_language, reply_headers
+from agent.models import (
+    Action,
+    Category,
+    Classification,
+    Decision,
+    Mail,
+    MessageView,
+    NoteGuidance,
+    NotifyOwner,
+    PlannedAction,
+    RouteTask,
+    SendEmail,
+)
+from agent.parse.headers import is_noreply
+from agent.routing import RouteChoice
+
+
+class ReplyLedger:
+    """Automatic replies already planned or sent, per recipient and day (rule 5)."""
+
+    def __init__(self, replied: Callable[[str, date], bool] | None = None) -> None:
+        self._seen: set[tuple[str, date]] = set()
+        self._replied = replied
+
+    def replied(self, address: str, day: date) -> bool:
+        key = (address.lower(), day)
+        return key in self._seen or bool(self._replied and self._replied(*key))
+
+    def record(self, address: str, day: date) -> None:
+        self._seen.add((address.lower(), day))
+
+
+@dataclass
+class GateInput:
+    view: MessageView
+    classification: Classification
+    guidance: NoteGuidance
+    today: date
+    route: Callable[[Category], RouteChoice | None]  # best eligible assistant for a category
+    route_to: Callable[[str], RouteChoice | None]  # a named assistant, if eligible
+    ledger: ReplyLedger
+
+
+def replyable(mail: Mail) -> bool:
+    """Is there a person to answer? (not a noreply/bounce address, not an anonymous list)"""
+    addr = mail.reply_address
+    if addr is None or mail.automation.bounce:
+        return False
+    return not is_noreply(addr.email)
+
+
+def automated(mail: Mail) -> bool:
+    """RFC 3834: automated mail never gets an automatic reply (rule 5)."""
+    return mail.automation.automated
+
+
+def _fallback(view: MessageView, rule: str, reason: str) -> tuple[Action, str, str]:
+    """Rule 3/4/5 fallback: draft where a reply makes sense, else notify."""
+    if replyable(view.mail):
+        return Action.draft, rule, reason
+    return Action.notify, rule, reason
+
+
+def _start(inp: GateInput, ws: Workspace) -> tuple[Action, str, str]:
+    cat = inp.classification.category
+    action, rule, reason = ws.action_for(cat), "delegation", "delegation"
+    g = inp.guidance
+    if g.action is not None:
+        wanted = g.action
+        if wanted is Action.auto and ws.action_for(cat) is not Action.auto:
+            wanted = action  # a note cannot grant more than the owner's delegation
+        action, rule, reason = wanted, "owner-note", "owner_note"
+    return action, rule, reason
+
+
+def _rules(inp: GateInput, ws: Workspace, action: Action, rule: str,
+           reason: str) -> tuple[Action, str, str]:
+    """Rules 1–5 of CONTRACT §4, in order; the first that applies wins."""
+    view, cat = inp.view, inp.classification.category
+    mail = view.mail
+    if cat in {Category.spam, Category.newsletter}:
+        return Action.ignore, "r1-spam-newsletter", f"r1_{cat.value}"
+    if cat is Category.personal:
+        return Action.notify, "r1-personal", "r1_personal"
+    if view.risks:
+        return Action.notify, "r2-risk", "r2_risk"
+    if action is Action.auto:
+        if inp.classification.confidence < ws.triage.auto_min_confidence:
+            return _fallback(view, "r3-low-confidence", "r3_low_confidence")
+        if cat is Category.scheduling and ws.calendar is None:
+            return _fallback(view, "r4-no-calendar", "r4_no_calendar")
+        if automated(mail) or not replyable(mail):
+            return _fallback(view, "r5-automated", "r5_automated")
+        addr = mail.reply_address
+        assert addr is not None
+        if mail.sender and addr.domain != mail.sender.domain:
+            return _fallback(view, "r5-reply-to-domain", "r5_reply_to_domain")
+        if inp.ledger.replied(addr.email, _day(mail, inp.today)):
+            return _fallback(view, "r5-one-per-day", "r5_one_per_day")
+    if action is Action.draft and not replyable(mail):
+        return Action.notify, "draft-without-recipient", "no_recipient"
+    return action, rule, reason
+
+
+def _day(mail: Mail, today: date) -> date:
+    return mail.date.date() if mail.date else today
+
+
+def decide(inp: GateInput, ws: Workspace) -> Decision:
+    """The gate. Returns the action, the assignee and the planned side effects."""
+    action, rule, reason = _rules(inp, ws, *_start(inp, ws))
+    view = inp.view
+    assignee: str | None = None
+    args: dict[str, str] = {}
+    if action is Action.route:
+        action, rule, reason, assignee, args = _route(inp, rule, reason)
+    planned: list[PlannedAction] = []
+    if action is Action.route and assignee:
+        planned.append(RouteTask(assignee=assignee))
+    elif action is Action.notify:
+        planned.append(NotifyOwner(reason=rule))
+    elif action is Action.auto:
+        to, subject, _, _ = reply_headers(view.mail, draft_language(view.language))
+        planned.append(SendEmail(to=to, subject=subject))
+        inp.ledger.record(to[0], _day(view.mail, inp.today))
+    return Decision(action=action, assignee=assignee, rule=rule, reason=reason, reason_args=args,
+                    planned_actions=planned, flags=[f"risk:{r.value}" for r in view.risks])
+
+
+def _route(inp: GateInput, rule: str,
+           reason: str) -> tuple[Action, str, str, str | None, dict[str, str]]:
+    """Rule 6: the best-fitting assistant who reads the language and has capacity left;
+    the one the owner's note names, when that one is eligible."""
+    named = inp.route_to(inp.guidance.assignee) if inp.guidance.assignee else None
+    choice = named or inp.route(inp.classification.category)
+    if choice is None:
+        return Action.notify, "r6-no-assistant", "r6_no_assistant", None, {}
+    a = choice.assistant
+    args = {"assistant": a.name, "skills": a.skills, "eligible": str(choice.eligible)}
+    if named is not None:
+        return Action.route, "owner-note", "route_named", a.id, args
+    return Action.route, rule, "route", a.id, args

@@ -1,0 +1,44 @@
+"""Priority (CONTRACT §2): urgent within 24 h, high within a week or money/legal, low when
+there is nothing to do, else normal. Deterministic: dates and words in the mail decide."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from agent.facts import find_deadline
+from agent.models import Category, MessageView, Priority
+
+_URGENT = re.compile(
+    r"\b(?:dringend|eilt|eilig|sofort|umgehend|notfall|asap|urgent|emergency|immediately|"
+    r"right away|as soon as possible|so schnell wie möglich|heute noch|noch heute|"
+    r"bis heute|bis morgen|by tomorrow|by today|by end of day|\beod\b|"
+    r"letzte mahnung|final (?:notice|reminder)|(?:ist|are|is) (?:down|offline)|"
+    r"nicht (?:mehr )?erreichbar|geht nicht mehr|funktioniert (?:gar )?nicht mehr)",
+    re.I,
+)
+_HIGH = re.compile(
+    r"\b(?:mahnung|zahlungserinnerung|payment reminder|overdue|überfällig|fällig|due\b|"
+    r"frist|deadline|anwalt|rechtsanwalt|lawyer|attorney|abmahnung|klage|lawsuit|"
+    r"gericht|court|vertrag|contract|kündigung|termination|inkasso|collection agency|"
+    r"finanzamt|tax office|steuerbescheid|diese woche|this week|bis freitag|by friday)",
+    re.I,
+)
+_NOTHING_TO_DO = {Category.newsletter, Category.spam}
+
+
+def priority_of(view: MessageView, category: Category, today: date) -> Priority:
+    mail = view.mail
+    if category in _NOTHING_TO_DO:
+        return Priority.low
+    text = f"{mail.subject}\n{mail.body.new}\n{view.owner_note}"
+    ref = mail.date.date() if mail.date else today
+    deadline = find_deadline(text, ref)
+    if _URGENT.search(text) or (deadline is not None and deadline <= ref + timedelta(days=1)):
+        return Priority.urgent
+    if mail.automation.automated and category not in {Category.invoice_payment}:
+        return Priority.low
+    if (category is Category.invoice_payment or _HIGH.search(text)
+            or (deadline is not None and deadline <= ref + timedelta(days=7))):
+        return Priority.high
+    return Priority.normal

@@ -1,0 +1,96 @@
+"""Requests that must reach the owner whatever the category (CONTRACT §4 rule 2).
+
+Deterministic patterns, German and English. They look at everything a sender can write —
+subject, new text, quoted history, attachment names — because an attacker writes there too.
+A false alarm costs a notification; a miss could cost money.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.models import Mail, Risk
+
+_I = re.I | re.S
+
+
+def _alt(*words: str) -> str:
+    return "|".join(words)
+
+
+def _near(a: str, b: str, gap: int = 80) -> re.Pattern[str]:
+    """`a` and `b` within `gap` characters of each other, in either order."""
+    return re.compile(rf"(?:{a}).{{0,{gap}}}(?:{b})|(?:{b}).{{0,{gap}}}(?:{a})", _I)
+
+
+_BANK = _alt(
+    r"bank\s?verbindung", r"konto\s?verbindung", r"kontodaten", r"bankdaten", r"iban",
+    r"bic\b", r"bank\s?(?:details|account|information|info)",
+    r"account\s?(?:details|number)", r"routing", r"payee", r"zahlungsempfänger",
+    r"empfängerkonto", r"kontonummer",
+)
+_CHANGE = _alt(
+    r"neu(?:e|en|er)?\b", r"geändert", r"ändern", r"änderung", r"aktualisier",
+    r"umgestellt", r"gewechselt", r"wechsel", r"new\b", r"chang", r"updat", r"switch",
+    r"moved",
+)
+_MONEY = _alt(
+    r"überweis", r"transfer", r"wire\b", r"zahlung", r"payment", r"pay\b", r"bezahl",
+    r"begleichen", r"geld", r"funds", r"remit",
+)
+_URGENT = _alt(
+    r"dringend", r"eilig", r"sofort", r"umgehend", r"heute\s?noch", r"noch\s?heute",
+    r"unverzüglich", r"urgent", r"asap", r"immediately", r"right\s?away", r"today",
+    r"vertraulich", r"confidential", r"diskret", r"discreet",
+)
+_CRED = _alt(
+    r"passw(?:o|ö)rt?", r"kennwort", r"zugangsdaten", r"login(?:daten)?", r"anmeldedaten",
+    r"credentials", r"\bpin\b", r"\btan\b", r"2fa", r"zwei-?faktor", r"two-?factor",
+    r"verification\s?code", r"bestätigungscode", r"sicherheitscode", r"one-?time\s?code",
+    r"\botp\b", r"einmal-?code", r"mfa",
+)
+_ASK = _alt(
+    r"send", r"schick", r"senden", r"übermitt", r"mitteil", r"nennen", r"bestätig", r"verify",
+    r"confirm", r"provide", r"share", r"teilen", r"eingeben", r"enter", r"reply\s?with",
+    r"antworte", r"weiterleit", r"forward", r"geben\s?sie", r"tell", r"zukommen", r"log\s?in",
+    r"anmelden", r"click", r"klick", r"validat", r"verifizier", r"reaktivier", r"reactivat",
+    r"update",
+)
+_DATA = _alt(
+    r"kundenliste", r"kundendaten", r"kundenkartei", r"customer\s?(?:list|data|database|records)",
+    r"client\s?(?:list|data)", r"kontaktliste", r"contact\s?list", r"adressliste",
+    r"alle\s?(?:e-?mails|mails|rechnungen|verträge|kontakte|dokumente|unterlagen|termine)",
+    r"all\s?(?:e-?mails|emails|invoices|contracts|contacts|documents|files|appointments|messages)",
+    r"datenbank", r"database\s?export", r"export", r"personalakte", r"mitarbeiterdaten",
+    r"payroll", r"lohnabrechnung", r"steuer-?id", r"ausweis", r"passport",
+    r"kalender(?:daten)?", r"calendar\s?(?:data|export)", r"posteingang", r"inbox",
+)
+_HAND_OVER = _alt(
+    r"weiterleit", r"forward", r"schick", r"send", r"übermitt", r"export", r"zukommen",
+    r"share", r"teilen", r"hochladen", r"upload", r"cc\b", r"bcc\b", r"kopie\s?an",
+    r"copy\s?to",
+)
+
+_GIFT = _alt(
+    r"gutschein-?karten", r"geschenkkarten", r"gift\s?cards?", r"itunes", r"google\s?play\s?karten",
+    r"amazon-?gutschein", r"steam-?karten", r"paysafe", r"bitcoin", r"krypto", r"crypto\s?wallet",
+)
+
+_PATTERNS: list[tuple[Risk, re.Pattern[str]]] = [
+    (Risk.bank_details, _near(_BANK, _CHANGE, 60)),
+    (Risk.payment_request, _near(_MONEY, _URGENT, 80)),
+    (Risk.payment_request, re.compile(_GIFT, _I)),
+    (Risk.credentials, _near(_CRED, _ASK, 80)),
+    (Risk.data_request, _near(_DATA, _HAND_OVER, 60)),
+]
+
+
+def find_risks(mail: Mail, extra_text: str = "") -> list[Risk]:
+    """The rule-2 risks a mail raises (empty for ordinary mail)."""
+    names = " ".join(a.filename or "" for a in mail.attachments)
+    text = "\n".join([mail.subject, mail.body.full, names, extra_text])
+    found: list[Risk] = []
+    for risk, pattern in _PATTERNS:
+        if risk not in found and pattern.search(text):
+            found.append(risk)
+    return found

@@ -1,0 +1,1 @@
+"""Assistenz: the web UI and the HTTP API."""

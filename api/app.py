@@ -1,0 +1,24 @@
+"""The FastAPI application: HTML pages for the owner, JSON under /api."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from agent.config import Workspace
+from api import pages, rest
+from tools.store.repo import Store
+
+
+def create_app(ws: Workspace, store: Store | None = None) -> FastAPI:
+    app = FastAPI(title="Assistenz", version="0.1.0",
+                  description="Triage, drafts and routed tasks of one Assistenz workspace.")
+    app.state.ws = ws
+    app.state.store = store or Store(ws.database_url)
+    app.mount("/static", StaticFiles(directory=str(resources.files("api") / "static")),
+              name="static")
+    app.include_router(rest.router)
+    app.include_router(pages.router)
+    return app

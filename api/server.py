@@ -1,0 +1,21 @@
+"""`assistenz serve`: uvicorn in the foreground; Ctrl-C stops it cleanly."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from agent.config import Workspace
+from api.app import create_app
+from tools.store.repo import Store
+
+
+def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000) -> int:
+    store = Store(ws.database_url)
+    store.sync_assistants(ws.assistants)
+    app = create_app(ws, store)
+    sys.stderr.write(f"assistenz: serving the web UI on http://{host}:{port}/ "
+                     f"(API: http://{host}:{port}/docs) — Ctrl-C stops\n")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return 0

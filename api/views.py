@@ -1,0 +1,88 @@
+"""Read models for pages and the API, built from the store (no side effects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from agent.config import Limits
+from agent.models import RawMessage
+from agent.parse.mime import parse_message
+from tools.store.models import DecisionRow, DraftRow, MessageRow, TaskRow
+from tools.store.repo import Store, item_json
+
+
+class TaskPublic(BaseModel):
+    id: int
+    message_id: int
+    assistant_id: str
+    status: str
+    title: str
+    reason: str
+    created_at: str
+
+
+class DraftPublic(BaseModel):
+    id: int
+    kind: str
+    status: str
+    to: list[str]
+    cc: list[str]
+    subject: str
+    body: str
+    language: str
+
+
+class MessageDetail(BaseModel):
+    item: dict[str, Any]
+    decision: dict[str, Any] | None
+    drafts: list[DraftPublic]
+    tasks: list[TaskPublic]
+    headers: dict[str, str]
+    text: str
+    forwarded: dict[str, str] | None
+    owner_note: str
+    attachments: list[dict[str, Any]]
+
+
+def _task(t: TaskRow) -> TaskPublic:
+    return TaskPublic(id=t.id, message_id=t.message_id, assistant_id=t.assistant_id,
+                      status=t.status, title=t.title, reason=t.reason,
+                      created_at=t.created_at.isoformat())
+
+
+def tasks(store: Store) -> list[TaskPublic]:
+    with store.session() as s:
+        return [_task(t) for t in s.scalars(select(TaskRow).order_by(TaskRow.id.desc()))]
+
+
+def message_detail(store: Store, message_id: int) -> MessageDetail | None:
+    with store.session() as s:
+        m = s.get(MessageRow, message_id)
+        if m is None:
+            return None
+        dec = s.scalar(select(DecisionRow).where(DecisionRow.message_id == m.id,
+                                                 DecisionRow.current.is_(True)))
+        drafts = s.scalars(select(DraftRow).where(DraftRow.message_id == m.id))
+        task_rows = s.scalars(select(TaskRow).where(TaskRow.message_id == m.id))
+        parsed = parse_message(RawMessage(ref=str(m.id), data=m.raw), Limits())
+        outer, inner = parsed.outer, parsed.forwarded
+        return MessageDetail(
+            item=item_json(m, dec),
+            decision=dec.result if dec else None,
+            drafts=[DraftPublic(id=d.id, kind=d.kind, status=d.status, to=d.to, cc=d.cc,
+                                subject=d.subject, body=d.body, language=d.language)
+                    for d in drafts],
+            tasks=[_task(t) for t in task_rows],
+            headers={"From": outer.sender.formatted() if outer.sender else "",
+                     "To": ", ".join(a.formatted() for a in outer.to),
+                     "Subject": outer.subject,
+                     "Date": outer.date.isoformat() if outer.date else ""},
+            text=(inner.body.full if inner else outer.body.full),
+            forwarded=({"From": inner.sender.formatted() if inner.sender else "",
+                        "Subject": inner.subject} if inner else None),
+            owner_note=parsed.forward_note if inner else "",
+            attachments=[a.model_dump() for a in (inner or outer).attachments],
+        )

@@ -1,0 +1,42 @@
+"""Every prompt file renders; templates refuse unknown and missing variables."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.prompts import PromptError, all_prompt_names, load_prompt, load_table
+
+SAMPLE = {
+    "greeting": "Hallo Max,", "kind": "draft", "topic": "Angebot", "signature": "Anna",
+    "owner_name": "Anna Beispiel",
+    "facts": {"informal": True, "dates": ["3.12.2026"], "amounts": ["120 €"],
+              "invoice_numbers": ["R-1"], "deadline": "", "first_name": "Max",
+              "full_name": "Max Muster"},
+    "first_name": "Max", "full_name": "Max Muster", "informal": False,
+}
+
+
+@pytest.mark.parametrize("name", all_prompt_names())
+def test_every_prompt_renders(name: str) -> None:
+    prompt = load_prompt(name)
+    text = prompt.render(**{k: SAMPLE[k] for k in prompt.variables})
+    assert text.strip()
+    assert "{{" not in text and "{%" not in text
+    assert prompt.id.endswith(f"@v{prompt.version}")
+
+
+def test_unknown_or_missing_variables_are_refused() -> None:
+    prompt = load_prompt("drafts/generic.de")
+    values = {k: SAMPLE[k] for k in prompt.variables}
+    with pytest.raises(PromptError, match="unknown"):
+        prompt.render(**values, surprise=1)
+    values.pop("topic")
+    with pytest.raises(PromptError, match="missing"):
+        prompt.render(**values)
+
+
+def test_tables_have_versions_and_both_languages_match() -> None:
+    de, en = load_table("explanations/de"), load_table("explanations/en")
+    assert de["version"] >= 1 and en["version"] >= 1
+    for key in ("categories", "actions", "risks", "sources", "reasons"):
+        assert set(de[key]) == set(en[key]), key

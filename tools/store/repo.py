@@ -1,0 +1,223 @@
+"""What the runner, the CLI and the API do with the database — each method one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.config import Assistant
+from agent.models import RawMessage, TriageOutcome
+from agent.parse.headers import clean
+from tools.store.db import session_factory, transaction
+from tools.store.models import (
+    OPEN_TASK_STATES,
+    AssistantRow,
+    AuditRow,
+    DecisionRow,
+    DraftRow,
+    MessageRow,
+    TaskRow,
+)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _peek_headers(data: bytes) -> tuple[str | None, str, str]:
+    """(Message-ID, Subject, From) for listing, read from the header block only."""
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    from agent.parse.headers import header, message_id
+
+    try:
+        msg = BytesHeaderParser(policy=policy.default).parsebytes(data[:262144])
+        return message_id(msg), header(msg, "Subject") or "", header(msg, "From") or ""
+    except Exception:
+        return None, "", ""
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._factory: sessionmaker[Session] = session_factory(url)
+
+    def session(self) -> Session:
+        return self._factory()
+
+    # --- assistants --------------------------------------------------------------------
+
+    def sync_assistants(self, assistants: Iterable[Assistant]) -> None:
+        """The config is the source of truth; assistants removed from it become inactive."""
+        with transaction(self._factory) as s:
+            wanted = {a.id: a for a in assistants}
+            for row in s.scalars(select(AssistantRow)):
+                row.active = row.id in wanted
+            for a in wanted.values():
+                s.merge(AssistantRow(id=a.id, name=a.name, email=a.email,
+                                     languages=list(a.languages), skills=a.skills,
+                                     timezone=a.timezone, capacity=a.capacity, active=True))
+
+    def open_tasks(self, assistant_id: str) -> int:
+        with self.session() as s:
+            q = select(func.count()).select_from(TaskRow).where(
+                TaskRow.assistant_id == assistant_id, TaskRow.status.in_(OPEN_TASK_STATES))
+            return int(s.scalar(q) or 0)
+
+    # --- ingest ------------------------------------------------------------------------
+
+    def known(self, source: str, key: str) -> bool:
+        with self.session() as s:
+            q = select(MessageRow.id).where(MessageRow.source == source,
+                                            MessageRow.source_key == key)
+            return s.scalar(q) is not None
+
+    def known_keys(self, source: str) -> set[str]:
+        with self.session() as s:
+            q = select(MessageRow.source_key).where(MessageRow.source == source)
+            return {k for k in s.scalars(q) if k is not None}
+
+    def store_raw(self, raw: RawMessage) -> int | None:
+        """Commit the message as received, before anything acts on it.
+
+        Returns the new row id, or None when this message is already stored (same mailbox
+        key, or same Message-ID with the same content from another place).
+        """
+        digest = content_hash(raw.data)
+        mid, subject, sender = _peek_headers(raw.data)
+        with transaction(self._factory) as s:
+            if raw.source_key is not None and s.scalar(select(MessageRow.id).where(
+                    MessageRow.source == raw.source, MessageRow.source_key == raw.source_key)):
+                return None
+            dup = select(MessageRow.id).where(MessageRow.content_hash == digest,
+                                              MessageRow.message_id == mid)
+            if s.scalar(dup) is not None:
+                return None
+            row = MessageRow(source=raw.source, source_key=raw.source_key, message_id=mid,
+                             content_hash=digest, raw=raw.data, size=len(raw.data),
+                             subject=clean(subject)[:2000], sender=clean(sender)[:998],
+                             status="new", flags=[])
+            s.add(row)
+            s.flush()
+            s.add(AuditRow(message_id=row.id, actor="agent", event="stored",
+                           detail={"source": raw.source, "key": raw.source_key}))
+            return row.id
+
+    def pending(self, limit: int = 1000) -> list[tuple[int, RawMessage]]:
+        with self.session() as s:
+            rows = s.scalars(select(MessageRow).where(MessageRow.status == "new")
+                             .order_by(MessageRow.id).limit(limit))
+            return [(r.id, RawMessage(ref=f"{r.source}#{r.source_key or r.id}", data=r.raw,
+                                      source=r.source, source_key=r.source_key)) for r in rows]
+
+    # --- results -----------------------------------------------------------------------
+
+    def save_outcome(self, row_id: int, outcome: TriageOutcome, reply_day: date | None) -> None:
+        """Decision, draft, tasks, audit entries and the processed status: all or nothing."""
+        c, d = outcome.classification, outcome.decision
+        with transaction(self._factory) as s:
+            msg = s.get_one(MessageRow, row_id)
+            if msg.status == "processed":
+                return  # exactly once: somebody else finished it
+            s.execute(update(DecisionRow).where(DecisionRow.message_id == row_id)
+                      .values(current=False))
+            dec = DecisionRow(
+                message_id=row_id, origin="agent", current=True, language=outcome.view.language,
+                category=c.category.value, priority=c.priority.value, action=d.action.value,
+                assignee=d.assignee, confidence=c.confidence, decided_by=c.decided_by,
+                model=c.model, prompt_version=c.prompt_version, rule=d.rule,
+                explanation=outcome.explanation,
+                planned_actions=[p.model_dump(mode="json") for p in d.planned_actions],
+                flags=sorted(set(c.flags) | set(d.flags)), result=outcome.to_json())
+            s.add(dec)
+            s.flush()
+            self._act(s, msg, dec, outcome, reply_day)
+            msg.status = "processed"
+            msg.error = None
+            msg.attempts += 1
+            msg.flags = sorted(set(outcome.view.parsed.flags))
+
+    def _act(self, s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome,
+             reply_day: date | None) -> None:
+        d = outcome.decision
+        if d.draft is not None:
+            kind = "auto" if d.action.value == "auto" else "draft"
+            s.add(DraftRow(message_id=msg.id, decision_id=dec.id, kind=kind,
+                           status="queued" if kind == "auto" else "pending",
+                           to=d.draft.to, cc=d.draft.cc, subject=d.draft.subject,
+                           body=d.draft.body, language=d.draft.language,
+                           in_reply_to=d.draft.in_reply_to, references=d.draft.references,
+                           template=d.draft.template,
+                           reply_day=reply_day.isoformat() if kind == "auto" and reply_day
+                           else None))
+        for p in d.planned_actions:
+            if p.type == "route_task":
+                s.add(TaskRow(message_id=msg.id, decision_id=dec.id, assistant_id=p.assignee,
+                              status="open", title=outcome.view.mail.subject or "(no subject)",
+                              reason=outcome.explanation))
+            s.add(AuditRow(message_id=msg.id, actor="agent", event=p.type,
+                           detail=p.model_dump(mode="json")))
+
+    def mark_failed(self, row_id: int, error: str) -> None:
+        with transaction(self._factory) as s:
+            msg = s.get_one(MessageRow, row_id)
+            msg.status = "failed"
+            msg.error = error[:4000]
+            msg.attempts += 1
+            s.add(AuditRow(message_id=row_id, actor="agent", event="failed",
+                           detail={"error": error[:1000]}))
+
+    def retry(self, ids: list[int] | None = None) -> int:
+        with transaction(self._factory) as s:
+            q = update(MessageRow).where(MessageRow.status == "failed")
+            if ids:
+                q = q.where(MessageRow.id.in_(ids))
+            count = s.execute(q.values(status="new")).rowcount  # type: ignore[attr-defined]
+            s.add(AuditRow(actor="owner", event="retry", detail={"ids": ids or "all-failed"}))
+            return int(count or 0)
+
+    def auto_replied(self, address: str, day: date) -> bool:
+        with self.session() as s:
+            q = select(DraftRow.to).where(DraftRow.kind == "auto",
+                                          DraftRow.reply_day == day.isoformat())
+            return any(address.lower() in {t.lower() for t in to or []} for to in s.scalars(q))
+
+    # --- listing -----------------------------------------------------------------------
+
+    def items(self, status: str | None = None) -> list[dict[str, Any]]:
+        with self.session() as s:
+            q = select(MessageRow).order_by(MessageRow.id)
+            if status:
+                q = q.where(MessageRow.status == status)
+            out = []
+            for m in s.scalars(q):
+                dec = next((d for d in reversed(m.decisions) if d.current), None)
+                out.append(item_json(m, dec))
+            return out
+
+
+def item_json(m: MessageRow, dec: DecisionRow | None) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "message_id": m.message_id,
+        "status": m.status,
+        "category": dec.category if dec else None,
+        "action": dec.action if dec else None,
+        "assignee": dec.assignee if dec else None,
+        "priority": dec.priority if dec else None,
+        "confidence": round(dec.confidence, 3) if dec else None,
+        "language": dec.language if dec else None,
+        "subject": m.subject,
+        "from": m.sender,
+        "source": m.source,
+        "source_key": m.source_key,
+        "received_at": m.received_at.isoformat() if m.received_at else None,
+        "error": m.error,
+        "flags": m.flags or [],
+    }
