@@ -80,26 +80,29 @@ def reply_headers(mail: Mail, language: str) -> tuple[list[str], str, str | None
 
 
 class Drafter(Protocol):
-    def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace) -> Draft: ...
+    def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
+                extra: dict[str, str] | None = None) -> Draft: ...
 
 
 class TemplateDrafter:
     """Offline drafts: a template per category and language, filled with facts from the mail."""
 
     def body(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-             language: str) -> tuple[str, str]:
+             language: str, extra: dict[str, str] | None = None) -> tuple[str, str]:
         facts = extract_facts(mail)
         greeting = load_prompt(f"drafts/greeting.{language}").render(
             first_name=facts.first_name, full_name=facts.full_name, informal=facts.informal)
         prompt = load_prompt(_template_name(category, language))
         text = prompt.render(greeting=greeting.strip(), kind=kind, topic=topic_of(mail.subject),
                              facts=_facts_for_template(facts, language),
-                             signature=signature_for(ws, language), owner_name=ws.owner.name)
+                             signature=signature_for(ws, language), owner_name=ws.owner.name,
+                             extra=extra or {})
         return text, prompt.id
 
-    def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace) -> Draft:
+    def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
+                extra: dict[str, str] | None = None) -> Draft:
         language = draft_language(mail.language)
         to, subject, in_reply_to, refs = reply_headers(mail, language)
-        text, template = self.body(mail, category, kind, ws, language)
+        text, template = self.body(mail, category, kind, ws, language, extra)
         return Draft(to=to, subject=subject, body=text, language=language,
                      in_reply_to=in_reply_to, references=refs, template=template)

@@ -269,6 +269,20 @@ PlannedAction = Annotated[
 ]
 
 
+class SchedulePlan(Frozen):
+    """What the calendar logic proposes for a scheduling mail when a calendar is configured.
+
+    The gate adopts it (CONTRACT §4 rule 4) unless a later rule forbids the automatic reply.
+    """
+
+    action: Action  # auto (accept / propose free slots / confirm / cancel) or draft / notify
+    reason: str  # explanation key (prompts/explanations/*.yaml `reasons`)
+    reason_args: dict[str, str] = Field(default_factory=dict)
+    planned_actions: list[PlannedAction] = Field(default_factory=list)
+    replies: bool = True  # whether a reply mail to the sender is part of the plan
+    draft_context: dict[str, str] = Field(default_factory=dict)  # e.g. proposed slots as text
+
+
 class Decision(Frozen):
     """What the gate decided, and why."""
 
@@ -279,6 +293,7 @@ class Decision(Frozen):
     reason_args: dict[str, str] = Field(default_factory=dict)
     planned_actions: list[PlannedAction] = Field(default_factory=list)
     draft: Draft | None = None
+    draft_context: dict[str, str] = Field(default_factory=dict)  # facts for the draft's text
     flags: list[str] = Field(default_factory=list)
 
 

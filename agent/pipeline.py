@@ -28,6 +28,7 @@ from agent.models import (
     NoteGuidance,
     ParsedMessage,
     RawMessage,
+    SchedulePlan,
     TriageOutcome,
 )
 from agent.parse.mime import parse_message
@@ -50,6 +51,7 @@ class Deps:
     ledger: ReplyLedger
     load: Callable[[str], int]  # open tasks per assistant id
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    schedule: Callable[[MessageView], SchedulePlan] | None = None  # calendar logic (rule 4)
 
 
 # --- stages -----------------------------------------------------------------------------
@@ -91,7 +93,7 @@ def gate(v: MessageView, c: Classification, guidance: NoteGuidance, deps: Deps) 
         return deps.router.named(assistant_id, v.language, deps.load)
 
     inp = GateInput(view=v, classification=c, guidance=guidance, today=_today(v, deps),
-                    route=route, route_to=route_to, ledger=deps.ledger)
+                    route=route, route_to=route_to, ledger=deps.ledger, schedule=deps.schedule)
     return decide(inp, deps.ws)
 
 
@@ -101,7 +103,8 @@ def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decisio
     if not replies:
         return d
     kind = "auto" if d.action is Action.auto else "draft"
-    return d.model_copy(update={"draft": deps.drafter.compose(v.mail, c.category, kind, deps.ws)})
+    text = deps.drafter.compose(v.mail, c.category, kind, deps.ws, d.draft_context)
+    return d.model_copy(update={"draft": text})
 
 
 def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:

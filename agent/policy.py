@@ -25,6 +25,7 @@ from agent.models import (
     NotifyOwner,
     PlannedAction,
     RouteTask,
+    SchedulePlan,
     SendEmail,
 )
 from agent.parse.headers import is_noreply
@@ -55,6 +56,7 @@ class GateInput:
     route: Callable[[Category], RouteChoice | None]  # best eligible assistant for a category
     route_to: Callable[[str], RouteChoice | None]  # a named assistant, if eligible
     ledger: ReplyLedger
+    schedule: Callable[[MessageView], SchedulePlan] | None = None  # calendar logic, if any
 
 
 def replyable(mail: Mail) -> bool:
@@ -103,8 +105,11 @@ def _rules(inp: GateInput, ws: Workspace, action: Action, rule: str,
     if action is Action.auto:
         if inp.classification.confidence < ws.triage.auto_min_confidence:
             return _fallback(view, "r3-low-confidence", "r3_low_confidence")
-        if cat is Category.scheduling and ws.calendar is None:
-            return _fallback(view, "r4-no-calendar", "r4_no_calendar")
+        if cat is Category.scheduling:
+            if ws.calendar is None or inp.schedule is None:
+                return _fallback(view, "r4-no-calendar", "r4_no_calendar")
+            if not (automated(mail) and view.calendar_method is None):
+                return Action.auto, "r4-calendar", "r4_calendar"
         if automated(mail) or not replyable(mail):
             return _fallback(view, "r5-automated", "r5_automated")
         addr = mail.reply_address
@@ -128,6 +133,9 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
     view = inp.view
     assignee: str | None = None
     args: dict[str, str] = {}
+    if rule == "r4-calendar":
+        assert inp.schedule is not None
+        return _from_plan(inp, inp.schedule(view))
     if action is Action.route:
         action, rule, reason, assignee, args = _route(inp, rule, reason)
     planned: list[PlannedAction] = []
@@ -141,6 +149,33 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
         inp.ledger.record(to[0], _day(view.mail, inp.today))
     return Decision(action=action, assignee=assignee, rule=rule, reason=reason, reason_args=args,
                     planned_actions=planned, flags=[f"risk:{r.value}" for r in view.risks])
+
+
+def _from_plan(inp: GateInput, plan: SchedulePlan) -> Decision:
+    """Rule 4 with a calendar: the calendar logic's plan, still bound by rule 5's limits."""
+    view, mail = inp.view, inp.view.mail
+    planned = list(plan.planned_actions)
+    action, rule, reason = plan.action, "r4-calendar", plan.reason
+    if action is Action.auto and plan.replies:
+        addr = mail.reply_address
+        if addr is None or not replyable(mail):
+            action, rule, reason = _fallback(view, "r5-automated", "r5_automated")
+        elif mail.sender and addr.domain != mail.sender.domain:
+            action, rule, reason = _fallback(view, "r5-reply-to-domain", "r5_reply_to_domain")
+        elif inp.ledger.replied(addr.email, _day(mail, inp.today)):
+            action, rule, reason = _fallback(view, "r5-one-per-day", "r5_one_per_day")
+        else:
+            to, subject, _, _ = reply_headers(mail, draft_language(view.language))
+            planned.append(SendEmail(to=to, subject=subject))
+            inp.ledger.record(to[0], _day(mail, inp.today))
+    if action is not Action.auto:
+        planned = [p for p in planned if p.type == "notify_owner"]
+        if action is Action.notify and not planned:
+            planned = [NotifyOwner(reason=rule)]
+    return Decision(action=action, assignee=None, rule=rule, reason=reason,
+                    reason_args=plan.reason_args, planned_actions=planned,
+                    draft_context=plan.draft_context,
+                    flags=[f"risk:{r.value}" for r in view.risks])
 
 
 def _route(inp: GateInput, rule: str,

@@ -8,7 +8,7 @@ from agent.prompts import PromptError, all_prompt_names, load_prompt, load_table
 
 SAMPLE = {
     "greeting": "Hallo Max,", "kind": "draft", "topic": "Angebot", "signature": "Anna",
-    "owner_name": "Anna Beispiel",
+    "owner_name": "Anna Beispiel", "extra": {"slots": "Di, 1.12., 10:00–11:00"},
     "facts": {"informal": True, "dates": ["3.12.2026"], "amounts": ["120 €"],
               "invoice_numbers": ["R-1"], "deadline": "", "first_name": "Max",
               "full_name": "Max Muster"},

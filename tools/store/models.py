@@ -149,3 +149,19 @@ class AuditRow(Base):
 
 
 OPEN_TASK_STATES = ("open", "offered", "accepted")
+
+
+class CorrectionRow(Base):
+    """The owner's correction of a decision; it also becomes an example the agent learns from."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    category: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str | None] = mapped_column(String(16))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    previous: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    example_id: Mapped[str | None] = mapped_column(String(100))  # id in the example store
