@@ -34,9 +34,9 @@ lint: install
 eval: install
 	$(BIN)/python -m evals.run
 
-## bench: speed figures (not part of the tests)
+## bench: speed figures (not part of the tests); every evals/bench_*.py module runs
 bench: install
-	$(BIN)/python -m evals.bench
+	@for m in evals/bench_*.py; do echo "== $$m"; $(BIN)/python -m evals.$$(basename $$m .py) || exit 1; done
 
 ## lock: re-resolve the dependencies into requirements.lock (needs the package registry)
 lock:
