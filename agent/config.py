@@ -95,6 +95,12 @@ class CalDAV(Strict):
 class Calendar(Strict):
     ics: Path | None = None
     caldav: CalDAV | None = None
+    # Extensions (optional): how free slots are chosen.
+    buffer_minutes: int = Field(default=15, ge=0, le=240)  # kept free around every meeting
+    notice_hours: float = Field(default=12, ge=0, le=24 * 30)  # nothing sooner than this
+    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(?:-[A-Z]{2,3})?$")  # DE-BE
+    meeting_minutes: int = Field(default=60, ge=5, le=600)  # when a request names no length
+    search_days: int = Field(default=14, ge=1, le=90)  # how far ahead an open request looks
 
     @model_validator(mode="after")
     def _one_source(self) -> Calendar:

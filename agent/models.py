@@ -242,6 +242,7 @@ class CreateEvent(Frozen):
     start: datetime | None = None
     end: datetime | None = None
     summary: str = ""
+    attendees: list[str] = Field(default_factory=list)  # besides the owner
 
 
 class RemoveEvent(Frozen):
@@ -269,6 +270,23 @@ PlannedAction = Annotated[
 ]
 
 
+class TimeSlot(Frozen):
+    """A stretch of time (aware datetimes) offered, accepted or confirmed by the calendar logic."""
+
+    start: datetime
+    end: datetime
+
+
+class Proposal(Frozen):
+    """Slots the agent offered in a thread, stored to recognise the other side's pick."""
+
+    thread_id: str  # Message-ID of the request the offer answered
+    slots: list[TimeSlot]
+    language: str = "de"
+    timezone: str = ""  # the zone the slots were written in for the sender
+    subject: str = ""
+
+
 class SchedulePlan(Frozen):
     """What the calendar logic proposes for a scheduling mail when a calendar is configured.
 
@@ -281,6 +299,9 @@ class SchedulePlan(Frozen):
     planned_actions: list[PlannedAction] = Field(default_factory=list)
     replies: bool = True  # whether a reply mail to the sender is part of the plan
     draft_context: dict[str, str] = Field(default_factory=dict)  # e.g. proposed slots as text
+    offered: list[TimeSlot] = Field(default_factory=list)  # slots the reply offers to choose
+    booked: list[TimeSlot] = Field(default_factory=list)  # times accepted or confirmed
+    timezone: str = ""  # the zone the offered slots are written in
 
 
 class Decision(Frozen):
@@ -295,6 +316,9 @@ class Decision(Frozen):
     draft: Draft | None = None
     draft_context: dict[str, str] = Field(default_factory=dict)  # facts for the draft's text
     flags: list[str] = Field(default_factory=list)
+    offered: list[TimeSlot] = Field(default_factory=list)  # calendar slots the reply offers
+    booked: list[TimeSlot] = Field(default_factory=list)  # calendar times accepted/confirmed
+    offer_zone: str = ""  # the zone the offered slots are written in
 
 
 class TriageOutcome(Frozen):

@@ -131,6 +131,7 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
                  clock: Callable[[], datetime] | None = None) -> Deps:
     """Deps for the embedded offline default."""
     from agent.classify.factory import build_classifier
+    from agent.scheduling.factory import scheduler_for
     from tools.embeddings import get_embedder
 
     embedder = get_embedder()
@@ -142,4 +143,5 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
         ledger=ReplyLedger(replied),
         load=load or (lambda _id: 0),
         clock=clock or (lambda: datetime.now(UTC)),
+        schedule=scheduler_for(ws, clock or (lambda: datetime.now(UTC))),
     )

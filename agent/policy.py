@@ -172,10 +172,11 @@ def _from_plan(inp: GateInput, plan: SchedulePlan) -> Decision:
         planned = [p for p in planned if p.type == "notify_owner"]
         if action is Action.notify and not planned:
             planned = [NotifyOwner(reason=rule)]
+    booked = plan.booked if action is Action.auto else []
     return Decision(action=action, assignee=None, rule=rule, reason=reason,
                     reason_args=plan.reason_args, planned_actions=planned,
-                    draft_context=plan.draft_context,
-                    flags=[f"risk:{r.value}" for r in view.risks])
+                    draft_context=plan.draft_context, offered=plan.offered, booked=booked,
+                    offer_zone=plan.timezone, flags=[f"risk:{r.value}" for r in view.risks])
 
 
 def _route(inp: GateInput, rule: str,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import Assistant
-from agent.models import RawMessage, TriageOutcome
+from agent.models import Proposal, RawMessage, TriageOutcome
 from agent.parse.headers import clean
 from tools.store.db import session_factory, transaction
 from tools.store.models import (
@@ -23,6 +23,7 @@ from tools.store.models import (
     MessageRow,
     TaskRow,
 )
+from tools.store.proposals import find_offer, save_offer
 
 
 def content_hash(data: bytes) -> str:
@@ -163,6 +164,7 @@ class Store:
                               reason=outcome.explanation))
             s.add(AuditRow(message_id=msg.id, actor="agent", event=p.type,
                            detail=p.model_dump(mode="json")))
+        save_offer(s, msg.id, outcome)  # calendar slots offered, to recognise the answer
 
     def mark_failed(self, row_id: int, error: str) -> None:
         with transaction(self._factory) as s:
@@ -187,6 +189,11 @@ class Store:
             q = select(DraftRow.to).where(DraftRow.kind == "auto",
                                           DraftRow.reply_day == day.isoformat())
             return any(address.lower() in {t.lower() for t in to or []} for to in s.scalars(q))
+
+    def find_proposal(self, thread_ids: list[str]) -> Proposal | None:
+        """The calendar offer a message answers (by its In-Reply-To/References)."""
+        with self.session() as s:
+            return find_offer(s, thread_ids)
 
     # --- listing -----------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Calendar logic: free slots, invitations (iTIP) and requests in words → a `SchedulePlan`."""

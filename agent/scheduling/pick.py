@@ -1,0 +1,50 @@
+"""Which of the offered slots the other side picked, from their answer's words."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, tzinfo
+
+from agent.models import TimeSlot
+from agent.scheduling.when import days_in, times_in
+
+_ORDINALS = [
+    (re.compile(r"\b(?:erste[nrs]?|first|1\.\s*(?:termin|vorschlag|option)|(?:option|vorschlag|"
+                r"nummer|nr\.?|#)\s*1)\b"), 0),
+    (re.compile(r"\b(?:zweite[nrs]?|second|2\.\s*(?:termin|vorschlag|option)|(?:option|vorschlag|"
+                r"nummer|nr\.?|#)\s*2)\b"), 1),
+    (re.compile(r"\b(?:dritte[nrs]?|third|3\.\s*(?:termin|vorschlag|option)|(?:option|vorschlag|"
+                r"nummer|nr\.?|#)\s*3)\b"), 2),
+    (re.compile(r"\b(?:letzte[nrs]?|last one|the last)\b"), -1),
+]
+_NONE = re.compile(r"\b(?:keine[rs]? (?:der|davon|dieser)|none of|neither|passen? (?:mir )?leider "
+                   r"(?:alle )?nicht|(?:don't|do not|doesn't|won't) work|geht leider nicht|"
+                   r"klappt leider nicht)\b")
+
+
+def picked(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
+           language: str) -> TimeSlot | None:
+    """The slot the answer (lower-cased) chooses, or None when it picks none or is unclear."""
+    if not slots or _NONE.search(text):
+        return None
+    by_words = _by_mention(text, slots, zone, today, language)
+    if by_words is not None:
+        return by_words
+    hits = {i for pattern, i in _ORDINALS if pattern.search(text)}
+    if len(hits) == 1:
+        i = hits.pop()
+        return slots[i] if -len(slots) <= i < len(slots) else None
+    return None
+
+
+def _by_mention(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
+                language: str) -> TimeSlot | None:
+    days, rest = days_in(text, today, language)
+    times = [t.start for t in times_in(rest, language) if t.kind == "exact" and t.start]
+    named = {d for m in days if m.kind in {"day", "weekday"} for d in m.days}
+    matches = [s for s in slots
+               if (not named or s.start.astimezone(zone).date() in named)
+               and (not times or s.start.astimezone(zone).time() in times)]
+    if (named or times) and len(matches) == 1:
+        return matches[0]
+    return None

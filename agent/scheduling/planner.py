@@ -1,0 +1,91 @@
+"""The calendar seam of the pipeline (`Deps.schedule`): a scheduling mail → a `SchedulePlan`.
+
+Only the owner's calendar is read, and only as busy intervals without titles or people, so
+nothing of its content can reach a reply except the free slots offered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from agent.config import Workspace
+from agent.models import Action, Mail, MessageView, Proposal, SchedulePlan
+from agent.scheduling.availability import Rules
+from agent.scheduling.context import Run, rules_for
+from agent.scheduling.invitation import read_invitation
+from agent.scheduling.invites import plan_invitation
+from agent.scheduling.pick import picked
+from agent.scheduling.requests import confirm, plan_words, request_text
+from agent.scheduling.wish import read_wish
+from agent.scheduling.zones import sender_zone
+from tools.calendar.base import CalendarError, CalendarSource
+
+log = logging.getLogger(__name__)
+ProposalLookup = Callable[[Mail], Proposal | None]
+
+
+class Planner:
+    def __init__(self, ws: Workspace, source: CalendarSource, clock: Callable[[], datetime],
+                 proposals: ProposalLookup | None = None) -> None:
+        self.ws = ws
+        self.source = source
+        self.clock = clock
+        self.proposals = proposals
+        self.rules: Rules = rules_for(ws)
+
+    def __call__(self, view: MessageView) -> SchedulePlan:
+        try:
+            return self._plan(view)
+        except CalendarError as exc:
+            log.warning("calendar unavailable: %s", exc)
+            return SchedulePlan(action=Action.draft, reason="cal_unavailable",
+                                draft_context={"mode": "unclear", "slots": ""})
+
+    def _run(self, view: MessageView, text: str, zone: ZoneInfo | None = None) -> Run:
+        now = self.clock()
+        sent = view.mail.date
+        if sent is not None and sent > now:
+            now = sent  # mail from the future (a demo, a skewed clock): answer as of its date
+        owner = self.ws.owner.zone
+        return Run(ws=self.ws, source=self.source, rules=self.rules, view=view, now=now,
+                   zone=zone or sender_zone(text, sent, owner))
+
+    def _plan(self, view: MessageView) -> SchedulePlan:
+        mail = view.mail
+        if mail.calendar:
+            inv = read_invitation(mail.calendar, self.ws.owner.zone)
+            run = self._run(view, "")
+            if inv is None:
+                return run.plan(Action.draft, "cal_unreadable", "unclear")
+            return plan_invitation(run, inv)
+        proposal = self.proposals(mail) if self.proposals else None
+        text = request_text(self._run(view, ""))
+        if proposal is not None:
+            return self._answer(view, text, proposal)
+        return plan_words(self._run(view, text), text)
+
+    def _answer(self, view: MessageView, text: str, proposal: Proposal) -> SchedulePlan:
+        """A message in the thread of an offer: the slot picked, if it is still free."""
+        zone = ZoneInfo(proposal.timezone) if _known_zone(proposal.timezone) else None
+        run = self._run(view, text, zone)
+        slot = picked(text, proposal.slots, run.zone, run.today, view.language)
+        if slot is not None:
+            avail = run.availability(slot.start, slot.end)
+            if avail.problem(slot.start, slot.end) is None:
+                return confirm(run, slot, "cal_picked", "picked")
+            return plan_words(run, text).model_copy(update={"reason": "cal_pick_taken"})
+        wish = read_wish(text, run.today, run.zone, view.language, ())
+        if wish.explicit:
+            return plan_words(run, text)
+        return run.plan(Action.draft, "cal_pick_unclear", "unclear")
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return False
+    return bool(name)

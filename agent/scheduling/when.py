@@ -1,0 +1,328 @@
+"""Dates and times as people write them in German and English, relative to the mail's date.
+
+Finds *mentions* with their position in the text: days ("Dienstag", "am 3.12.",
+"December 3rd", "morgen"), spans of days ("nächste Woche", "KW 49", "Anfang Dezember",
+"in the next few days"), weekdays, clock times ("um 10 Uhr", "3:30pm") and ranges of the
+day ("vormittags", "zwischen 10 und 12 Uhr", "after 2pm"). `agent/scheduling/wish.py`
+combines them. Month names are read by `dateparser`; the rest are rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+_WEEKDAYS = {
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
+    "sonntag": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+    "saturday": 5, "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3,
+    "thurs": 3, "fri": 4, "mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4,
+}
+_WEEKDAY = re.compile(
+    r"\b(?P<mod>(?:nächste[nr]?|kommende[nr]?|diese[nr]?|übernächste[nr]?|next|this(?: coming)?|"
+    r"coming|am|on)\s+)?"
+    r"(?P<day>montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|(?:mon|tues?|wed|thu(?:rs?)?|fri)\b\.?|"
+    r"(?:mo|di|mi|do|fr)\.(?=\s*,?\s*\d))s?"
+)
+_NUMERIC = re.compile(r"(?<![\d.:])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(20\d{2}|\d{2})(?!\d))?")
+_ISO = re.compile(r"\b(20\d{2})-(\d{2})-(\d{2})\b")
+_MONTHS_DE = (r"januar|jan|februar|feb|märz|mär|april|apr|mai|juni|jun|juli|jul|august|aug|"
+              r"september|sept|sep|oktober|okt|november|nov|dezember|dez")
+_MONTHS_EN = (r"january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|"
+              r"aug|september|sept|sep|october|oct|november|nov|december|dec")
+_MONTH_NUM = {
+    "jan": 1, "feb": 2, "mär": 3, "mar": 3, "apr": 4, "mai": 5, "may": 5, "jun": 6, "jul": 7,
+    "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dez": 12, "dec": 12,
+}
+_NAMED_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?({_MONTHS_DE}|{_MONTHS_EN})\b\.?"
+    rf"|({_MONTHS_EN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)(?:,?\s*(20\d{{2}}))?"
+)
+_RELATIVE = re.compile(r"\b(übermorgen|day after tomorrow|(?<!guten )(?<!am )(?<!jeden )"
+                       r"morgen(?!s)|tomorrow|heute|today)\b")
+_WEEK = re.compile(
+    r"\b(?P<edge>anfang|mitte|ende|early|mid|late|later|end of|beginning of|middle of)?\s*"
+    r"(?:(?P<which>diese[rn]?|this|nächste[rn]?|kommende[rn]?|next|the coming|coming|"
+    r"übernächste[rn]?|the week after next)\s*(?:der\s+)?(?:woche|week)\b"
+    r"|(?:kw|kalenderwoche|cw|calendar week|week)\s?(?P<num>\d{1,2})\b)"
+)
+_AFTER_NEXT = re.compile(r"\b(?:the )?week after next\b")
+_NEXT_DAYS = re.compile(
+    r"\b(?:in den nächsten (?:paar )?tagen|die nächsten (?:paar )?tage|in the next few days|"
+    r"in the coming days|(?:over|in) the next (?:couple of )?days|zeitnah|asap|"
+    r"so bald wie möglich|as soon as possible)\b")
+_NEXT_WEEKS = re.compile(
+    r"\b(?:in den nächsten|die nächsten|in the next|over the next|the next|in the coming)\s+"
+    r"(zwei|drei|vier|2|3|4|two|three|four|couple of|few)\s+(?:wochen|weeks)\b")
+_MONTH_SPAN = re.compile(
+    rf"\b(anfang|mitte|ende|im|early|mid|late|end of|in|beginning of)[\s-]+"
+    rf"({_MONTHS_DE}|{_MONTHS_EN})\b")
+_NUMBER_WORDS = {"zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4,
+                 "couple of": 2, "few": 3}
+
+_H = r"(\d{1,2})(?:[:.](\d{2}))?"
+_NOT_UNIT = (r"(?!\d|\s?(?:wochen|woche|tage|tagen|weeks?|days?|min|minuten|stunden|hours?|"
+             r"%|euro|€|mal))")
+_AMPM = r"\s?(a\.?m\.?|p\.?m\.?)"
+_RANGE = re.compile(
+    rf"\b(?:zwischen|von|between|from)?\s*{_H}(?:{_AMPM})?\s*(?:uhr\s*)?"
+    rf"(?:-|bis|und|and|to|until|till)\s*{_H}(?:{_AMPM})?\s*(?:uhr|h\b)?")
+_AFTER = re.compile(rf"\b(?:ab|nach|after|from|not before|nicht vor|frühestens um)\s+{_H}"
+                    rf"(?:{_AMPM}|\s?uhr|h\b|{_NOT_UNIT})")
+_BEFORE = re.compile(rf"\b(?:bis|vor|before|until|by|spätestens um|no later than)\s+{_H}"
+                     rf"(?:{_AMPM}|\s?uhr|h\b)")
+_EXACT = re.compile(
+    rf"(?:\b(?:um|at|gegen|around|ca\.?)\s+{_H}(?:{_AMPM}|\s?uhr|h\b|{_NOT_UNIT})"
+    rf"|\b{_H}(?:{_AMPM}|\s?uhr\b)|\b(\d{{1,2}}):(\d{{2}})\b)")
+_PARTS: list[tuple[re.Pattern[str], tuple[time, time]]] = [
+    (re.compile(r"\b(?:früh morgens|first thing|early morning|gleich morgens)\b"),
+     (time(8, 0), time(10, 0))),
+    (re.compile(r"\b(?:später nachmittag|spätnachmittags|late afternoon|am späten nachmittag)\b"),
+     (time(15, 0), time(18, 0))),
+    (re.compile(r"\b(?:vormittags?|morgens|am morgen|in the morning|mornings?|a\.m\.|"
+                r"morgen früh|früh)\b"), (time(8, 0), time(12, 0))),
+    (re.compile(r"\b(?:mittags?|über mittag|mittagszeit|lunch(?:time)?|midday|around noon)\b"),
+     (time(12, 0), time(14, 0))),
+    (re.compile(r"\b(?:nachmittags?|afternoons?|p\.m\.)\b"), (time(13, 0), time(18, 0))),
+    (re.compile(r"\b(?:abends?|evenings?|after work|nach feierabend|tonight)\b"),
+     (time(17, 0), time(21, 0))),
+]
+
+
+@dataclass(frozen=True)
+class Mention:
+    pos: int
+    kind: str  # day | span | weekday | exact | part
+    days: tuple[date, ...] = ()
+    weekday: int = -1
+    start: time | None = None
+    end: time | None = None
+
+
+def _blank(text: str, m: re.Match[str]) -> str:
+    return text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+
+
+def _year_for(month: int, day: int, today: date) -> date | None:
+    for year in (today.year, today.year + 1):
+        try:
+            d = date(year, month, day)
+        except ValueError:
+            return None
+        if d >= today - timedelta(days=1):
+            return d
+    return None
+
+
+def _week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _span(a: date, b: date) -> tuple[date, ...]:
+    return tuple(a + timedelta(days=i) for i in range((b - a).days + 1))
+
+
+def _edge(days: tuple[date, ...], edge: str | None) -> tuple[date, ...]:
+    if not edge:
+        return days
+    if edge in {"anfang", "early", "beginning of"}:
+        keep = {0, 1}
+    elif edge in {"mitte", "mid", "middle of"}:
+        keep = {1, 2, 3}
+    else:
+        keep = {3, 4}
+    return tuple(d for d in days if d.weekday() in keep)
+
+
+@lru_cache(maxsize=1)
+def _dateparser() -> Any:
+    import dateparser  # imported on first use: it takes ~0.5 s to load
+
+    return dateparser
+
+
+def _named(m: re.Match[str], today: date, language: str) -> date | None:
+    day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    if m.group(5):
+        phrase = f"{day} {month} {m.group(5)}"
+        settings: dict[str, object] = {"REQUIRE_PARTS": ["day", "month", "year"]}
+    else:
+        phrase = f"{day} {month}"
+        settings = {"REQUIRE_PARTS": ["day", "month"], "PREFER_DATES_FROM": "future",
+                    "RELATIVE_BASE": datetime.combine(today, time(12, 0))}
+    langs = [language, "de", "en"] if language in {"de", "en"} else ["de", "en"]
+    try:
+        found = _dateparser().parse(phrase, languages=list(dict.fromkeys(langs)),
+                                    settings=settings)
+    except Exception:
+        found = None
+    if found is None:
+        num = _MONTH_NUM.get(month.lower()[:3])
+        return _year_for(num, int(day), today) if num else None
+    return found.date() if isinstance(found, datetime) else None
+
+
+def days_in(text: str, today: date, language: str) -> tuple[list[Mention], str]:
+    """Day, span and weekday mentions; returns them and the text with them blanked out."""
+    out: list[Mention] = []
+    for m in _ISO.finditer(text):
+        with contextlib.suppress(ValueError):
+            out.append(Mention(m.start(), "day", (date(*map(int, m.groups())),)))
+        text = _blank(text, m)
+    for m in _NUMERIC.finditer(text):
+        day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
+        try:
+            d = (date(int(year) + (2000 if len(year) == 2 else 0), month, day) if year
+                 else _year_for(month, day, today))
+        except ValueError:
+            d = None
+        if d is not None:
+            out.append(Mention(m.start(), "day", (d,)))
+        text = _blank(text, m)
+    for m in _NAMED_DATE.finditer(text):
+        named = _named(m, today, language)
+        if named is not None:
+            out.append(Mention(m.start(), "day", (named,)))
+            text = _blank(text, m)
+    return _spans(text, today, out)
+
+
+def _spans(text: str, today: date, out: list[Mention]) -> tuple[list[Mention], str]:
+    monday = _week_start(today)
+    for m in _AFTER_NEXT.finditer(text):
+        after_next = monday + timedelta(days=14)
+        out.append(Mention(m.start(), "span", _span(after_next, after_next + timedelta(days=6))))
+        text = _blank(text, m)
+    for m in _WEEK.finditer(text):
+        which, num = (m.group("which") or "").strip(), m.group("num")
+        a: date | None
+        if num:
+            a = _iso_week(int(num), today)
+        elif which.startswith(("diese", "this")):
+            a = monday
+        elif which.startswith("übernächste"):
+            a = monday + timedelta(days=14)
+        else:
+            a = monday + timedelta(days=7)
+        if a is None:
+            continue
+        days = _edge(_span(a, a + timedelta(days=6)), m.group("edge"))
+        out.append(Mention(m.start(), "span", tuple(d for d in days if d > today)))
+        text = _blank(text, m)
+    for m in _NEXT_WEEKS.finditer(text):
+        n = _NUMBER_WORDS.get(m.group(1)) or int(m.group(1))
+        out.append(Mention(m.start(), "span", _span(today + timedelta(days=1),
+                                                    today + timedelta(days=7 * n))))
+        text = _blank(text, m)
+    for m in _NEXT_DAYS.finditer(text):
+        out.append(Mention(m.start(), "span", _span(today + timedelta(days=1),
+                                                    today + timedelta(days=7))))
+        text = _blank(text, m)
+    for m in _MONTH_SPAN.finditer(text):
+        out.append(Mention(m.start(), "span", _month_span(m.group(1), m.group(2), today)))
+        text = _blank(text, m)
+    return _relative_and_weekdays(text, today, out)
+
+
+def _iso_week(num: int, today: date) -> date | None:
+    for year in (today.year, today.year + 1):
+        try:
+            a = date.fromisocalendar(year, num, 1)
+        except ValueError:
+            continue
+        if a + timedelta(days=6) >= today:
+            return a
+    return None
+
+
+def _month_span(edge: str, month: str, today: date) -> tuple[date, ...]:
+    num = _MONTH_NUM.get(month.lower()[:3], 1)
+    year = today.year + (1 if num < today.month else 0)
+    first = date(year, num, 1)
+    last = (date(year + (num == 12), num % 12 + 1, 1) - timedelta(days=1))
+    if edge in {"anfang", "early", "beginning of"}:
+        a, b = first, first + timedelta(days=9)
+    elif edge in {"mitte", "mid"}:
+        a, b = first + timedelta(days=10), first + timedelta(days=19)
+    elif edge in {"ende", "late", "end of"}:
+        a, b = first + timedelta(days=20), last
+    else:
+        a, b = first, last
+    return tuple(d for d in _span(a, b) if d > today)
+
+
+def _relative_and_weekdays(text: str, today: date,
+                           out: list[Mention]) -> tuple[list[Mention], str]:
+    for m in _RELATIVE.finditer(text):
+        word = m.group(1)
+        shift = 2 if word in {"übermorgen", "day after tomorrow"} else (
+            1 if word in {"morgen", "tomorrow"} else 0)
+        out.append(Mention(m.start(), "day", (today + timedelta(days=shift),)))
+        text = _blank(text, m)
+    for m in _WEEKDAY.finditer(text):
+        key = m.group("day").rstrip(".")
+        wd = _WEEKDAYS.get(key)
+        if wd is None:
+            continue
+        mod = (m.group("mod") or "").strip()
+        ahead = (wd - today.weekday()) % 7 or 7
+        if mod.startswith("übernächste"):
+            ahead += 7
+        out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd))
+        text = _blank(text, m)
+    return sorted(out, key=lambda x: x.pos), text
+
+
+def _clock(h: str, mnt: str | None, ampm: str | None, language: str) -> time | None:
+    hour, minute = int(h), int(mnt or 0)
+    mark = (ampm or "").replace(".", "").strip()
+    if mark == "pm" and hour < 12:
+        hour += 12
+    elif mark == "am" and hour == 12:
+        hour = 0
+    elif not mark and 1 <= hour <= 7:
+        hour += 12  # "um 3" / "at 3" in an office means the afternoon
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute)
+
+
+def times_in(text: str, language: str) -> list[Mention]:
+    """Clock times and ranges of the day, with positions."""
+    out: list[Mention] = []
+    for m in _RANGE.finditer(text):
+        ampm_b = m.group(6)
+        a = _clock(m.group(1), m.group(2), m.group(3) or ampm_b, language)
+        b = _clock(m.group(4), m.group(5), ampm_b, language)
+        if a and b and a < b and (m.group(0).strip()[:1].isalpha() or "uhr" in m.group(0)
+                                  or m.group(3) or ampm_b or ":" in m.group(0)):
+            out.append(Mention(m.start(), "part", start=a, end=b))
+            text = _blank(text, m)
+    for m in _AFTER.finditer(text):
+        a = _clock(m.group(1), m.group(2), m.group(3), language)
+        if a:
+            out.append(Mention(m.start(), "part", start=a, end=time(23, 59)))
+            text = _blank(text, m)
+    for m in _BEFORE.finditer(text):
+        b = _clock(m.group(1), m.group(2), m.group(3), language)
+        if b:
+            out.append(Mention(m.start(), "part", start=time(0, 0), end=b))
+            text = _blank(text, m)
+    for m in _EXACT.finditer(text):
+        g = m.groups()
+        h, mnt, ampm = (g[0], g[1], g[2]) if g[0] else (g[3], g[4], g[5]) if g[3] else (
+            g[6], g[7], None)
+        t = _clock(h, mnt, ampm, language)
+        if t and time(6, 0) <= t <= time(22, 0):
+            out.append(Mention(m.start(), "exact", start=t))
+            text = _blank(text, m)
+    for pattern, (a, b) in _PARTS:
+        for m in pattern.finditer(text):
+            out.append(Mention(m.start(), "part", start=a, end=b))
+            text = _blank(text, m)
+    return sorted(out, key=lambda x: x.pos)

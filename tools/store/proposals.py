@@ -1,0 +1,49 @@
+"""Calendar offers: the slots a reply offered, kept to recognise the answer in the thread."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from agent.models import Proposal, TimeSlot, TriageOutcome
+from tools.store.models import Base, utcnow
+
+
+class OfferRow(Base):
+    __tablename__ = "calendar_offers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    thread_id: Mapped[str] = mapped_column(String(998), index=True)  # the request's Message-ID
+    slots: Mapped[list[Any]] = mapped_column(JSON)  # [[start ISO, end ISO], …]
+    language: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    subject: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def save_offer(s: Session, message_row: int, outcome: TriageOutcome) -> None:
+    """Record the slots a decision's reply offers (inside the caller's transaction)."""
+    d, mail = outcome.decision, outcome.view.mail
+    if not d.offered or d.draft is None or not mail.message_id:
+        return
+    s.add(OfferRow(message_id=message_row, thread_id=mail.message_id,
+                   slots=[[x.start.isoformat(), x.end.isoformat()] for x in d.offered],
+                   language=d.draft.language, timezone=d.offer_zone,
+                   subject=mail.subject[:2000]))
+
+
+def find_offer(s: Session, thread_ids: list[str]) -> Proposal | None:
+    """The newest offer made in reply to any of these Message-IDs."""
+    q = (select(OfferRow).where(OfferRow.thread_id.in_(thread_ids[-50:]))
+         .order_by(OfferRow.id.desc()).limit(1))
+    row = s.scalars(q).first()
+    if row is None:
+        return None
+    slots = [TimeSlot(start=datetime.fromisoformat(a), end=datetime.fromisoformat(b))
+             for a, b in row.slots]
+    return Proposal(thread_id=row.thread_id, slots=slots, language=row.language,
+                    timezone=row.timezone, subject=row.subject)
