@@ -31,6 +31,7 @@ class Invitation:
     summary: str = ""
     recurrence_id: bool = False  # the object is about one occurrence of a series
     occurrences: tuple[tuple[datetime, datetime], ...] = field(default=())
+    tzid: str = ""  # the TZID the organizer wrote the times in
 
 
 def _email(value: Any) -> str:
@@ -69,7 +70,8 @@ def _read(part: CalendarPart, zone: tzinfo) -> Invitation | None:
         sent_by=_email(org.params.get("SENT-BY")) if org is not None else "",
         attendees=tuple(_email(a) for a in (attendees if isinstance(attendees, list)
                                              else [attendees])),
-        summary=str(ev.get("SUMMARY", "")), recurrence_id="RECURRENCE-ID" in ev)
+        summary=str(ev.get("SUMMARY", "")), recurrence_id="RECURRENCE-ID" in ev,
+        tzid=str(ev["DTSTART"].params.get("TZID", "")) if "DTSTART" in ev else "")
     if ev.get("DTSTART") is None:
         return inv
     start, all_day = to_aware(ev.start, zone)

@@ -57,7 +57,8 @@ class Planner:
         mail = view.mail
         if mail.calendar:
             inv = read_invitation(mail.calendar, self.ws.owner.zone)
-            run = self._run(view, "")
+            zone = ZoneInfo(inv.tzid) if inv and _known_zone(inv.tzid) else self.ws.owner.zone
+            run = self._run(view, "", zone)
             if inv is None:
                 return run.plan(Action.draft, "cal_unreadable", "unclear")
             return plan_invitation(run, inv)

@@ -76,7 +76,7 @@ class CalDavCalendar:
 
     def add_event(self, ics: str) -> None:
         text = without_method(ics)
-        self._call("save", lambda: self._calendar().save_event(text))
+        self._call("save", lambda: self._calendar().add_event(text, increase_seqno=False))
 
     def remove_event(self, uid: str) -> bool:
         def run() -> bool:

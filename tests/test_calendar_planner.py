@@ -1,0 +1,205 @@
+"""The calendar logic as a user notices it: which invitations are accepted, which times are
+offered for requests in German and English, and that no calendar content leaks."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import FIXTURES
+
+from agent.config import Calendar, Workspace
+from agent.drafts import TemplateDrafter
+from agent.models import Action, Category, MessageView, Proposal, RawMessage, TimeSlot
+from agent.parse.mime import parse_message
+from agent.scheduling.availability import Availability, Problem, Rules
+from agent.scheduling.holidays import holiday_check
+from agent.scheduling.planner import Planner
+from agent.view import build_view
+from tools.calendar.base import Busy
+from tools.calendar.fake import FakeCalendar
+from tools.calendar.ics_file import IcsFileCalendar
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday
+TITLES = ("Sonnenkorn", "Zahnarzt", "Fotoshooting", "Messe", "Steuerberaterin", "Oma",
+          "Wochenplanung", "Markthalle", "Druckabnahme")
+
+
+@pytest.fixture
+def wsc(ws: Workspace) -> Workspace:
+    return ws.model_copy(update={"calendar": Calendar(ics=FIXTURES / "ics" / "google.ics")})
+
+
+def planner(ws: Workspace, now: datetime = NOW) -> Planner:
+    assert ws.calendar is not None and ws.calendar.ics is not None
+    return Planner(ws, IcsFileCalendar(ws.calendar.ics, BERLIN), lambda: now)
+
+
+def mail(ws: Workspace, body: str, subject: str = "Termin",
+         sender: str = "Max Kunde <max@kunde.de>", date_header: str = "Fri, 27 Nov 2026 10:15:00 +0100", extra: str = "") -> MessageView:
+    raw = (f"From: {sender}\nTo: anna@beispiel-design.de\nSubject: {subject}\n"
+           f"Date: {date_header}\nMessage-ID: <req-1@kunde.de>\n{extra}"
+           "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+           f"{body}\n").encode()
+    return build_view(parse_message(RawMessage(ref="t", data=raw)), ws)
+
+
+def fixture(ws: Workspace, name: str) -> MessageView:
+    data = (FIXTURES / "scheduling" / name).read_bytes()
+    return build_view(parse_message(RawMessage(ref=name, data=data)), ws)
+
+
+def local(s: TimeSlot) -> str:
+    return s.start.astimezone(BERLIN).strftime("%a %d.%m. %H:%M")
+
+
+def draft_body(ws: Workspace, v: MessageView, context: dict[str, str], kind: str) -> str:
+    return TemplateDrafter().compose(v.mail, Category.scheduling, kind, ws, context).body
+
+
+def test_invitation_that_fits_is_accepted_to_the_organizer(wsc: Workspace) -> None:
+    plan = planner(wsc)(fixture(wsc, "invite-fits-outlook.eml"))
+    assert plan.action is Action.auto and plan.reason == "cal_accept"
+    assert [p.model_dump() for p in plan.planned_actions] == [{
+        "type": "accept_invitation", "organizer": "j.hartmann@hartmann-ra.de",
+        "uid": "040000008200E00074C5B7101A82E0080000000070F1C2D3E4A5DA01000000000000000010"
+               "000000A1B2C3D4E5F60718293A4B5C6D7E8F90"}]  # an ics file is not written to
+    assert not plan.replies
+
+
+def test_conflicting_invitation_is_a_draft_naming_no_other_event(wsc: Workspace) -> None:
+    v = fixture(wsc, "invite-conflict-google.eml")
+    plan = planner(wsc)(v)
+    assert plan.action is Action.draft and plan.reason == "cal_conflict"
+    assert plan.offered and all(local(s).startswith("Wed 02.12.") for s in plan.offered[:1])
+    body = draft_body(wsc, v, plan.draft_context, "draft")
+    assert "schon einen anderen Termin" in body and "Mittwoch, 2. Dezember, 10:30 Uhr" in body
+    assert not any(t in body for t in TITLES)
+
+
+def test_invitation_outside_working_hours_or_on_a_holiday_is_a_draft(wsc: Workspace) -> None:
+    late = fixture(wsc, "invite-fits-outlook.eml").model_copy()
+    text = late.mail.calendar[0].text.replace("20261201T100000", "20261201T173000").replace(
+        "20261201T110000", "20261201T183000")
+    cal = late.mail.calendar[0].model_copy(update={"text": text})
+    v = late.model_copy(update={"mail": late.mail.model_copy(update={"calendar": [cal]})})
+    plan = planner(wsc)(v)
+    assert plan.action is Action.draft and plan.reason == "cal_outside_hours"
+
+
+def test_older_sequence_does_not_replace_the_stored_event(wsc: Workspace) -> None:
+    fake = FakeCalendar(sequences={"040000008200E00074C5B7101A82E0080000000070F1C2D3E4A5DA010000"
+                                   "00000000000010000000A1B2C3D4E5F60718293A4B5C6D7E8F90": 3})
+    plan = Planner(wsc, fake, lambda: NOW)(fixture(wsc, "invite-fits-outlook.eml"))
+    assert plan.action is Action.notify and plan.reason == "cal_stale"
+
+
+def test_cancel_with_a_file_calendar_only_tells_the_owner(wsc: Workspace) -> None:
+    plan = planner(wsc)(fixture(wsc, "cancel-outlook.eml"))
+    assert plan.action is Action.notify and plan.reason == "cal_cancel_note"
+    assert [p.type for p in plan.planned_actions] == ["notify_owner"]
+
+
+def test_german_request_gets_free_slots_in_the_asked_window(wsc: Workspace) -> None:
+    v = mail(wsc, "Hallo Frau Beispiel,\n\nhätten Sie nächste Woche Dienstag oder Mittwoch "
+                  "vormittags eine Stunde Zeit für ein Kennenlernen?\n\nViele Grüße\nMax Kunde")
+    plan = planner(wsc)(v)
+    assert plan.action is Action.auto and plan.reason == "cal_propose"
+    # Tue 1.12. is free in the morning; Wed 2.12. is busy 10–12 (and 9:00 is in the buffer)
+    assert [local(s) for s in plan.offered] == ["Tue 01.12. 09:00", "Tue 01.12. 11:00"]
+    body = draft_body(wsc, v, plan.draft_context, "auto")
+    assert "– Dienstag, 1. Dezember, 09:00–10:00 Uhr" in body
+    assert not any(t in body for t in TITLES)
+
+
+def test_english_request_from_new_york_is_answered_in_the_senders_time(wsc: Workspace) -> None:
+    v = mail(wsc, "Hi Anna,\n\ncould we do a 30 minute call next Monday, ideally in my "
+                  "morning?\n\nBest,\nRita", sender="Rita Gomez <rita@gomez-studio.example>",
+             date_header="Thu, 26 Nov 2026 14:02:00 -0500")
+    plan = planner(wsc)(v)
+    assert plan.action is Action.auto
+    assert plan.offered and all(s.end - s.start == timedelta(minutes=30) for s in plan.offered)
+    # 8–12 in New York is 14–18 in Berlin; Anna works until 17:00
+    assert all("14:00" <= s.start.astimezone(BERLIN).strftime("%H:%M") <= "16:30"
+               for s in plan.offered)
+    body = draft_body(wsc, v, plan.draft_context, "auto")
+    assert "Monday, 30 November, 08:00–08:30 (UTC-05:00)" in body
+
+
+def test_one_concrete_free_time_is_confirmed(wsc: Workspace) -> None:
+    plan = planner(wsc)(mail(wsc, "Passt es Ihnen am 4.12. um 11 Uhr?"))
+    assert plan.action is Action.auto and plan.reason == "cal_confirm"
+    assert [local(s) for s in plan.booked] == ["Fri 04.12. 11:00"]
+    event = plan.planned_actions[0].model_dump()
+    assert event["type"] == "create_event" and event["attendees"] == ["max@kunde.de"]
+
+
+def test_a_taken_concrete_time_gets_alternatives_that_day(wsc: Workspace) -> None:
+    plan = planner(wsc)(mail(wsc, "Would Wednesday 2 December at 11am work for you?",
+                             sender="Tom Reed <tom@reed.example>",
+                             date_header="Fri, 27 Nov 2026 10:15:00 +0100"))
+    assert plan.action is Action.auto and plan.reason == "cal_propose_other"
+    assert {s.start.astimezone(BERLIN).date() for s in plan.offered} == {date(2026, 12, 2)}
+
+
+def test_reschedule_and_cancel_in_words_are_drafts(wsc: Workspace) -> None:
+    p = planner(wsc)
+    assert p(mail(wsc, "Können wir unser Treffen am Dienstag auf nächste Woche verschieben?")
+             ).action is Action.draft
+    cancel = p(mail(wsc, "Leider muss ich unseren Termin morgen absagen."))
+    assert cancel.action is Action.draft and cancel.reason == "cal_words_cancel"
+
+
+def test_pick_from_stored_offer_is_confirmed(wsc: Workspace) -> None:
+    offered = [TimeSlot(start=datetime(2026, 12, 1, 8, tzinfo=UTC),
+                        end=datetime(2026, 12, 1, 9, tzinfo=UTC)),
+               TimeSlot(start=datetime(2026, 12, 4, 10, tzinfo=UTC),
+                        end=datetime(2026, 12, 4, 11, tzinfo=UTC))]
+    stored = Proposal(thread_id="<req-1@kunde.de>", slots=offered, timezone="Europe/Berlin")
+
+    def lookup(m):  # type: ignore[no-untyped-def]
+        return stored if "<req-1@kunde.de>" in m.references else None
+
+    assert wsc.calendar is not None and wsc.calendar.ics is not None
+    p = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW, lookup)
+    head = "In-Reply-To: <reply-9@beispiel-design.de>\nReferences: <req-1@kunde.de> " \
+           "<reply-9@beispiel-design.de>\n"
+    plan = p(mail(wsc, "Super, der Freitag passt mir!", subject="AW: Termin", extra=head))
+    assert plan.action is Action.auto and plan.reason == "cal_picked"
+    assert plan.booked == [offered[1]]
+    second = p(mail(wsc, "Ich nehme den ersten Termin.", subject="AW: Termin", extra=head))
+    assert second.booked == [offered[0]]
+    unclear = p(mail(wsc, "Danke, ich melde mich.", subject="AW: Termin", extra=head))
+    assert unclear.action is Action.draft and unclear.reason == "cal_pick_unclear"
+
+
+def test_free_slots_respect_buffer_notice_past_and_holidays(ws: Workspace) -> None:
+    rules = Rules(hours=ws.owner.hours, zone=BERLIN, buffer=timedelta(minutes=15),
+                  notice=timedelta(hours=12), is_holiday=holiday_check("DE-BE"))
+    busy = (Busy(start=datetime(2027, 3, 9, 9, tzinfo=UTC),
+                 end=datetime(2027, 3, 9, 10, tzinfo=UTC)),)
+    now = datetime(2027, 3, 5, 8, tzinfo=UTC)
+    a = Availability(rules, busy, now)
+    at = datetime(2027, 3, 8, 10, tzinfo=BERLIN)  # International Women's Day: a Berlin holiday
+    assert a.problem(at, at + timedelta(hours=1)) is Problem.holiday
+    assert a.problem(now - timedelta(hours=1), now) is Problem.past
+    assert a.problem(now + timedelta(hours=2), now + timedelta(hours=3)) is Problem.notice
+    nine = datetime(2027, 3, 9, 11, 0, tzinfo=BERLIN)  # busy 10–11 Berlin, buffer to 11:15
+    assert a.problem(nine, nine + timedelta(hours=1)) is Problem.busy
+    day = [(datetime(2027, 3, 9, 0, tzinfo=BERLIN), datetime(2027, 3, 9, 23, tzinfo=BERLIN))]
+    starts = [s.start.astimezone(BERLIN).strftime("%H:%M")
+              for s in a.candidates(day, timedelta(hours=1))]
+    assert starts[:3] == ["11:30", "12:00", "12:30"] and starts[-1] == "16:00"
+
+
+def test_dst_week_slots_stay_on_the_local_clock(ws: Workspace) -> None:
+    rules = Rules(hours=ws.owner.hours, zone=BERLIN)
+    a = Availability(rules, (), datetime(2027, 3, 20, tzinfo=UTC))
+    week = [(datetime(2027, 3, 26, 0, tzinfo=BERLIN), datetime(2027, 3, 29, 23, tzinfo=BERLIN))]
+    slots = a.candidates(week, timedelta(hours=1))
+    fri, mon = slots[0], next(s for s in slots if s.start.date() == date(2027, 3, 29))
+    assert fri.start.astimezone(UTC).hour == 8 and mon.start.astimezone(UTC).hour == 7
+    assert {s.start.astimezone(BERLIN).strftime("%H:%M") for s in slots} <= {
+        f"{h:02d}:{m:02d}" for h in range(9, 17) for m in (0, 30)}
