@@ -41,10 +41,16 @@ def _by_mention(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
                 language: str) -> TimeSlot | None:
     days, rest = days_in(text, today, language)
     times = [t.start for t in times_in(rest, language) if t.kind == "exact" and t.start]
-    named = {d for m in days if m.kind in {"day", "weekday"} for d in m.days}
-    matches = [s for s in slots
-               if (not named or s.start.astimezone(zone).date() in named)
-               and (not times or s.start.astimezone(zone).time() in times)]
-    if (named or times) and len(matches) == 1:
+    named = {d for m in days if m.kind == "day" for d in m.days}
+    weekdays = {m.weekday for m in days if m.kind == "weekday"}
+
+    def fits(s: TimeSlot) -> bool:
+        local = s.start.astimezone(zone)
+        return ((not named or local.date() in named)
+                and (not weekdays or local.weekday() in weekdays)
+                and (not times or local.time() in times))
+
+    matches = [s for s in slots if fits(s)]
+    if (named or weekdays or times) and len(matches) == 1:
         return matches[0]
     return None

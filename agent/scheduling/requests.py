@@ -67,12 +67,13 @@ def _exact(run: Run, wish: Wish, avail: Availability, duration: timedelta,
             return confirm(run, slot, "cal_confirm", "confirm")
     asked = run.moment(wish.exact[0])
     offered = spread(avail.candidates(windows, duration), COUNT, run.owner_zone)
-    if not offered:
-        wide = _horizon_windows(run, run.settings[1])
-        offered = spread(avail.candidates(wide, duration), COUNT, run.owner_zone)
-    if not offered:
-        return run.plan(Action.draft, "cal_no_slot", "no_slot", context={"asked": asked})
-    return run.plan(Action.auto, "cal_propose_other", "propose_other", offered=offered,
+    if offered:
+        return run.plan(Action.auto, "cal_propose_other", "propose_other", offered=offered,
+                        context={"asked": asked})
+    wide = _horizon_windows(run, run.settings[1])
+    later = [w for w in wide if w[0] > max(b for _, b in windows)] or wide
+    offered = spread(avail.candidates(later, duration), COUNT, run.owner_zone)
+    return run.plan(Action.draft, "cal_no_slot", "no_slot", offered=offered,
                     context={"asked": asked})
 
 

@@ -62,6 +62,44 @@ def intent_of(text: str) -> str:
     return "request"
 
 
+_ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hätten|hättest|"
+                     r"haben sie|"
+                     r"hast du|wäre|würde|could|would|can we|can you|are you|available|free|"
+                     r"suit|works?|how about|wie wäre|vorschlag|propose|suggest)\b")
+_NOT = re.compile(r"\b(?:stuck|busy|not|can't|cannot|unavailable|nicht|keine?|besetzt|"
+                  r"belegt|unterwegs|blockiert|schwer)\b")
+
+
+def _clause(text: str, pos: int) -> tuple[int, int]:
+    lo = max(text.rfind(c, 0, pos) for c in ",.;!?\n") + 1
+    ends = [i for i in (text.find(c, pos) for c in ",.;!?\n") if i >= 0]
+    return lo, min(ends, default=len(text))
+
+
+def _wanted(text: str, times: list[Mention]) -> list[Mention]:
+    """Times of day in a clause that says the sender cannot then ("afternoons I'm stuck")
+    are not wishes."""
+    out = []
+    for t in times:
+        lo, hi = _clause(text, t.pos)
+        if not _NOT.search(text[lo:t.pos] + " " + text[t.pos:hi][12:]):
+            out.append(t)
+    return out
+
+
+def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
+    """When some days are named in sentences that ask, days in other sentences ("we marry in
+    May") are context, not wishes."""
+    ends = [*starts[1:], len(text)]
+
+    def asking(m: Mention) -> bool:
+        i = _sentence(m.pos, starts)
+        return bool(_ASKING.search(text[starts[i]:ends[i]]))
+
+    asked = [m for m in days if asking(m)]
+    return asked or days
+
+
 def _sentences(text: str) -> list[int]:
     """Start positions of sentences (a '?', '!' or a blank line ends one)."""
     return [0] + [m.end() for m in re.finditer(r"[?!]\s|\n\s*\n|\.\s+(?=[a-zäöü]{3,}\s)", text)]
@@ -123,8 +161,9 @@ def read_wish(text: str, today: date, zone: tzinfo, language: str,
     """The wish in `text` (lower-cased by the caller), relative to `today` in `zone`.
     `horizon` is the days to look at when the sender names none."""
     day_mentions, rest = days_in(text, today, language)
-    times = times_in(rest, language)
     starts = _sentences(text)
+    day_mentions = _asked(day_mentions, text, starts)
+    times = _wanted(rest, times_in(rest, language))
     days = [d for d in _resolve_weekdays(day_mentions, starts) if d.days]
     bound, loose = _bind(days, times, starts)
     windows: list[tuple[datetime, datetime]] = []

@@ -1,0 +1,196 @@
+"""Scheduling eval: 60 labelled mails answered from the owner's calendar.
+
+    python -m evals.scheduling_eval [--split test|dev|all]
+
+Runs the real pipeline (classifier, gate, calendar logic) on evals/data/v1/scheduling/ with
+workspace-scheduling.yaml and its calendar file; the clock is each mail's own date plus five
+minutes. Prints and returns the figures, and writes evals/results/scheduling-<timestamp>.json:
+- decisions: share of mails whose outcome (accept/propose/confirm/draft/notify) is right;
+- in_window: share of proposals (expected and made) whose offered slots are all free and
+  inside the asked window; in_window_end_to_end counts every expected proposal;
+- decisions_when_scheduling: decisions right among mails the classifier put in scheduling;
+- double_bookings, outside_hours, in_past: offered, accepted or confirmed slots that overlap
+  a busy event, leave working hours (or fall on a holiday) or lie before the mail was sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from agent.config import Workspace, load_config
+from agent.models import Action, Mail, Proposal, RawMessage, TimeSlot, TriageOutcome
+from agent.pipeline import default_deps, triage
+from agent.scheduling.holidays import holiday_check
+from agent.scheduling.planner import Planner
+from tools.calendar.base import Busy
+from tools.calendar.ics_file import IcsFileCalendar
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / "data" / "v1"
+MAILS = DATA / "scheduling"
+LABELS = DATA / "labels" / "scheduling.yaml"
+CONFIG = DATA / "workspace-scheduling.yaml"
+RESULTS = ROOT / "results"
+
+
+def _interval(text: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    day, span = text.split(" ")
+    a, b = span.split("-")
+    start = datetime.fromisoformat(f"{day}T{a}").replace(tzinfo=zone)
+    return start, datetime.fromisoformat(f"{day}T{b}").replace(tzinfo=zone)
+
+
+def outcome_of(o: TriageOutcome) -> str:
+    d = o.decision
+    types = {p.type for p in d.planned_actions}
+    mode = d.draft_context.get("mode", "")
+    if d.action is Action.auto and "accept_invitation" in types:
+        return "accept"
+    if d.action is Action.auto and mode in {"propose", "propose_other"}:
+        return "propose"
+    if d.action is Action.auto and mode in {"confirm", "picked"}:
+        return "confirm"
+    if d.action is Action.auto and "send_email" not in types:
+        return "notify"  # e.g. a cancellation: event removed, owner told
+    return d.action.value
+
+
+@dataclass
+class Checker:
+    ws: Workspace
+    busy: list[Busy]
+    problems: dict[str, list[str]] = field(default_factory=lambda: {
+        "double_bookings": [], "outside_hours": [], "in_past": []})
+
+    def free(self, s: TimeSlot, ignore_uid: str = "") -> bool:
+        return not any(b.start < s.end and s.start < b.end for b in self.busy
+                       if b.uid != ignore_uid)
+
+    def check(self, name: str, slots: list[TimeSlot], sent: datetime, uid: str = "") -> None:
+        zone, hours = self.ws.owner.zone, self.ws.owner.hours
+        assert self.ws.calendar is not None
+        holiday = holiday_check(self.ws.calendar.holidays)
+        for s in slots:
+            a, b = s.start.astimezone(zone), s.end.astimezone(zone)
+            if not self.free(s, uid):
+                self.problems["double_bookings"].append(name)
+            if not hours.contains(a, b) or holiday(a.date()):
+                self.problems["outside_hours"].append(name)
+            if s.start < sent:
+                self.problems["in_past"].append(name)
+
+
+def _proposal(label: dict[str, Any], zone: ZoneInfo) -> Proposal | None:
+    p = label.get("proposal")
+    if not p:
+        return None
+    slots = [TimeSlot(start=a, end=b) for a, b in (_interval(x, zone) for x in p["slots"])]
+    return Proposal(thread_id=p["thread"], slots=slots, timezone=p.get("timezone", ""))
+
+
+def run(split: str = "test") -> dict[str, Any]:
+    ws = load_config(CONFIG)
+    zone = ws.owner.zone
+    labels = [x for x in yaml.safe_load(LABELS.read_text()) if split in {"all", x["split"]}]
+    assert ws.calendar is not None and ws.calendar.ics is not None
+    source = IcsFileCalendar(ws.calendar.ics, zone, [ws.owner.email])
+    now = [datetime(2026, 11, 16, tzinfo=UTC)]
+    deps = default_deps(ws, clock=lambda: now[0])
+    checker = Checker(ws, source.busy(datetime(2026, 11, 1, tzinfo=UTC),
+                                      datetime(2027, 1, 31, tzinfo=UTC)))
+    rows, correct, proposals, in_window = [], 0, 0, 0
+    for label in labels:
+        raw = RawMessage(ref=label["file"], data=(MAILS / label["file"]).read_bytes())
+        stored = _proposal(label, zone)
+
+        def lookup(mail: Mail, stored: Proposal | None = stored) -> Proposal | None:
+            ids = {mail.in_reply_to, *mail.references}
+            return stored if stored and stored.thread_id in ids else None
+
+        deps.schedule = Planner(ws, source, lambda: now[0], lookup)
+        sent = _sent(raw.data)
+        now[0] = sent + timedelta(minutes=5)
+        o = triage(raw, deps)
+        got = outcome_of(o)
+        d = o.decision
+        uid = next((p.uid for p in d.planned_actions if p.type == "accept_invitation"), "")
+        checker.check(label["file"], d.offered + d.booked, sent, uid)
+        ok = got == label["outcome"]
+        correct += ok
+        row = {"file": label["file"], "expected": label["outcome"], "got": got,
+               "category": o.classification.category.value, "reason": d.reason,
+               "offered": [[s.start.isoformat(), s.end.isoformat()] for s in d.offered],
+               "booked": [[s.start.isoformat(), s.end.isoformat()] for s in d.booked]}
+        if label["outcome"] == "propose":
+            proposals += 1
+            windows = [_interval(w, zone) for w in label.get("window", [])]
+            inside = got == "propose" and bool(d.offered) and all(
+                checker.free(s) and any(a <= s.start and s.end <= b for a, b in windows)
+                for s in d.offered)
+            in_window += inside
+            row["in_window"] = inside
+        rows.append(row)
+    return _report(split, rows, correct, proposals, in_window, checker)
+
+
+def _sent(data: bytes) -> datetime:
+    msg = email.message_from_bytes(data)
+    parsed = email.utils.parsedate_to_datetime(msg["Date"])
+    return parsed.astimezone(UTC)
+
+
+def _report(split: str, rows: list[dict[str, Any]], correct: int, proposals: int,
+            in_window: int, checker: Checker) -> dict[str, Any]:
+    n = len(rows)
+    reached = sum(1 for r in rows if r["expected"] == "propose" and r["got"] == "propose")
+    sched = sum(1 for r in rows if r["category"] == "scheduling")
+    sched_ok = sum(1 for r in rows if r["category"] == "scheduling" and r["got"] == r["expected"])
+    return {
+        "split": split, "mails": n,
+        "decisions": round(correct / n, 3) if n else None,
+        "in_window": round(in_window / reached, 3) if reached else None,
+        "in_window_end_to_end": round(in_window / proposals, 3) if proposals else None,
+        "decisions_when_scheduling": round(sched_ok / sched, 3) if sched else None,
+        "proposals": proposals,
+        "double_bookings": len(checker.problems["double_bookings"]),
+        "outside_hours": len(checker.problems["outside_hours"]),
+        "in_past": len(checker.problems["in_past"]),
+        "problems": checker.problems,
+        "misses": [r for r in rows if r["got"] != r["expected"] or r.get("in_window") is False],
+        "rows": rows,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", choices=["test", "dev", "all"], default="test")
+    args = ap.parse_args(argv)
+    started = time.monotonic()
+    report = run(args.split)
+    report["seconds"] = round(time.monotonic() - started, 1)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"scheduling-{stamp}.json").write_text(json.dumps(report, indent=2,
+                                                                   ensure_ascii=False))
+    print(f"scheduling eval ({report['split']}, {report['mails']} mails, {report['seconds']} s)")
+    for key in ("decisions", "decisions_when_scheduling", "in_window", "in_window_end_to_end",
+                "double_bookings", "outside_hours", "in_past"):
+        print(f"  {key:16} {report[key]}")
+    for m in report["misses"]:
+        print(f"  miss: {m['file']}: expected {m['expected']}, got {m['got']} ({m['reason']}, "
+              f"{m['category']})")
+    return report
+
+
+if __name__ == "__main__":
+    main()
