@@ -38,7 +38,8 @@ def planner(ws: Workspace, now: datetime = NOW) -> Planner:
 
 
 def mail(ws: Workspace, body: str, subject: str = "Termin",
-         sender: str = "Max Kunde <max@kunde.de>", date_header: str = "Fri, 27 Nov 2026 10:15:00 +0100", extra: str = "") -> MessageView:
+         sender: str = "Max Kunde <max@kunde.de>",
+         date_header: str = "Fri, 27 Nov 2026 10:15:00 +0100", extra: str = "") -> MessageView:
     raw = (f"From: {sender}\nTo: anna@beispiel-design.de\nSubject: {subject}\n"
            f"Date: {date_header}\nMessage-ID: <req-1@kunde.de>\n{extra}"
            "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
