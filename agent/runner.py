@@ -9,26 +9,48 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any
 
 from tqdm import tqdm
 
 from agent.config import Workspace
+from agent.models import RawMessage
 from agent.pipeline import Deps, default_deps, triage
-from tools.sources import MailSource, NoMailbox, open_source
+from tools.outbox import Outbox, open_outbox
+from tools.sources import MailboxUnavailable, MailSource, NoMailbox, open_source
 from tools.store.repo import Store
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30.0
+COMMIT_COUNT = 200  # messages per ingest transaction
+COMMIT_BYTES = 8 * 1024 * 1024
+BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+ONCE_ATTEMPTS = 3  # --once gives up after this many failed tries to reach the mailbox
 
 
 def ingest(source: MailSource, store: Store) -> int:
-    """Store every message the mailbox has that the database does not; returns the count."""
+    """Store every message the mailbox has that the database does not; returns the count.
+
+    Messages are committed in batches; a broken connection keeps what was committed.
+    """
     count = 0
-    for raw in source.fetch(store.known_keys(source.name)):
-        if store.store_raw(raw) is not None:
-            count += 1
+    batch: list[RawMessage] = []
+    size = 0
+    try:
+        for raw in source.fetch(store.known_keys(source.name)):
+            batch.append(raw)
+            size += len(raw.data)
+            if len(batch) >= COMMIT_COUNT or size >= COMMIT_BYTES:
+                count += _commit(store, batch)
+                batch, size = [], 0
+    finally:
+        count += _commit(store, batch)
     return count
+
+
+def _commit(store: Store, batch: list[RawMessage]) -> int:
+    return sum(row is not None for row in store.store_batch(batch)) if batch else 0
 
 
 def process_pending(store: Store, deps: Deps, progress: bool | None = None) -> tuple[int, int]:
@@ -58,6 +80,18 @@ def open_store(ws: Workspace) -> Store:
     return store
 
 
+def cycle(source: MailSource, store: Store, deps: Deps, outbox: Outbox,
+          progress: bool | None = None) -> None:
+    """One round: ingest → process → mark on the server → send."""
+    new = ingest(source, store)
+    done, failed = process_pending(store, deps, progress)
+    source.mark_processed(store.done_keys(source.name))
+    sent = outbox.run()
+    if new or done or failed or any(sent.values()):
+        log.warning("stored %d new, processed %d, failed %d; outbox %s", new, done, failed,
+                    ", ".join(f"{k} {v}" for k, v in sent.items() if v) or "-")
+
+
 def run(ws: Workspace, once: bool = False, progress: bool | None = None) -> int:
     try:
         source = open_source(ws)
@@ -66,17 +100,28 @@ def run(ws: Workspace, once: bool = False, progress: bool | None = None) -> int:
         return 2
     store = open_store(ws)
     deps = default_deps(ws, load=store.open_tasks, replied=store.auto_replied)
+    outbox = open_outbox(ws, store)
+    failures = 0
     try:
         while True:
-            new = ingest(source, store)
-            done, failed = process_pending(store, deps, progress)
-            if new or done or failed:
-                log.warning("stored %d new, processed %d, failed %d", new, done, failed)
+            try:
+                cycle(source, store, deps, outbox, progress)
+                failures = 0
+            except MailboxUnavailable as exc:
+                failures += 1
+                if once and failures >= ONCE_ATTEMPTS:
+                    sys.stderr.write(f"assistenz: error: {exc}\n")
+                    return 1
+                delay = BACKOFF[min(failures, len(BACKOFF)) - 1]
+                log.warning("%s; trying again in %.0f s", exc, delay)
+                time.sleep(delay)
+                continue
             if once:
                 return 0
             source.wait(POLL_SECONDS)
     finally:
         source.close()
+        outbox.close()
 
 
 def list_items(ws: Workspace, status: str | None = None) -> list[dict[str, Any]]:

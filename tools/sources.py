@@ -23,7 +23,17 @@ class MailSource(Protocol):
         """Block until new mail may have arrived (IDLE) or the timeout passed."""
         ...
 
+    def mark_processed(self, keys: set[str]) -> None:
+        """Called after the decisions are committed, with the keys of every processed
+        message: the mailbox may now show that (a keyword, a move). Idempotent."""
+        ...
+
     def close(self) -> None: ...
+
+
+class MailboxUnavailable(Exception):
+    """The mailbox cannot be reached right now (network, server restart, login refused);
+    the runner waits with backoff and tries again. Nothing is lost: local state is the truth."""
 
 
 class MaildirSource:
@@ -48,6 +58,9 @@ class MaildirSource:
 
     def wait(self, timeout: float) -> None:
         time.sleep(timeout)
+
+    def mark_processed(self, keys: set[str]) -> None:
+        pass  # read-only: the database records what was processed
 
     def close(self) -> None:
         pass

@@ -165,3 +165,48 @@ class CorrectionRow(Base):
     assignee: Mapped[str | None] = mapped_column(String(64))
     previous: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     example_id: Mapped[str | None] = mapped_column(String(100))  # id in the example store
+
+
+class MessageKeyRow(Base):
+    """Another mailbox key under which an already stored message was seen again (a copy in a
+    second folder, or the same mail renumbered after a UIDVALIDITY change)."""
+
+    __tablename__ = "message_keys"
+    __table_args__ = (UniqueConstraint("source", "source_key", name="uq_message_keys"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(300))
+    source_key: Mapped[str] = mapped_column(String(300))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+OUTBOX_STATES = ("queued", "sending", "sent", "uncertain", "failed")
+
+
+class OutboxRow(Base):
+    """One outgoing mail, written with its Message-ID before it is sent.
+
+    queued → sending (committed before SMTP starts) → sent | uncertain | failed; a temporary
+    refusal before DATA puts it back to queued. A row found in `sending` after a crash is
+    looked up in the Sent folder: found → sent, else uncertain (never resent by itself).
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), unique=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    rfc_message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    mail_from: Mapped[str] = mapped_column(String(998))
+    rcpt: Mapped[list[Any]] = mapped_column(JSON)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_copy: Mapped[bool] = mapped_column(Boolean, default=False)  # in the Sent folder
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)

@@ -20,6 +20,7 @@ from tools.store.models import (
     AuditRow,
     DecisionRow,
     DraftRow,
+    MessageKeyRow,
     MessageRow,
     TaskRow,
 )
@@ -80,9 +81,23 @@ class Store:
             return s.scalar(q) is not None
 
     def known_keys(self, source: str) -> set[str]:
+        """Every key of this mailbox under which a stored message was seen."""
         with self.session() as s:
             q = select(MessageRow.source_key).where(MessageRow.source == source)
-            return {k for k in s.scalars(q) if k is not None}
+            keys = {k for k in s.scalars(q) if k is not None}
+            keys.update(s.scalars(select(MessageKeyRow.source_key)
+                                  .where(MessageKeyRow.source == source)))
+            return keys
+
+    def done_keys(self, source: str) -> set[str]:
+        """Keys of this mailbox whose message is processed (may be marked on the server)."""
+        with self.session() as s:
+            done = MessageRow.status == "processed"
+            q = select(MessageRow.source_key).where(MessageRow.source == source, done)
+            keys = {k for k in s.scalars(q) if k is not None}
+            keys.update(s.scalars(select(MessageKeyRow.source_key).join(MessageRow)
+                                  .where(MessageKeyRow.source == source, done)))
+            return keys
 
     def store_raw(self, raw: RawMessage) -> int | None:
         """Commit the message as received, before anything acts on it.
@@ -90,25 +105,79 @@ class Store:
         Returns the new row id, or None when this message is already stored (same mailbox
         key, or same Message-ID with the same content from another place).
         """
-        digest = content_hash(raw.data)
-        mid, subject, sender = _peek_headers(raw.data)
+        return self.store_batch([raw])[0]
+
+    def store_batch(self, raws: list[RawMessage]) -> list[int | None]:
+        """`store_raw` for many messages in one transaction (one commit, same guarantees).
+
+        A message already stored under another key (a copy, or renumbered by the server)
+        is not stored again; its new key is recorded so the mailbox is not read twice.
+        """
+        peeked = [(content_hash(r.data), *_peek_headers(r.data)) for r in raws]
         with transaction(self._factory) as s:
-            if raw.source_key is not None and s.scalar(select(MessageRow.id).where(
-                    MessageRow.source == raw.source, MessageRow.source_key == raw.source_key)):
-                return None
-            dup = select(MessageRow.id).where(MessageRow.content_hash == digest,
-                                              MessageRow.message_id == mid)
-            if s.scalar(dup) is not None:
-                return None
-            row = MessageRow(source=raw.source, source_key=raw.source_key, message_id=mid,
-                             content_hash=digest, raw=raw.data, size=len(raw.data),
-                             subject=clean(subject)[:2000], sender=clean(sender)[:998],
-                             status="new", flags=[])
-            s.add(row)
-            s.flush()
-            s.add(AuditRow(message_id=row.id, actor="agent", event="stored",
-                           detail={"source": raw.source, "key": raw.source_key}))
-            return row.id
+            seen = self._existing_keys(s, raws)
+            by_content = self._existing_content(s, [(h, mid) for h, mid, _, _ in peeked])
+            out: list[int | None] = []
+            for raw, (digest, mid, subject, sender) in zip(raws, peeked, strict=True):
+                if raw.source_key is not None and (raw.source, raw.source_key) in seen:
+                    out.append(None)
+                    continue
+                dup = by_content.get((digest, mid))
+                if dup is not None:
+                    self._add_key(s, raw, dup)
+                    out.append(None)
+                else:
+                    row = self._add_message(s, raw, digest, mid, subject, sender)
+                    by_content[(digest, mid)] = row
+                    out.append(row)
+                if raw.source_key is not None:
+                    seen.add((raw.source, raw.source_key))
+            return out
+
+    @staticmethod
+    def _existing_keys(s: Session, raws: list[RawMessage]) -> set[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
+        for source in {r.source for r in raws}:
+            keys = [r.source_key for r in raws if r.source == source and r.source_key]
+            for table in (MessageRow, MessageKeyRow):
+                for i in range(0, len(keys), 500):
+                    q = select(table.source_key).where(table.source == source,
+                                                       table.source_key.in_(keys[i:i + 500]))
+                    out.update((source, k) for k in s.scalars(q) if k is not None)
+        return out
+
+    @staticmethod
+    def _existing_content(s: Session, pairs: list[tuple[str, str | None]]
+                          ) -> dict[tuple[str, str | None], int]:
+        hashes = sorted({h for h, _ in pairs})
+        out: dict[tuple[str, str | None], int] = {}
+        for i in range(0, len(hashes), 500):
+            q = select(MessageRow.id, MessageRow.content_hash, MessageRow.message_id).where(
+                MessageRow.content_hash.in_(hashes[i:i + 500])).order_by(MessageRow.id)
+            for row_id, digest, mid in s.execute(q):
+                out.setdefault((digest, mid), row_id)
+        return out
+
+    @staticmethod
+    def _add_key(s: Session, raw: RawMessage, row_id: int) -> None:
+        if raw.source_key is not None:
+            s.add(MessageKeyRow(source=raw.source, source_key=raw.source_key,
+                                message_id=row_id))
+        s.add(AuditRow(message_id=row_id, actor="agent", event="seen_again",
+                       detail={"source": raw.source, "key": raw.source_key}))
+
+    @staticmethod
+    def _add_message(s: Session, raw: RawMessage, digest: str, mid: str | None,
+                     subject: str, sender: str) -> int:
+        row = MessageRow(source=raw.source, source_key=raw.source_key, message_id=mid,
+                         content_hash=digest, raw=raw.data, size=len(raw.data),
+                         subject=clean(subject)[:2000], sender=clean(sender)[:998],
+                         status="new", flags=[])
+        s.add(row)
+        s.flush()
+        s.add(AuditRow(message_id=row.id, actor="agent", event="stored",
+                       detail={"source": raw.source, "key": raw.source_key}))
+        return row.id
 
     def pending(self, limit: int = 1000) -> list[tuple[int, RawMessage]]:
         with self.session() as s:

@@ -1,0 +1,164 @@
+"""The outbox table: each state change of an outgoing mail is one committed transaction.
+
+The draft's status follows the outbox row (queued, sending, sent, uncertain, failed) so the
+review UI shows it; every change also lands in the append-only audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from tools.compose import OutMail, Reply
+from tools.store.db import transaction
+from tools.store.models import AuditRow, DraftRow, OutboxRow, utcnow
+from tools.store.repo import Store
+
+SENDABLE = ((DraftRow.kind == "auto") & (DraftRow.status == "queued")) | (
+    DraftRow.status == "approved")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    message_id: str
+    mail_from: str
+    rcpt: list[str]
+    data: bytes
+    status: str
+    sent_copy: bool
+    attempts: int
+
+    @property
+    def mail(self) -> OutMail:
+        return OutMail(message_id=self.message_id, mail_from=self.mail_from,
+                       rcpt=list(self.rcpt), data=self.data)
+
+
+def _outgoing(row: OutboxRow) -> Outgoing:
+    return Outgoing(id=row.id, message_id=row.rfc_message_id, mail_from=row.mail_from,
+                    rcpt=list(row.rcpt), data=row.raw, status=row.status,
+                    sent_copy=row.sent_copy, attempts=row.attempts)
+
+
+def reply_of(d: DraftRow) -> Reply:
+    return Reply(draft_id=d.id, to=list(d.to or []), cc=list(d.cc or []), subject=d.subject,
+                 body=d.body, in_reply_to=d.in_reply_to, references=list(d.references or []),
+                 auto=d.kind == "auto")
+
+
+class OutboxStore:
+    def __init__(self, store: Store) -> None:
+        self._factory = store._factory
+
+    def _audit(self, s: Session, row: OutboxRow, event: str, **detail: object) -> None:
+        s.add(AuditRow(message_id=row.message_id, actor="agent", event=event,
+                       detail={"outbox": row.id, "message_id": row.rfc_message_id,
+                               **detail}))
+
+    def _set(self, s: Session, row: OutboxRow, status: str, event: str,
+             **detail: object) -> None:
+        row.status = status
+        draft = s.get_one(DraftRow, row.draft_id)
+        draft.status = status
+        self._audit(s, row, event, **detail)
+
+    def unqueued_drafts(self) -> list[int]:
+        """Drafts ready to go out (allowed auto replies, approved drafts) with no outbox row."""
+        with self._factory() as s:
+            q = (select(DraftRow.id).outerjoin(OutboxRow, OutboxRow.draft_id == DraftRow.id)
+                 .where(SENDABLE, OutboxRow.id.is_(None)).order_by(DraftRow.id))
+            return list(s.scalars(q))
+
+    def enqueue(self, draft_id: int, build: Callable[[Reply], OutMail]) -> str | None:
+        """Write the outbox row with its Message-ID (before any sending). A draft that
+        cannot be built safely is marked failed with the reason; returns that reason."""
+        with transaction(self._factory) as s:
+            draft = s.get_one(DraftRow, draft_id)
+            if s.scalar(select(OutboxRow.id).where(OutboxRow.draft_id == draft_id)):
+                return None
+            try:
+                mail = build(reply_of(draft))
+            except ValueError as exc:
+                draft.status = "failed"
+                s.add(AuditRow(message_id=draft.message_id, actor="agent", event="send_failed",
+                               detail={"draft": draft_id, "error": str(exc)[:500]}))
+                return str(exc)
+            row = OutboxRow(draft_id=draft_id, message_id=draft.message_id,
+                            rfc_message_id=mail.message_id, status="queued",
+                            mail_from=mail.mail_from, rcpt=mail.rcpt, raw=mail.data,
+                            attempts=0, sent_copy=False)
+            s.add(row)
+            s.flush()
+            draft.status = "queued"
+            self._audit(s, row, "send_queued", to=mail.rcpt)
+            return None
+
+    def due(self, now: datetime) -> list[Outgoing]:
+        with self._factory() as s:
+            q = select(OutboxRow).where(
+                OutboxRow.status == "queued",
+                or_(OutboxRow.next_try_at.is_(None), OutboxRow.next_try_at <= now),
+            ).order_by(OutboxRow.id)
+            return [_outgoing(r) for r in s.scalars(q)]
+
+    def in_state(self, status: str, copied: bool | None = None) -> list[Outgoing]:
+        with self._factory() as s:
+            q = select(OutboxRow).where(OutboxRow.status == status)
+            if copied is not None:
+                q = q.where(OutboxRow.sent_copy.is_(copied))
+            return [_outgoing(r) for r in s.scalars(q.order_by(OutboxRow.id))]
+
+    def count(self, status: str) -> int:
+        return len(self.in_state(status))
+
+    def claim(self, row_id: int) -> bool:
+        """queued → sending, committed before the SMTP connection opens. False when another
+        worker took it first."""
+        with transaction(self._factory) as s:
+            done = s.execute(update(OutboxRow).where(OutboxRow.id == row_id,
+                                                     OutboxRow.status == "queued")
+                             .values(status="sending", attempts=OutboxRow.attempts + 1,
+                                     updated_at=utcnow()))
+            if not done.rowcount:  # type: ignore[attr-defined]
+                return False
+            row = s.get_one(OutboxRow, row_id)
+            self._set(s, row, "sending", "sending", attempt=row.attempts)
+            return True
+
+    def sent(self, row_id: int, answer: str, copied: bool = False) -> None:
+        with transaction(self._factory) as s:
+            row = s.get_one(OutboxRow, row_id)
+            row.sent_at = row.sent_at or utcnow()
+            row.sent_copy = row.sent_copy or copied
+            row.error = None
+            self._set(s, row, "sent", "sent", answer=answer)
+
+    def copied(self, row_id: int) -> None:
+        with transaction(self._factory) as s:
+            s.get_one(OutboxRow, row_id).sent_copy = True
+
+    def uncertain(self, row_id: int, reason: str) -> None:
+        with transaction(self._factory) as s:
+            row = s.get_one(OutboxRow, row_id)
+            row.error = reason[:4000]
+            self._set(s, row, "uncertain", "delivery_uncertain", reason=reason[:500])
+
+    def failed(self, row_id: int, reason: str) -> None:
+        with transaction(self._factory) as s:
+            row = s.get_one(OutboxRow, row_id)
+            row.error = reason[:4000]
+            self._set(s, row, "failed", "send_failed", reason=reason[:500])
+
+    def later(self, row_id: int, reason: str, next_try: datetime) -> None:
+        """Refused for now before anything was delivered: queued again for `next_try`."""
+        with transaction(self._factory) as s:
+            row = s.get_one(OutboxRow, row_id)
+            row.error = reason[:4000]
+            row.next_try_at = next_try
+            self._set(s, row, "queued", "send_deferred", reason=reason[:500],
+                      next_try=next_try.isoformat())
