@@ -1,14 +1,14 @@
-"""`assistenz …` as a subprocess for crash trials, with the keyword classifier in place of
-the slow kNN default (see mailservers.use_keyword_classifier); everything else is the CLI."""
+"""`assistenz …` as a subprocess for crash trials, with a scripted classifier in place of
+the slow kNN default (see mailservers.use_fast_classifier); everything else is the CLI."""
 
 from __future__ import annotations
 
 import sys
 
-from mailservers import use_keyword_classifier
+from mailservers import use_fast_classifier
 
 from agent.cli import main
 
 if __name__ == "__main__":
-    use_keyword_classifier()
+    use_fast_classifier()
     raise SystemExit(main(sys.argv[1:]))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mailservers import FIXTURES, CutProxy, Dovecot, inquiry, write_workspace
+from mailservers import FIXTURES, CutProxy, Dovecot, ScriptedClassifier, inquiry, write_workspace
 from sqlalchemy import func, select
 
 from agent.config import Imap, Workspace, load_config
@@ -25,12 +25,11 @@ FIXTURE_MAILS = sorted((FIXTURES / "mail").glob("*.eml")) + sorted(
 
 
 @pytest.fixture(autouse=True)
-def keyword_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about the mailbox; the kNN classifier only makes them slow."""
     import agent.classify.factory as factory
-    from agent.classify.keywords import KeywordClassifier
 
-    monkeypatch.setattr(factory, "build_classifier", lambda *_a, **_k: KeywordClassifier())
+    monkeypatch.setattr(factory, "build_classifier", lambda *_a, **_k: ScriptedClassifier())
 
 
 @pytest.fixture
