@@ -128,7 +128,8 @@ def _today(v: MessageView, deps: Deps) -> date:
 def default_deps(ws: Workspace, classifier: Classifier | None = None,
                  load: Callable[[str], int] | None = None,
                  replied: Callable[[str, date], bool] | None = None,
-                 clock: Callable[[], datetime] | None = None) -> Deps:
+                 clock: Callable[[], datetime] | None = None,
+                 exclude_examples: object = None) -> Deps:
     """Deps for the embedded offline default."""
     from agent.classify.factory import build_classifier
     from agent.scheduling.factory import scheduler_for
@@ -137,7 +138,8 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
     embedder = get_embedder()
     return Deps(
         ws=ws,
-        classifier=classifier or build_classifier(ws, embedder),
+        classifier=classifier or build_classifier(ws, embedder,
+                                                  skip_identical=exclude_examples is not None),
         router=Router(ws, embedder),
         drafter=TemplateDrafter(),
         ledger=ReplyLedger(replied),

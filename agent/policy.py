@@ -103,7 +103,8 @@ def _rules(inp: GateInput, ws: Workspace, action: Action, rule: str,
     if view.risks:
         return Action.notify, "r2-risk", "r2_risk"
     if action is Action.auto:
-        if inp.classification.confidence < ws.triage.auto_min_confidence:
+        if (inp.classification.confidence < ws.triage.auto_min_confidence
+                or "needs_review" in inp.classification.flags):
             return _fallback(view, "r3-low-confidence", "r3_low_confidence")
         if cat is Category.scheduling:
             if ws.calendar is None or inp.schedule is None:

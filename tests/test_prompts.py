@@ -13,6 +13,8 @@ SAMPLE = {
               "invoice_numbers": ["R-1"], "deadline": "", "first_name": "Max",
               "full_name": "Max Muster"},
     "first_name": "Max", "full_name": "Max Muster", "informal": False,
+    "company": "Beispiel Design", "language": "de", "categories": {"spam": "scams"},
+    "headers": "From: max@example.de", "body": "Hallo", "attachments": "", "context": "",
 }
 
 

@@ -12,13 +12,18 @@ class Classifier(Protocol):
 
 
 def text_of(view: MessageView, limit: int = 2000) -> str:
-    """What a classifier reads: subject, the new text, attachment names, and the owner's note.
+    """What a classifier reads: sender, subject, the new text and attachment names.
 
     Quoted history and signatures are left out: they describe earlier mail, not this one.
+    The owner's note on a forward is left out too: it guides the gate, not the category.
     """
     mail = view.mail
-    parts = [mail.subject, mail.body.new or mail.body.full]
+    sender = mail.sender
+    parts = []
+    if sender is not None:
+        parts.append(f"From: {sender.name} <{sender.domain}>".replace(" <", " <", 1).strip())
+    parts += [f"Subject: {mail.subject}", mail.body.new or mail.body.full]
     names = [a.filename for a in mail.attachments if a.filename]
     if names:
-        parts.append("Anhang: " + ", ".join(names))
+        parts.append("Attachments: " + ", ".join(names))
     return "\n".join(p for p in parts if p)[:limit]

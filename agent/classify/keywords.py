@@ -80,15 +80,20 @@ _RAW: dict[Category, list[tuple[str, float]]] = {
 _PATTERNS = {c: [(re.compile(p, re.I), w) for p, w in v] for c, v in _RAW.items()}
 
 
-def keyword_scores(view: MessageView) -> dict[Category, float]:
-    subject = view.mail.subject
-    body = text_of(view)
-    scores: dict[Category, float] = {}
+def keyword_scores_text(text: str) -> dict[str, float]:
+    """Weighted keyword hits per category; a "Subject:" line counts double."""
+    subject = next((ln[8:] for ln in text.split("\n") if ln.startswith("Subject:")), "")
+    scores: dict[str, float] = {}
     for cat, patterns in _PATTERNS.items():
         s = 0.0
         for pattern, weight in patterns:
-            s += weight * (2 * len(pattern.findall(subject)) + min(len(pattern.findall(body)), 4))
-        scores[cat] = s
+            s += weight * (len(pattern.findall(subject)) + min(len(pattern.findall(text)), 4))
+        scores[cat.value] = s
+    return scores
+
+
+def keyword_scores(view: MessageView) -> dict[Category, float]:
+    scores = {Category(k): v for k, v in keyword_scores_text(text_of(view)).items()}
     if view.mail.automation.list_unsubscribe and scores[Category.newsletter] > 0:
         scores[Category.newsletter] += 2.0
     return scores

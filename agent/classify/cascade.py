@@ -1,0 +1,72 @@
+"""The cascade: the offline classifier decides; a language model is asked only when the
+offline confidence is below the workspace's threshold. On any model failure the offline
+decision stands and the message is flagged for review (never automatic)."""
+
+from __future__ import annotations
+
+from agent.classify.base import Classifier
+from agent.models import Category, Classification, MessageView
+from agent.prompts import load_prompt, load_table
+from tools.llm import LLMClient, LLMError
+
+MAX_BODY = 4000
+
+
+def _data(text: str) -> str:
+    """Email text as inert data: it cannot close the data block it sits in."""
+    return text.replace("<<<EMAIL", "<<< EMAIL").replace("EMAIL>>>", "EMAIL >>>")
+
+
+def email_block(view: MessageView) -> tuple[str, str, str]:
+    """(headers, body, attachments) of the message acted on, for a prompt's data block."""
+    mail = view.mail
+    lines = [f"From: {mail.sender.formatted() if mail.sender else ''}",
+             f"Subject: {mail.subject}"]
+    if mail.reply_to:
+        lines.append("Reply-To: " + ", ".join(a.email for a in mail.reply_to))
+    if mail.date:
+        lines.append(f"Date: {mail.date.isoformat()}")
+    if mail.automation.reasons:
+        lines.append("Automated: " + ", ".join(mail.automation.reasons))
+    if view.calendar_method:
+        lines.append(f"Calendar method: {view.calendar_method}")
+    names = ", ".join(a.filename or a.content_type for a in mail.attachments)
+    return (_data("\n".join(lines)), _data((mail.body.new or mail.body.full)[:MAX_BODY]),
+            _data(names))
+
+
+class CascadeClassifier:
+    name = "knn+llm"
+
+    def __init__(self, offline: Classifier, llm: LLMClient, threshold: float,
+                 owner_name: str, company: str) -> None:
+        self.offline = offline
+        self.llm = llm
+        self.threshold = threshold
+        self.llm_calls = 0
+        self._system = load_prompt("llm/triage_system")
+        self._user = load_prompt("llm/triage_user")
+        self._system_text = self._system.render(
+            owner_name=owner_name, company=company,
+            categories=load_table("llm/categories")["categories"])
+
+    def classify(self, view: MessageView) -> Classification:
+        base = self.offline.classify(view)
+        if base.confidence >= self.threshold:
+            return base
+        self.llm_calls += 1
+        headers, body, attachments = email_block(view)
+        user = self._user.render(headers=headers, body=body, attachments=attachments)
+        version = f"{self._system.id}+{self._user.id}"
+        try:
+            answer = self.llm.triage(self._system_text, user, version)
+        except LLMError:
+            return base.model_copy(update={"flags": [*base.flags, "llm_failed", "needs_review"]})
+        ranked = sorted(base.scores, key=lambda k: -base.scores[k])[:3]
+        agrees = answer.category.value == ranked[0] if ranked else False
+        # the model's own confidence is not calibrated: agreement with the offline ranking is
+        confidence = 0.9 if agrees else (0.7 if answer.category.value in ranked else 0.6)
+        return Classification(category=Category(answer.category), confidence=confidence,
+                              priority=answer.priority, decided_by="llm",
+                              model=self.llm.model_name, prompt_version=version,
+                              scores=base.scores, flags=list(base.flags))

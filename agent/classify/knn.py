@@ -1,0 +1,224 @@
+"""The embedded offline classifier: nearest labelled examples + category descriptions +
+keywords + header signals, combined by a logistic model trained leave-one-out on the
+examples (an example never finds itself), so that confidence means something.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+from agent.classify.base import text_of
+from agent.classify.calibrate import LogisticModel, fit
+from agent.classify.keywords import keyword_scores_text
+from agent.classify.signals import header_signals
+from agent.models import Category, Classification, MessageView
+from agent.priority import priority_of
+from agent.prompts import load_table
+from tools.embeddings import Embedder, Vectors
+from tools.vectorstore import Example, ExampleStore, Neighbour
+
+log = logging.getLogger(__name__)
+CATS = list(Category)
+SIGNALS = ("automated", "bulk", "noreply", "calendar", "reply", "pdf", "forwarded", "html",
+           "brand_mismatch", "freemail", "link_mismatch", "reply_other_domain", "odd_tld")
+K_VOTE = 10
+K_SEARCH = 40
+TAU = 0.02  # similarity temperature of the vote
+FLOOR = -0.15  # relative similarity of a category with no example among the neighbours
+Array = npt.NDArray[np.float64]
+
+
+def signals_of(view: MessageView) -> dict[str, int]:
+    mail = view.mail
+    a = mail.automation
+    subject = mail.subject.lower()
+    return {
+        "automated": int(a.automated),
+        "bulk": int(a.list_unsubscribe or bool(a.list_id)
+                    or (a.precedence or "").lower() in {"bulk", "list"}),
+        "noreply": int(a.noreply_sender),
+        "calendar": int(view.calendar_method is not None),
+        "reply": int(bool(mail.in_reply_to) or subject.startswith(("re:", "aw:", "antw:"))),
+        "pdf": int(any((x.filename or "").lower().endswith(".pdf") for x in mail.attachments)),
+        "forwarded": int(view.owner_forwarded),
+        "html": int(mail.body.from_html),
+        **header_signals(view),
+    }
+
+
+@dataclass(frozen=True)
+class Seed:
+    example: Example
+    signals: dict[str, int]
+    vector: Vectors | None = None  # shipped with the package for the model that made it
+
+
+SEED_VERSION = "v1"
+
+
+def _shipped_vectors(version: str, model: str | None) -> Vectors | None:
+    """Seed vectors computed at build time (evals/make_seeds.py), if made by `model`."""
+    folder = resources.files("agent.classify").joinpath("seeds")
+    try:
+        made_by = folder.joinpath(f"{version}.model.txt").read_text(encoding="utf-8").strip()
+        if model is None or made_by != model:
+            return None
+        with resources.as_file(folder.joinpath(f"{version}.vectors.npy")) as path:
+            vectors: Vectors = np.load(path).astype(np.float32)
+            return vectors
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+
+
+def load_seeds(version: str = SEED_VERSION, model: str | None = None) -> list[Seed]:
+    """The labelled examples shipped inside the package (built from the dev split and the
+    seed corpora, never from the test split), with their vectors when `model` made them."""
+    text = resources.files("agent.classify").joinpath(f"seeds/{version}.jsonl").read_text(
+        encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    vectors = _shipped_vectors(version, model)
+    if vectors is not None and len(vectors) != len(rows):
+        vectors = None
+    out = []
+    for i, row in enumerate(rows):
+        ex = Example(id=row["id"], text=row["text"], category=row["category"],
+                     priority=row.get("priority", "normal"), language=row.get("language", "und"))
+        signals = {k: int(row.get("signals", {}).get(k, 0)) for k in SIGNALS}
+        out.append(Seed(ex, signals, None if vectors is None else vectors[i]))
+    return out
+
+
+def prototype_texts() -> list[list[str]]:
+    table = load_table("classify/prototypes")["prototypes"]
+    return [list(table[c.value]) for c in CATS]
+
+
+def prototype_key(model: str) -> str:
+    texts = json.dumps([model, prototype_texts()], ensure_ascii=False)
+    return hashlib.sha256(texts.encode()).hexdigest()[:16]
+
+
+def compute_prototypes(embedder: Embedder) -> Vectors:
+    """One mean vector per category description (rows in CATS order)."""
+    groups = prototype_texts()
+    flat = embedder.queries([t for g in groups for t in g])
+    rows, i = [], 0
+    for g in groups:
+        mean = flat[i:i + len(g)].mean(axis=0)
+        rows.append(mean / np.linalg.norm(mean))
+        i += len(g)
+    return np.stack(rows).astype(np.float32)
+
+
+def _prototypes(embedder: Embedder) -> Vectors:
+    """Shipped prototype vectors when they match the descriptions and the model, else fresh."""
+    folder = resources.files("agent.classify").joinpath("seeds")
+    try:
+        key = folder.joinpath("prototypes.key.txt").read_text(encoding="utf-8").strip()
+        if key == prototype_key(embedder.name):
+            with resources.as_file(folder.joinpath("prototypes.npy")) as path:
+                shipped: Vectors = np.load(path).astype(np.float32)
+                return shipped
+    except (FileNotFoundError, OSError, ValueError):
+        pass
+    return compute_prototypes(embedder)
+
+
+def features(sims: list[tuple[float, str]], proto: Array, kw: dict[str, float],
+             signals: dict[str, int]) -> Array:
+    """One feature row from the neighbours (similarity, category), sorted best first."""
+    top = sims[0][0] if sims else 0.0
+    vote = np.zeros(len(CATS))
+    best = np.full(len(CATS), FLOOR)
+    index = {c.value: i for i, c in enumerate(CATS)}
+    for rank, (s, cat) in enumerate(sims):
+        i = index[cat]
+        if rank < K_VOTE:
+            vote[i] += np.exp((s - top) / TAU)
+        best[i] = max(best[i], s - top)
+    vote = vote / vote.sum() if vote.sum() else vote
+    protos = proto - proto.max()
+    total = 1.0 + sum(kw.values())
+    kws = np.array([kw.get(c.value, 0.0) / total for c in CATS])
+    sig = np.array([signals.get(k, 0) for k in SIGNALS], dtype=float)
+    return np.concatenate([vote, best, protos, kws, sig])
+
+
+class KnnClassifier:
+    name = "knn"
+
+    def __init__(self, embedder: Embedder, store: ExampleStore, seeds: list[Seed],
+                 skip_identical: bool = False) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.skip_identical = skip_identical  # for leave-one-out evaluation on the seeds
+        self._signals = {s.example.id: s.signals for s in seeds}
+        self._sync(seeds)
+        self._proto = _prototypes(embedder)
+        self.model = self._train()
+
+    def _sync(self, seeds: list[Seed]) -> None:
+        """Put missing seeds into the store (embedding them once; the store persists)."""
+        have = self.store.ids()
+        missing = [s for s in seeds if s.example.id not in have]
+        shipped = [s for s in missing if s.vector is not None]
+        if shipped:
+            self.store.add([s.example for s in shipped], np.stack([s.vector for s in shipped
+                                                                   if s.vector is not None]))
+        todo = [s.example for s in missing if s.vector is None]
+        if todo:
+            log.info("embedding %d seed examples (once per data_dir)", len(todo))
+            self.store.add(todo, self.embedder.queries([e.text for e in todo]))
+
+    def _train(self) -> LogisticModel:
+        examples, vectors = self.store.all()
+        self._examples = examples
+        sims = vectors @ vectors.T
+        proto = vectors @ self._proto.T
+        rows, ys = [], []
+        index = {c.value: i for i, c in enumerate(CATS)}
+        for i, ex in enumerate(examples):
+            order = np.argsort(-sims[i])
+            neigh = [(float(sims[i, j]), examples[j].category) for j in order
+                     if j != i and examples[j].text != ex.text][:K_SEARCH]
+            sig = self._signals.get(ex.id, {})
+            rows.append(features(neigh, proto[i], keyword_scores_text(ex.text), sig))
+            ys.append(index[ex.category])
+        return fit(np.array(rows), np.array(ys, dtype=np.int64), len(CATS))
+
+    def add_example(self, example: Example, signals: dict[str, int]) -> None:
+        """Learn from a correction: the example joins the store and the model is retrained."""
+        self.store.add([example], self.embedder.queries([example.text]))
+        self._signals[example.id] = signals
+        self.model = self._train()
+
+    def neighbours(self, vector: Vectors, text: str) -> list[Neighbour]:
+        found = self.store.nearest(vector, K_SEARCH + 1)
+        if self.skip_identical:
+            found = [n for n in found if n.example.text != text]
+        return found[:K_SEARCH]
+
+    def classify(self, view: MessageView) -> Classification:
+        text = text_of(view)
+        vector = self.embedder.queries([text])[0]
+        found = self.neighbours(vector, text)
+        sims = [(n.similarity, n.example.category) for n in found]
+        proto = (self._proto @ vector).astype(float)
+        row = features(sims, proto, keyword_scores_text(text), signals_of(view))
+        probs = self.model.predict(row[None, :])[0]
+        best = int(np.argmax(probs))
+        category = CATS[best]
+        day = view.mail.date.date() if view.mail.date else date(1970, 1, 1)
+        return Classification(category=category, confidence=float(probs[best]),
+                              priority=priority_of(view, category, day), decided_by="knn",
+                              model=self.embedder.name,
+                              scores={c.value: round(float(p), 4) for c, p in zip(CATS, probs,
+                                                                                  strict=True)})
