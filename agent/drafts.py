@@ -9,8 +9,10 @@ from typing import Protocol
 
 from agent.config import Workspace
 from agent.facts import Facts, extract_facts
+from agent.maildata import email_block
 from agent.models import Category, Draft, Mail
 from agent.prompts import exists, load_prompt, load_table
+from tools.llm import LLMClient, LLMError
 
 DRAFT_LANGUAGES = ("de", "en")
 _PREFIX = re.compile(r"^\s*((?:re|aw|antw|wg|fwd?|fw|sv|vs|tr|rif|r)\s*(?:\[\d+\])?\s*:\s*)+",
@@ -106,3 +108,31 @@ class TemplateDrafter:
         text, template = self.body(mail, category, kind, ws, language, extra)
         return Draft(to=to, subject=subject, body=text, language=language,
                      in_reply_to=in_reply_to, references=refs, template=template)
+
+
+class LLMDrafter(TemplateDrafter):
+    """Drafts written by a language model from the owner's profile and the rules; the
+    template text is the fallback whenever the model fails. Recipients, subject and
+    threading still come from the headers by code."""
+
+    def __init__(self, llm: LLMClient) -> None:
+        self.llm = llm
+
+    def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
+                extra: dict[str, str] | None = None) -> Draft:
+        fallback = super().compose(mail, category, kind, ws, extra)
+        language = fallback.language
+        system = load_prompt("llm/draft_system")
+        user = load_prompt("llm/draft_user")
+        headers, body, _ = email_block(mail)
+        context = "\n".join(f"{k}: {v}" for k, v in (extra or {}).items())
+        version = f"{system.id}+{user.id}"
+        try:
+            text = self.llm.write(
+                system.render(owner_name=ws.owner.name, company=ws.owner.company,
+                              signature=signature_for(ws, language), language=language,
+                              kind=kind, informal=extract_facts(mail).informal),
+                user.render(headers=headers, body=body, context=context), version)
+        except LLMError:
+            return fallback
+        return fallback.model_copy(update={"body": text.strip() + "\n", "template": version})

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from agent.classify.base import Classifier
 from agent.classify.rules import certain_category
 from agent.config import Workspace
-from agent.drafts import Drafter, TemplateDrafter
+from agent.drafts import Drafter, LLMDrafter, TemplateDrafter
 from agent.explain import explain
 from agent.guidance import read_note
 from agent.models import (
@@ -36,6 +36,7 @@ from agent.policy import GateInput, ReplyLedger, decide
 from agent.priority import priority_of
 from agent.routing import RouteChoice, Router
 from agent.view import build_view
+from tools.llm import LLMClient, build_llm
 
 STAGES = ("parse", "view", "classify", "decide", "draft", "explain")
 
@@ -129,19 +130,22 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
                  load: Callable[[str], int] | None = None,
                  replied: Callable[[str, date], bool] | None = None,
                  clock: Callable[[], datetime] | None = None,
-                 exclude_examples: object = None) -> Deps:
-    """Deps for the embedded offline default."""
+                 exclude_examples: object = None, llm: LLMClient | None = None) -> Deps:
+    """Deps for a workspace: the embedded offline default, plus the configured LLM (or the
+    `llm` given, e.g. a scripted one in tests) for unsure cases and for drafts."""
     from agent.classify.factory import build_classifier
     from agent.scheduling.factory import scheduler_for
     from tools.embeddings import get_embedder
 
     embedder = get_embedder()
+    llm = llm or build_llm(ws.llm)
     return Deps(
         ws=ws,
         classifier=classifier or build_classifier(ws, embedder,
-                                                  skip_identical=exclude_examples is not None),
+                                                  skip_identical=exclude_examples is not None,
+                                                  llm=llm),
         router=Router(ws, embedder),
-        drafter=TemplateDrafter(),
+        drafter=LLMDrafter(llm) if llm is not None else TemplateDrafter(),
         ledger=ReplyLedger(replied),
         load=load or (lambda _id: 0),
         clock=clock or (lambda: datetime.now(UTC)),

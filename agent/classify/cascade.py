@@ -5,34 +5,10 @@ decision stands and the message is flagged for review (never automatic)."""
 from __future__ import annotations
 
 from agent.classify.base import Classifier
+from agent.maildata import email_block
 from agent.models import Category, Classification, MessageView
 from agent.prompts import load_prompt, load_table
 from tools.llm import LLMClient, LLMError
-
-MAX_BODY = 4000
-
-
-def _data(text: str) -> str:
-    """Email text as inert data: it cannot close the data block it sits in."""
-    return text.replace("<<<EMAIL", "<<< EMAIL").replace("EMAIL>>>", "EMAIL >>>")
-
-
-def email_block(view: MessageView) -> tuple[str, str, str]:
-    """(headers, body, attachments) of the message acted on, for a prompt's data block."""
-    mail = view.mail
-    lines = [f"From: {mail.sender.formatted() if mail.sender else ''}",
-             f"Subject: {mail.subject}"]
-    if mail.reply_to:
-        lines.append("Reply-To: " + ", ".join(a.email for a in mail.reply_to))
-    if mail.date:
-        lines.append(f"Date: {mail.date.isoformat()}")
-    if mail.automation.reasons:
-        lines.append("Automated: " + ", ".join(mail.automation.reasons))
-    if view.calendar_method:
-        lines.append(f"Calendar method: {view.calendar_method}")
-    names = ", ".join(a.filename or a.content_type for a in mail.attachments)
-    return (_data("\n".join(lines)), _data((mail.body.new or mail.body.full)[:MAX_BODY]),
-            _data(names))
 
 
 class CascadeClassifier:
@@ -55,7 +31,7 @@ class CascadeClassifier:
         if base.confidence >= self.threshold:
             return base
         self.llm_calls += 1
-        headers, body, attachments = email_block(view)
+        headers, body, attachments = email_block(view.mail, view.calendar_method)
         user = self._user.render(headers=headers, body=body, attachments=attachments)
         version = f"{self._system.id}+{self._user.id}"
         try:

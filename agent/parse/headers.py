@@ -74,7 +74,10 @@ def parse_addresses(value: str | None, header_name: str = "To") -> list[Address]
     """Addresses from a header value (also one found in a forwarded block of text)."""
     if not value:
         return []
-    value = re.sub(r"\[mailto:([^\]\s]+)\]", r"<\1>", value)  # old Outlook forward format
+    # old Outlook forward format: 'Muster, Max [mailto:max@x.de]' (the comma is in the name)
+    value = re.sub(r"^\s*\"?([^\"<\[]*?)\"?\s*\[mailto:([^\]\s]+)\]",
+                   lambda m: f'"{m[1].strip()}" <{m[2]}>' if m[1].strip() else f"<{m[2]}>",
+                   value)
     try:
         parsed = policy.default.header_factory(header_name, value)
         groups = getattr(parsed, "addresses", ())
