@@ -1,0 +1,209 @@
+"""kill -9 trials: `assistenz run` over a few hundred mails in a real Dovecot, sending replies
+to a real SMTP receiver, killed at a random moment, started again until done. Then count
+what was lost, processed twice, or sent twice — all must be 0.
+
+Used by tests/test_crash.py (a few trials) and evals/stress_imap.py (`make stress`, 100+).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailservers import Dovecot, SmtpReceiver, corpus, write_workspace
+
+HERE = Path(__file__).resolve().parent
+# Routing embeds each routed mail (seconds on a busy 2-core machine) and is not what these
+# trials test: the owner here drafts or is notified instead; auto replies and drafts remain.
+DELEGATION = {"scheduling": "auto", "invoice_payment": "draft", "customer_inquiry": "auto",
+              "support": "draft", "social_media": "notify", "admin": "notify",
+              "personal": "notify", "newsletter": "ignore", "spam": "ignore", "other": "notify"}
+STAGES = ("startup", "ingest", "process", "mark", "queue", "smtp", "sent-copy", "idle")
+KEYWORD = b"$AssistenzProcessed"
+
+
+@dataclass
+class Outcome:
+    trial: int
+    kills: list[tuple[float, str]]  # (seconds after start, stage the kill landed in)
+    messages: int
+    stored: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    double_sent: int = 0
+    sent: int = 0
+    uncertain: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.lost or self.duplicated or self.double_sent or self.problems)
+
+
+def runner(config: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, str(HERE / "fast_run.py"), "run", "--config",
+                             str(config), *args], cwd=HERE.parent, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    if not db.exists():
+        return []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return con.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # tables not created yet
+        return []
+    finally:
+        con.close()
+
+
+def _one(db: Path, sql: str) -> int:
+    rows = _query(db, sql)
+    return int(rows[0][0]) if rows else 0
+
+
+class Lab:
+    """One Dovecot and one SMTP receiver for many trials (a new folder and DB per trial)."""
+
+    def __init__(self, messages: int = 200, root: Path | None = None,
+                 smtp_delay: float = 0.02) -> None:
+        self.messages = messages
+        self.root = root or Path(os.environ.get("TMPDIR", "/tmp")) / f"crash-{os.getpid()}"
+        self.dovecot = Dovecot().start()
+        self.smtp = SmtpReceiver().start()
+        self.smtp.behaviour.delay = smtp_delay  # widens the window "DATA sent, no answer yet"
+        self.full_run: float | None = None
+
+    def close(self) -> None:
+        self.smtp.stop()
+        self.dovecot.cleanup()
+
+    def _setup(self, trial: int) -> tuple[Path, Path, str, list[bytes]]:
+        folder = f"Trial{trial}"
+        mails = corpus(self.messages, tag=f"-t{trial}")
+        self.dovecot.deliver(mails, folder=folder)
+        ws_dir = self.root / f"trial{trial}"
+        config = write_workspace(ws_dir, imap=self.dovecot.imap_config(
+            folder=folder, sent_folder=f"Sent{trial}"), smtp=self.smtp.smtp_config(),
+            delegation=DELEGATION)
+        with self.smtp.lock:
+            self.smtp.received.clear()
+        return config, ws_dir / "db" / "assistenz.db", folder, mails
+
+    def calibrate(self) -> Outcome:
+        """One uninterrupted `run --once` over a whole mailbox: how long it takes (kills
+        are drawn from that span) and a first check that the plain run is right."""
+        config, db, folder, mails = self._setup(0)
+        started = time.monotonic()
+        proc = runner(config, "--once")
+        _, err = proc.communicate(timeout=900)
+        if proc.returncode != 0:
+            raise RuntimeError(f"calibration run failed: {err.decode()[-2000:]}")
+        self.full_run = time.monotonic() - started
+        out = Outcome(trial=0, kills=[], messages=len(mails))
+        self.check(out, db, folder, mails)
+        return out
+
+    def trial(self, n: int, rng: random.Random, kills: int = 1) -> Outcome:
+        if self.full_run is None:
+            self.calibrate()
+        assert self.full_run is not None
+        full = self.full_run
+        config, db, folder, mails = self._setup(n)
+        out = Outcome(trial=n, kills=[], messages=len(mails))
+        for k in range(kills):
+            proc = runner(config)  # the long-running mode: IDLE after the work is done
+            at = rng.uniform(0.0, full * (1.15 if k == 0 else 0.6))
+            try:
+                proc.wait(at)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                out.kills.append((round(at, 2), self.stage(db, folder)))
+            else:
+                out.problems.append(f"runner exited early: {proc.stderr.read().decode()[-500:]}"
+                                    if proc.stderr else "runner exited early")
+        final = runner(config, "--once")
+        _, err = final.communicate(timeout=900)
+        if final.returncode != 0:
+            out.problems.append(f"final run exit {final.returncode}: {err.decode()[-800:]}")
+        self.check(out, db, folder, mails)
+        return out
+
+    # --- where did the kill land? -------------------------------------------------------
+
+    def stage(self, db: Path, folder: str) -> str:
+        """The first step of the cycle (ingest → process → mark → queue → send) that was not
+        complete when the process died."""
+        stored = _one(db, "SELECT count(*) FROM messages")
+        if not stored:
+            return "startup"
+        if stored + _one(db, "SELECT count(*) FROM message_keys") < self.messages:
+            return "ingest"
+        if _one(db, "SELECT count(*) FROM messages WHERE status = 'new'"):
+            return "process"
+        flags = self.dovecot.messages(folder)
+        if sum(KEYWORD in d[b"FLAGS"] for d in flags.values()) < _one(
+                db, "SELECT count(*) FROM messages WHERE status = 'processed'"):
+            return "mark"
+        if _one(db, "SELECT count(*) FROM outbox WHERE status = 'sending'"):
+            return "smtp"
+        if _one(db, "SELECT count(*) FROM drafts d LEFT JOIN outbox o ON o.draft_id = d.id "
+                    "WHERE d.kind = 'auto' AND o.id IS NULL") or _one(
+                db, "SELECT count(*) FROM outbox WHERE status = 'queued'"):
+            return "queue"
+        if _one(db, "SELECT count(*) FROM outbox WHERE status = 'sent' AND NOT sent_copy"):
+            return "sent-copy"
+        return "idle"
+
+    # --- the verdict --------------------------------------------------------------------
+
+    def check(self, out: Outcome, db: Path, folder: str, mails: list[bytes]) -> None:
+        from email import message_from_bytes, policy
+
+        from agent.parse.headers import message_id
+
+        expected = Counter(message_id(message_from_bytes(m, policy=policy.default))
+                           for m in mails)
+        rows = _query(db, "SELECT message_id, status FROM messages")
+        stored = Counter(mid for mid, _ in rows)
+        done = Counter(mid for mid, status in rows if status == "processed")
+        out.stored = len(rows)
+        out.lost = sum((expected - done).values())
+        out.duplicated = sum((stored - expected).values())
+        per_message = _query(db, "SELECT message_id, count(*) FROM decisions GROUP BY 1 "
+                                 "HAVING count(*) > 1")
+        drafts = _query(db, "SELECT message_id, count(*) FROM drafts GROUP BY 1 "
+                            "HAVING count(*) > 1")
+        out.duplicated += sum(c - 1 for _, c in per_message) + sum(c - 1 for _, c in drafts)
+        on_server = len(self.dovecot.messages(folder))
+        if on_server != len(mails):
+            out.problems.append(f"{len(mails) - on_server} mails gone from the server")
+        self._check_sending(out, db)
+
+    def _check_sending(self, out: Outcome, db: Path) -> None:
+        got = Counter(self.smtp.message_ids())
+        out.double_sent = sum(c - 1 for c in got.values() if c > 1)
+        status = dict(_query(db, "SELECT rfc_message_id, status FROM outbox"))
+        out.sent = sum(s == "sent" for s in status.values())
+        out.uncertain = sum(s == "uncertain" for s in status.values())
+        stray = [m for m in got if status.get(m) not in {"sent", "uncertain"}]
+        claimed = [m for m, s in status.items() if s == "sent" and m not in got]
+        unsent = _one(db, "SELECT count(*) FROM drafts d LEFT JOIN outbox o ON o.draft_id = d.id "
+                          "WHERE d.kind = 'auto' AND (o.id IS NULL OR o.status = 'queued')")
+        for what, items in (("received but not recorded as sent", stray),
+                            ("recorded as sent but never received", claimed)):
+            if items:
+                out.problems.append(f"{len(items)} {what}")
+        if unsent:
+            out.problems.append(f"{unsent} automatic replies never sent")
