@@ -38,6 +38,11 @@ eval: install
 bench: install
 	@for m in evals/bench_*.py; do echo "== $$m"; $(BIN)/python -m evals.$$(basename $$m .py) || exit 1; done
 
+## stress: 100 kill -9 trials of `assistenz run` against a real Dovecot and SMTP receiver;
+## reports lost / duplicated / double-sent mail (all 0) and where each kill landed
+stress: install
+	$(BIN)/python -m evals.stress_imap --trials 100
+
 ## lock: re-resolve the dependencies into requirements.lock (needs the package registry)
 lock:
 	rm -rf .lockvenv && $(PY) -m venv .lockvenv

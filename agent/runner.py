@@ -23,8 +23,8 @@ from tools.store.repo import Store
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30.0
-COMMIT_COUNT = 200  # messages per ingest transaction
-COMMIT_BYTES = 8 * 1024 * 1024
+COMMIT_COUNT = 1000  # messages per ingest transaction
+COMMIT_BYTES = 16 * 1024 * 1024
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 ONCE_ATTEMPTS = 3  # --once gives up after this many failed tries to reach the mailbox
 

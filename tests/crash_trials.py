@@ -7,8 +7,10 @@ Used by tests/test_crash.py (a few trials) and evals/stress_imap.py (`make stres
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -87,6 +89,8 @@ class Lab:
     def close(self) -> None:
         self.smtp.stop()
         self.dovecot.cleanup()
+        with contextlib.suppress(OSError):
+            self.root.rmdir()  # empty unless a failed trial left its evidence
 
     def _setup(self, trial: int) -> tuple[Path, Path, str, list[bytes]]:
         folder = f"Trial{trial}"
@@ -112,6 +116,8 @@ class Lab:
         self.full_run = time.monotonic() - started
         out = Outcome(trial=0, kills=[], messages=len(mails))
         self.check(out, db, folder, mails)
+        if out.ok:
+            shutil.rmtree(db.parent.parent, ignore_errors=True)
         return out
 
     def trial(self, n: int, rng: random.Random, kills: int = 1) -> Outcome:
@@ -138,6 +144,8 @@ class Lab:
         if final.returncode != 0:
             out.problems.append(f"final run exit {final.returncode}: {err.decode()[-800:]}")
         self.check(out, db, folder, mails)
+        if out.ok:  # keep the evidence of a failed trial only
+            shutil.rmtree(db.parent.parent, ignore_errors=True)
         return out
 
     # --- where did the kill land? -------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.config import Assistant
@@ -23,7 +24,9 @@ from tools.store.models import (
     MessageKeyRow,
     MessageRow,
     TaskRow,
+    utcnow,
 )
+from tools.store.peek import peek, peek_id
 from tools.store.proposals import find_offer, save_offer
 
 
@@ -31,18 +34,38 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _peek_headers(data: bytes) -> tuple[str | None, str, str]:
-    """(Message-ID, Subject, From) for listing, read from the header block only."""
-    from email import policy
-    from email.parser import BytesHeaderParser
+_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
-    from agent.parse.headers import header, message_id
 
-    try:
-        msg = BytesHeaderParser(policy=policy.default).parsebytes(data[:262144])
-        return message_id(msg), header(msg, "Subject") or "", header(msg, "From") or ""
-    except Exception:
-        return None, "", ""
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """executemany of plain tuples: SQLAlchemy's per-row parameter handling costs more than
+    SQLite's insert itself. Each column's own bind processor still converts the values;
+    rows must share their keys."""
+    mark = _PLACEHOLDER.get(conn.dialect.paramstyle)
+    if mark is None:
+        conn.execute(insert(table), rows)
+        return
+    cols = list(rows[0])
+    procs = [table.c[c].type.bind_processor(conn.dialect) for c in cols]
+    sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
+           f"VALUES ({', '.join([mark] * len(cols))})")
+    conn.exec_driver_sql(sql, [tuple(p(r[c]) if p else r[c]
+                                     for c, p in zip(cols, procs, strict=True)) for r in rows])
+
+
+def _table(model: type[Any]) -> Table:
+    """The Core table of a model: bulk inserts skip the ORM's per-row work."""
+    return cast(Table, model.__table__)
+
+
+def _message_values(raw: RawMessage, digest: str, mid: str | None,
+                    now: datetime) -> dict[str, Any]:
+    """A new row. Subject and From for listings are filled in when the message is processed
+    (or fails): ingest only reads what deduplication needs."""
+    return {"source": raw.source, "source_key": raw.source_key, "message_id": mid,
+            "content_hash": digest, "raw": raw.data, "size": len(raw.data),
+            "subject": "", "sender": "", "status": "new",
+            "flags": [], "attempts": 0, "received_at": now, "updated_at": now}
 
 
 class Store:
@@ -112,27 +135,92 @@ class Store:
 
         A message already stored under another key (a copy, or renumbered by the server)
         is not stored again; its new key is recorded so the mailbox is not read twice.
+        The mailbox keys are checked by the database's unique constraints first; only when
+        one fires (another worker stored some of these meanwhile) is each key looked up.
         """
-        peeked = [(content_hash(r.data), *_peek_headers(r.data)) for r in raws]
-        with transaction(self._factory) as s:
-            seen = self._existing_keys(s, raws)
-            by_content = self._existing_content(s, [(h, mid) for h, mid, _, _ in peeked])
-            out: list[int | None] = []
-            for raw, (digest, mid, subject, sender) in zip(raws, peeked, strict=True):
-                if raw.source_key is not None and (raw.source, raw.source_key) in seen:
-                    out.append(None)
-                    continue
-                dup = by_content.get((digest, mid))
-                if dup is not None:
-                    self._add_key(s, raw, dup)
-                    out.append(None)
-                else:
-                    row = self._add_message(s, raw, digest, mid, subject, sender)
-                    by_content[(digest, mid)] = row
-                    out.append(row)
-                if raw.source_key is not None:
-                    seen.add((raw.source, raw.source_key))
-            return out
+        peeked = [(content_hash(r.data), peek_id(r.data)) for r in raws]
+        try:
+            with transaction(self._factory) as s:
+                return self._store(s, raws, peeked, set())
+        except IntegrityError:
+            with transaction(self._factory) as s:
+                return self._store(s, raws, peeked, self._existing_keys(s, raws))
+
+    def _store(self, s: Session, raws: list[RawMessage], peeked: list[tuple[str, str | None]],
+               seen: set[tuple[str, str]]) -> list[int | None]:
+        known = self._existing_content(s, peeked)
+        new: list[dict[str, Any]] = []
+        refs: list[tuple[str, int] | None] = []  # ("row", id) / ("new"|"copy", index)
+        batch: dict[tuple[str, str | None], int] = {}
+        now = utcnow()
+        for raw, (digest, mid) in zip(raws, peeked, strict=True):
+            if raw.source_key is not None and (raw.source, raw.source_key) in seen:
+                refs.append(None)
+                continue
+            if raw.source_key is not None:
+                seen.add((raw.source, raw.source_key))
+            if (digest, mid) in known:
+                refs.append(("row", known[(digest, mid)]))
+            elif (digest, mid) in batch:
+                refs.append(("copy", batch[(digest, mid)]))
+            else:
+                batch[(digest, mid)] = len(new)
+                refs.append(("new", len(new)))
+                new.append(_message_values(raw, digest, mid, now))
+        ids = self._insert_messages(s, new)
+        return self._record(s, raws, refs, ids)
+
+    @staticmethod
+    def _insert_messages(s: Session, rows: list[dict[str, Any]]) -> list[int]:
+        """One executemany for the rows with a mailbox key, their ids read back by key
+        (RETURNING would cost one statement per row here); the others one by one."""
+        conn, table = s.connection(), _table(MessageRow)
+        keyed = [r for r in rows if r["source_key"] is not None]
+        ids: dict[tuple[str, str], int] = {}
+        if keyed:
+            before = s.scalar(select(func.max(MessageRow.id))) or 0
+            _insert_many(conn, table, keyed)
+            q = select(MessageRow.id, MessageRow.source, MessageRow.source_key).where(
+                MessageRow.id > before)
+            ids.update(((src, key), row_id) for row_id, src, key in conn.execute(q) if key)
+        out = []
+        for r in rows:
+            if r["source_key"] is not None:
+                out.append(ids[(r["source"], r["source_key"])])
+            else:
+                out.append(conn.execute(insert(table).returning(table.c.id), r).scalar_one())
+        return out
+
+    @staticmethod
+    def _record(s: Session, raws: list[RawMessage], refs: list[tuple[str, int] | None],
+                ids: list[int]) -> list[int | None]:
+        """Audit entries for every stored message, extra keys for every copy seen again."""
+        audit: list[dict[str, Any]] = []
+        keys: list[dict[str, Any]] = []
+        out: list[int | None] = []
+        for raw, ref in zip(raws, refs, strict=True):
+            if ref is None:
+                out.append(None)
+                continue
+            kind, value = ref
+            row_id = value if kind == "row" else ids[value]
+            if kind == "new":
+                out.append(row_id)
+                continue
+            audit.append({"message_id": row_id, "actor": "agent", "event": "seen_again",
+                          "detail": {"source": raw.source, "key": raw.source_key}})
+            if raw.source_key is not None:
+                keys.append({"source": raw.source, "source_key": raw.source_key,
+                             "message_id": row_id})
+            out.append(None)
+        if ids:  # one entry per batch: the rows themselves hold source, key and time
+            audit.append({"message_id": None, "actor": "agent", "event": "stored",
+                          "detail": {"messages": ids, "sources": sorted({r.source for r in raws})}})
+        if keys:
+            s.connection().execute(insert(_table(MessageKeyRow)), keys)
+        if audit:
+            s.connection().execute(insert(_table(AuditRow)), audit)
+        return out
 
     @staticmethod
     def _existing_keys(s: Session, raws: list[RawMessage]) -> set[tuple[str, str]]:
@@ -157,27 +245,6 @@ class Store:
             for row_id, digest, mid in s.execute(q):
                 out.setdefault((digest, mid), row_id)
         return out
-
-    @staticmethod
-    def _add_key(s: Session, raw: RawMessage, row_id: int) -> None:
-        if raw.source_key is not None:
-            s.add(MessageKeyRow(source=raw.source, source_key=raw.source_key,
-                                message_id=row_id))
-        s.add(AuditRow(message_id=row_id, actor="agent", event="seen_again",
-                       detail={"source": raw.source, "key": raw.source_key}))
-
-    @staticmethod
-    def _add_message(s: Session, raw: RawMessage, digest: str, mid: str | None,
-                     subject: str, sender: str) -> int:
-        row = MessageRow(source=raw.source, source_key=raw.source_key, message_id=mid,
-                         content_hash=digest, raw=raw.data, size=len(raw.data),
-                         subject=clean(subject)[:2000], sender=clean(sender)[:998],
-                         status="new", flags=[])
-        s.add(row)
-        s.flush()
-        s.add(AuditRow(message_id=row.id, actor="agent", event="stored",
-                       detail={"source": raw.source, "key": raw.source_key}))
-        return row.id
 
     def pending(self, limit: int = 1000) -> list[tuple[int, RawMessage]]:
         with self.session() as s:
@@ -212,6 +279,9 @@ class Store:
             msg.error = None
             msg.attempts += 1
             msg.flags = sorted(set(outcome.view.parsed.flags))
+            outer = outcome.view.parsed.outer
+            msg.subject = msg.subject or clean(outer.subject)[:2000]
+            msg.sender = msg.sender or (outer.sender.formatted() if outer.sender else "")[:998]
 
     def _act(self, s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome,
              reply_day: date | None) -> None:
@@ -238,6 +308,9 @@ class Store:
     def mark_failed(self, row_id: int, error: str) -> None:
         with transaction(self._factory) as s:
             msg = s.get_one(MessageRow, row_id)
+            if not msg.subject and not msg.sender:
+                _, subject, sender = peek(msg.raw)
+                msg.subject, msg.sender = subject[:2000], sender[:998]
             msg.status = "failed"
             msg.error = error[:4000]
             msg.attempts += 1
