@@ -206,6 +206,9 @@ class Lab:
         out.sent = sum(s == "sent" for s in status.values())
         out.uncertain = sum(s == "uncertain" for s in status.values())
         stray = [m for m in got if status.get(m) not in {"sent", "uncertain"}]
+        left = Counter(s for s in status.values() if s not in {"sent", "uncertain"})
+        if left:
+            out.problems.append(f"replies left in {dict(left)}")
         claimed = [m for m, s in status.items() if s == "sent" and m not in got]
         unsent = _one(db, "SELECT count(*) FROM drafts d LEFT JOIN outbox o ON o.draft_id = d.id "
                           "WHERE d.kind = 'auto' AND (o.id IS NULL OR o.status = 'queued')")

@@ -118,6 +118,9 @@ def test_after_a_crash_while_sending_the_sent_folder_decides_and_nothing_is_rese
     status = {r.id: r.status for r in outbox_rows(ws)}
     assert status == {first.id: "sent", second.id: "uncertain"}
     assert smtp.received == []
+    # the owner sees it in `assistenz items --json`
+    assert sorted(r for i in open_store(ws).items() for r in i["replies"]) == [
+        "sent", "uncertain"]
     with open_store(ws).session() as s:
         draft = s.scalars(select(DraftRow).join(OutboxRow, OutboxRow.draft_id == DraftRow.id)
                           .where(OutboxRow.id == second.id)).one()

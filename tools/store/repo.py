@@ -23,6 +23,7 @@ from tools.store.models import (
     DraftRow,
     MessageKeyRow,
     MessageRow,
+    OutboxRow,
     TaskRow,
     utcnow,
 )
@@ -344,10 +345,15 @@ class Store:
             q = select(MessageRow).order_by(MessageRow.id)
             if status:
                 q = q.where(MessageRow.status == status)
+            replies: dict[int, list[str]] = {}
+            for mid, state in s.execute(select(OutboxRow.message_id, OutboxRow.status)
+                                        .order_by(OutboxRow.id)):
+                replies.setdefault(mid, []).append(state)
             out = []
             for m in s.scalars(q):
                 dec = next((d for d in reversed(m.decisions) if d.current), None)
-                out.append(item_json(m, dec))
+                # the outbox state of each reply: queued, sending, sent, uncertain, failed
+                out.append({**item_json(m, dec), "replies": replies.get(m.id, [])})
             return out
 
 
