@@ -33,7 +33,8 @@ def default_port(cfg: Imap) -> int:
 def connect(cfg: Imap, timeout: float = TIMEOUT) -> IMAPClient:
     """A logged-in client; raises MailboxUnavailable with a one-line reason."""
     where = f"{cfg.host}:{default_port(cfg)}"
-    context = ssl.create_default_context()
+    # loading the CA store costs more than a login on loopback: only when TLS is used
+    context = ssl.create_default_context() if cfg.tls else None
     try:
         client = IMAPClient(cfg.host, port=default_port(cfg), ssl=cfg.tls is True,
                             ssl_context=context if cfg.tls is True else None, timeout=timeout)
