@@ -75,6 +75,7 @@ class Attachment(Frozen):
     filename: str | None
     content_type: str
     size: int
+    text: str = Field(default="", exclude=True)  # start of a text attachment, for the risk scan
 
 
 class CalendarPart(Frozen):
@@ -173,6 +174,7 @@ class Risk(StrEnum):
     payment_request = "payment_request"  # unusual or urgent payment / transfer / gift cards
     credentials = "credentials"  # passwords, codes, login links
     data_request = "data_request"  # hand over customer data, other mails, documents
+    injection = "injection"  # text that addresses the agent, hidden instructions, header tricks
 
 
 class MessageView(Frozen):

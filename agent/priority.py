@@ -25,6 +25,26 @@ _HIGH = re.compile(
     re.I,
 )
 _NOTHING_TO_DO = {Category.newsletter, Category.spam}
+_MONEY = re.compile(r"\d[\d.,]*\s?(?:€|eur|euro|usd|\$|chf|£)|(?:€|\$|£)\s?\d", re.I)
+PRIORITY_SIGNALS = ("p_urgent_words", "p_deadline_1d", "p_deadline_7d", "p_high_words",
+                    "p_money", "p_automated", "p_question")
+
+
+def priority_signals(view: MessageView, today: date) -> dict[str, int]:
+    """The facts the priority rules read, as features for the learned priority model."""
+    mail = view.mail
+    text = f"{mail.subject}\n{mail.body.new}\n{view.owner_note}"
+    ref = mail.date.date() if mail.date else today
+    deadline = find_deadline(text, ref)
+    return {
+        "p_urgent_words": int(bool(_URGENT.search(text))),
+        "p_deadline_1d": int(deadline is not None and deadline <= ref + timedelta(days=1)),
+        "p_deadline_7d": int(deadline is not None and deadline <= ref + timedelta(days=7)),
+        "p_high_words": int(bool(_HIGH.search(text))),
+        "p_money": int(bool(_MONEY.search(text))),
+        "p_automated": int(mail.automation.automated),
+        "p_question": int("?" in mail.body.new),
+    }
 
 
 def priority_of(view: MessageView, category: Category, today: date) -> Priority:

@@ -20,7 +20,7 @@ def _alt(*words: str) -> str:
 
 def _near(a: str, b: str, gap: int = 80) -> re.Pattern[str]:
     """`a` and `b` within `gap` characters of each other, in either order."""
-    return re.compile(rf"(?:{a}).{{0,{gap}}}(?:{b})|(?:{b}).{{0,{gap}}}(?:{a})", _I)
+    return re.compile(rf"\b(?:{a}).{{0,{gap}}}\b(?:{b})|\b(?:{b}).{{0,{gap}}}\b(?:{a})", _I)
 
 
 _BANK = _alt(
@@ -57,13 +57,18 @@ _ASK = _alt(
     r"update",
 )
 _DATA = _alt(
+    r"kontaktdaten\s+(?:von|der|unserer|ihrer|aller)", r"contact\s?details\s+of",
+    r"(?:referenz|reference)\s?-?(?:kunden|clients|customers)",
+    r"andere[nr]?\s+(?:kunden|agenturen)", r"other\s+(?:clients|customers|agencies)",
     r"kundenliste", r"kundendaten", r"kundenkartei", r"customer\s?(?:list|data|database|records)",
     r"client\s?(?:list|data)", r"kontaktliste", r"contact\s?list", r"adressliste",
     r"alle\s?(?:e-?mails|mails|rechnungen|verträge|kontakte|dokumente|unterlagen|termine)",
     r"all\s?(?:e-?mails|emails|invoices|contracts|contacts|documents|files|appointments|messages)",
-    r"datenbank", r"database\s?export", r"export", r"personalakte", r"mitarbeiterdaten",
+    r"datenbank", r"database\s?export", r"datenexport", r"export\s+(?:der|aller|all|of)",
+    r"personalakte", r"mitarbeiterdaten",
     r"payroll", r"lohnabrechnung", r"steuer-?id", r"ausweis", r"passport",
-    r"kalender(?:daten)?", r"calendar\s?(?:data|export)", r"posteingang", r"inbox",
+    r"kalenderdaten", r"kalender-?export", r"calendar\s?(?:data|export)", r"posteingang",
+    r"inbox",
 )
 _HAND_OVER = _alt(
     r"weiterleit", r"forward", r"schick", r"send", r"übermitt", r"export", r"zukommen",
@@ -85,12 +90,60 @@ _PATTERNS: list[tuple[Risk, re.Pattern[str]]] = [
 ]
 
 
+# Text that talks to the agent instead of the owner: a real sender writes to a person.
+_AGENT = (r"(?:(?:ai|ki)[-\s])?(?:ai|ki|a\.i\.|assistant|assistent(?:in|en)?|bot|agent|"
+          r"language\s+model|llm|chatgpt|gpt|sprachmodell|automated\s+(?:system|assistant)|"
+          r"automatische[rn]?\s+(?:system|assistent(?:en)?))")
+_INJECTION = re.compile(_alt(
+    rf"\b(?:dear|hey|hallo|hi|liebe[rs]?|note\s+(?:to|for)|hinweis\s+(?:an|für)|"
+    rf"message\s+(?:to|for)|nachricht\s+an|an|to|for|für)\s+(?:the\s+|den\s+|die\s+|das\s+)?"
+    rf"{_AGENT}\s*[:,]",
+    rf"(?:^|\n)\s*{_AGENT}\s*:",
+    r"\b(?:ai|ki)[-\s]?(?:assistent(?:in)?|assistant|agent|system)\s*[:,]",
+    r"(?:ignore|disregard|forget|ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte)\s+"
+    r"(?:all\s+|alle\s+|your\s+|deine\s+|ihre\s+)?(?:previous|prior|earlier|above|"
+    r"vorherigen?|bisherigen?|obigen?)",
+    r"system\s*(?:prompt|message|nachricht|notice|instruction|anweisung)",
+    r"(?:nachricht|anweisung|message|instruction)s?\s+(?:vom|von\s+der|from\s+the)\s+"
+    r"(?:inhaber|owner|geschäftsführung|chef)",
+    r"(?:mark|markiere|markieren\s+sie)\s+(?:this|diese[ns]?)\s+(?:mail\s+|nachricht\s+)?"
+    r"(?:as|als)\s+(?:approved|freigegeben|genehmigt)",
+    r"(?:classify|kategorisiere|einordnen|klassifiziere)\w*\s+(?:this|diese)",
+), re.I)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_HIDDEN_STYLE = re.compile(
+    r"<(\w+)[^>]*style\s*=\s*[\"'][^\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|"
+    r"font-size\s*:\s*0|color\s*:\s*(?:#fff(?:fff)?|white)|opacity\s*:\s*0)[^\"']*[\"'][^>]*>"
+    r"(.*?)</\1>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def hidden_text(html: str | None) -> str:
+    """What a reader does not see but a machine reads: comments and invisible elements."""
+    if not html:
+        return ""
+    html = html[:300_000]
+    parts = [m.group(1) for m in _COMMENT.finditer(html)]
+    parts += [_TAG.sub(" ", m.group(2)) for m in _HIDDEN_STYLE.finditer(html)]
+    return "\n".join(p.strip() for p in parts if p.strip())
+
+
 def find_risks(mail: Mail, extra_text: str = "") -> list[Risk]:
-    """The rule-2 risks a mail raises (empty for ordinary mail)."""
+    """The rule-2 risks a mail raises (empty for ordinary mail).
+
+    `extra_text` is the owner's note on a forward: it is scanned for requests (the owner
+    cannot order a payment through the agent either), not for injection — the owner may
+    address the agent.
+    """
     names = " ".join(a.filename or "" for a in mail.attachments)
-    text = "\n".join([mail.subject, mail.body.full, names, extra_text])
+    attached = "\n".join(a.text for a in mail.attachments if a.text)
+    hidden = hidden_text(mail.html)
+    sender_text = "\n".join([mail.subject, mail.body.full, names, attached, hidden])
+    text = f"{sender_text}\n{extra_text}"
     found: list[Risk] = []
     for risk, pattern in _PATTERNS:
         if risk not in found and pattern.search(text):
             found.append(risk)
+    if "HeaderLineBreak" in mail.defects or _INJECTION.search(sender_text):
+        found.append(Risk.injection)
     return found

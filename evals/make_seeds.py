@@ -1,4 +1,5 @@
-"""Build the seed examples shipped with the classifier from the dev split (never from test).
+"""Build the seed examples shipped with the classifier from the dev split and the seed
+corpora (never from the test split or the demo mailbox).
 
     python -m evals.make_seeds      # writes agent/classify/seeds/v1.jsonl
 
@@ -26,17 +27,22 @@ from tools.embeddings import get_embedder
 OUT = ROOT / "agent" / "classify" / "seeds" / "v1.jsonl"
 
 
+SEED_SETS = ("dev", "seed-a", "seed-b")  # never "test", never "demo"
+
+
 def main() -> int:
-    s = SETS["dev"]
-    ws = load_config(s.workspace)
     with OUT.open("w", encoding="utf-8") as out:
-        for label in s.labels():
-            path = s.folder / label["file"]
-            view = build_view(parse_message(RawMessage(ref=path.name, data=path.read_bytes())), ws)
-            row = {"id": f"seed-v1-{path.stem}", "text": text_of(view),
-                   "category": label["category"], "priority": label["priority"],
-                   "language": label["language"], "signals": signals_of(view)}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for name in SEED_SETS:
+            s = SETS[name]
+            ws = load_config(s.workspace)
+            for label in s.labels():
+                path = s.folder / label["file"]
+                raw = RawMessage(ref=path.name, data=path.read_bytes())
+                view = build_view(parse_message(raw), ws)
+                row = {"id": f"seed-v1-{path.stem}", "text": text_of(view), "set": name,
+                       "category": label["category"], "priority": label["priority"],
+                       "language": label["language"], "signals": signals_of(view)}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     seeds = load_seeds()
     embedder = get_embedder()
     vectors = embedder.queries([s.example.text for s in seeds])

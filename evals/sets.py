@@ -32,6 +32,10 @@ SETS = {
     "test": LabelledSet("test", V1 / "test", V1 / "labels" / "test.yaml", V1 / "workspace.yaml"),
     "injection": LabelledSet("injection", V1 / "injection", V1 / "labels" / "injection.yaml",
                              V1 / "workspace.yaml"),
+    "seed-a": LabelledSet("seed-a", V1 / "seed-a", V1 / "labels" / "seed-a.yaml",
+                          V1 / "workspace-seed-a.yaml"),
+    "seed-b": LabelledSet("seed-b", V1 / "seed-b", V1 / "labels" / "seed-b.yaml",
+                          V1 / "workspace-seed-b.yaml"),
     "demo": LabelledSet("demo", ROOT / "demo" / "mailbox" / "new", ROOT / "demo" / "labels.yaml",
                         ROOT / "demo" / "workspace.yaml"),
 }

@@ -65,14 +65,16 @@ class Example:
     source: str = "seed"  # seed | correction
     action: str | None = None
     assignee: str | None = None
+    signals: tuple[tuple[str, int], ...] = ()  # header/text signals the classifier uses
 
-    def metadata(self) -> dict[str, str]:
-        meta = {"category": self.category, "priority": self.priority, "language": self.language,
-                "source": self.source}
+    def metadata(self) -> dict[str, str | int]:
+        meta: dict[str, str | int] = {"category": self.category, "priority": self.priority,
+                                      "language": self.language, "source": self.source}
         if self.action:
             meta["action"] = self.action
         if self.assignee:
             meta["assignee"] = self.assignee
+        meta.update({f"sig_{k}": int(v) for k, v in self.signals})
         return meta
 
 
@@ -83,58 +85,81 @@ class Neighbour:
 
 
 def _example(id_: str, doc: str, meta: dict[str, Any]) -> Example:
+    signals = tuple(sorted((k[4:], int(v)) for k, v in meta.items() if k.startswith("sig_")))
     return Example(id=id_, text=doc, category=str(meta["category"]),
                    priority=str(meta.get("priority", "normal")),
                    language=str(meta.get("language", "und")),
                    source=str(meta.get("source", "seed")),
-                   action=meta.get("action"), assignee=meta.get("assignee"))
+                   action=meta.get("action"), assignee=meta.get("assignee"), signals=signals)
 
 
 class ExampleStore:
-    """Labelled examples with their vectors, persisted under the workspace's data_dir."""
+    """Labelled examples with their vectors, persisted under the workspace's data_dir.
 
-    def __init__(self, path: Path, model_name: str) -> None:
+    Two collections: the shipped seeds (named after the seed set, so a new release brings
+    its own) and the owner's corrections (kept across releases). Queries search both.
+    """
+
+    def __init__(self, path: Path, model_name: str, seed_key: str = "seeds") -> None:
         path.mkdir(parents=True, exist_ok=True)
         self._client = chromadb.PersistentClient(
             path=str(path), settings=Settings(anonymized_telemetry=False, allow_reset=False))
-        # one collection per embedding model: vectors of different models never mix
-        safe = "".join(ch if ch.isalnum() else "-" for ch in model_name)[:40].strip("-")
+        model = "".join(ch if ch.isalnum() else "-" for ch in model_name)[:30].strip("-")
+        self._seeds = self._collection(f"seeds-{seed_key}-{model}")
+        self._corrections = self._collection(f"corrections-{model}")
+
+    def _collection(self, name: str) -> Any:
         function: Any = AssistenzEmbedding()  # chroma's generics do not fit a text-only function
-        self._col: Any = self._client.get_or_create_collection(
-            name=f"{COLLECTION}-{safe}", embedding_function=function,
+        return self._client.get_or_create_collection(
+            name=name[:60], embedding_function=function,
             configuration={"hnsw": {"space": "cosine"}})
 
+    def _cols(self) -> tuple[Any, Any]:
+        return self._seeds, self._corrections
+
     def ids(self) -> set[str]:
-        return set(self._col.get(include=[])["ids"])
+        return {i for col in self._cols() for i in col.get(include=[])["ids"]}
 
     def add(self, examples: list[Example], vectors: Vectors) -> None:
-        if not examples:
-            return
-        self._col.upsert(ids=[e.id for e in examples], documents=[e.text for e in examples],
-                         metadatas=[e.metadata() for e in examples],
-                         embeddings=[np.asarray(v, dtype=np.float32) for v in vectors])
+        """Upsert examples; corrections go to their own collection."""
+        for col, source in ((self._seeds, "seed"), (self._corrections, "correction")):
+            pairs = [(e, v) for e, v in zip(examples, vectors, strict=True)
+                     if (e.source == "correction") == (source == "correction")]
+            if pairs:
+                col.upsert(ids=[e.id for e, _ in pairs], documents=[e.text for e, _ in pairs],
+                           metadatas=[e.metadata() for e, _ in pairs],
+                           embeddings=[np.asarray(v, dtype=np.float32) for _, v in pairs])
 
     def delete(self, ids: list[str]) -> None:
         if ids:
-            self._col.delete(ids=ids)
+            for col in self._cols():
+                col.delete(ids=ids)
 
     def all(self) -> tuple[list[Example], Vectors]:
-        got = self._col.get(include=["documents", "metadatas", "embeddings"])
-        examples = [_example(i, d or "", dict(m or {})) for i, d, m in
-                    zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
-        emb = got["embeddings"]
-        vectors = np.asarray(emb, dtype=np.float32) if emb is not None and len(emb) else \
-            np.zeros((0, 1), dtype=np.float32)
+        examples: list[Example] = []
+        chunks: list[Vectors] = []
+        for col in self._cols():
+            got = col.get(include=["documents", "metadatas", "embeddings"])
+            examples += [_example(i, d or "", dict(m or {})) for i, d, m in
+                         zip(got["ids"], got["documents"] or [], got["metadatas"] or [],
+                             strict=True)]
+            emb = got["embeddings"]
+            if emb is not None and len(emb):
+                chunks.append(np.asarray(emb, dtype=np.float32))
+        vectors = np.concatenate(chunks) if chunks else np.zeros((0, 1), dtype=np.float32)
         return examples, vectors
 
     def nearest(self, vector: Vectors, k: int) -> list[Neighbour]:
-        count = self._col.count()
-        if count == 0:
-            return []
-        res = self._col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)],
-                              n_results=min(k, count),
-                              include=["documents", "metadatas", "distances"])
-        ids, docs = res["ids"][0], (res["documents"] or [[]])[0]
-        metas, dists = (res["metadatas"] or [[]])[0], (res["distances"] or [[]])[0]
-        return [Neighbour(_example(i, d or "", dict(m or {})), 1.0 - float(dist))
-                for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)]
+        found: list[Neighbour] = []
+        for col in self._cols():
+            count = col.count()
+            if count == 0:
+                continue
+            res = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                            n_results=min(k, count),
+                            include=["documents", "metadatas", "distances"])
+            ids, docs = res["ids"][0], (res["documents"] or [[]])[0]
+            metas, dists = (res["metadatas"] or [[]])[0], (res["distances"] or [[]])[0]
+            found += [Neighbour(_example(i, d or "", dict(m or {})), 1.0 - float(dist))
+                      for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)]
+        return sorted(found, key=lambda n: -n.similarity)[:k]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent.classify.base import Classifier
 from agent.classify.cascade import CascadeClassifier
-from agent.classify.knn import KnnClassifier, load_seeds
+from agent.classify.knn import KnnClassifier, load_seeds, seed_fingerprint
 from agent.config import Workspace
 from tools.embeddings import Embedder
 from tools.llm import LLMClient
@@ -12,7 +12,7 @@ from tools.vectorstore import ExampleStore
 
 
 def example_store(ws: Workspace, embedder: Embedder) -> ExampleStore:
-    return ExampleStore(ws.data_dir / "examples", embedder.name)
+    return ExampleStore(ws.data_dir / "examples", embedder.name, seed_key=seed_fingerprint())
 
 
 def build_classifier(ws: Workspace, embedder: Embedder, skip_identical: bool = False,

@@ -16,11 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from agent.classify.base import text_of
-from agent.classify.calibrate import LogisticModel, fit
+from agent.classify.calibrate import fit
 from agent.classify.keywords import keyword_scores_text
 from agent.classify.signals import header_signals
-from agent.models import Category, Classification, MessageView
-from agent.priority import priority_of
+from agent.models import Category, Classification, MessageView, Priority
+from agent.priority import PRIORITY_SIGNALS, priority_signals
 from agent.prompts import load_table
 from tools.embeddings import Embedder, Vectors
 from tools.vectorstore import Example, ExampleStore, Neighbour
@@ -29,14 +29,16 @@ log = logging.getLogger(__name__)
 CATS = list(Category)
 SIGNALS = ("automated", "bulk", "noreply", "calendar", "reply", "pdf", "forwarded", "html",
            "brand_mismatch", "freemail", "link_mismatch", "reply_other_domain", "odd_tld")
-K_VOTE = 10
+K_VOTE = 30
 K_SEARCH = 40
-TAU = 0.02  # similarity temperature of the vote
+L2 = 2.0  # regularisation of the logistic models (tuned by 5-fold CV on dev)
+TAU = 0.03  # similarity temperature of the vote (tuned by 5-fold CV on dev)
 FLOOR = -0.15  # relative similarity of a category with no example among the neighbours
 Array = npt.NDArray[np.float64]
 
 
 def signals_of(view: MessageView) -> dict[str, int]:
+    """Everything the models read besides the text; stored with each example."""
     mail = view.mail
     a = mail.automation
     subject = mail.subject.lower()
@@ -51,6 +53,7 @@ def signals_of(view: MessageView) -> dict[str, int]:
         "forwarded": int(view.owner_forwarded),
         "html": int(mail.body.from_html),
         **header_signals(view),
+        **priority_signals(view, mail.date.date() if mail.date else date(1970, 1, 1)),
     }
 
 
@@ -78,6 +81,12 @@ def _shipped_vectors(version: str, model: str | None) -> Vectors | None:
         return None
 
 
+def seed_fingerprint(version: str = SEED_VERSION) -> str:
+    """Changes whenever the shipped seed file changes (names the seed collection)."""
+    data = resources.files("agent.classify").joinpath(f"seeds/{version}.jsonl").read_bytes()
+    return f"{version}-{hashlib.sha256(data).hexdigest()[:10]}"
+
+
 def load_seeds(version: str = SEED_VERSION, model: str | None = None) -> list[Seed]:
     """The labelled examples shipped inside the package (built from the dev split and the
     seed corpora, never from the test split), with their vectors when `model` made them."""
@@ -89,9 +98,10 @@ def load_seeds(version: str = SEED_VERSION, model: str | None = None) -> list[Se
         vectors = None
     out = []
     for i, row in enumerate(rows):
+        signals = {k: int(v) for k, v in row.get("signals", {}).items()}
         ex = Example(id=row["id"], text=row["text"], category=row["category"],
-                     priority=row.get("priority", "normal"), language=row.get("language", "und"))
-        signals = {k: int(row.get("signals", {}).get(k, 0)) for k in SIGNALS}
+                     priority=row.get("priority", "normal"), language=row.get("language", "und"),
+                     signals=tuple(sorted(signals.items())))
         out.append(Seed(ex, signals, None if vectors is None else vectors[i]))
     return out
 
@@ -152,6 +162,23 @@ def features(sims: list[tuple[float, str]], proto: Array, kw: dict[str, float],
     return np.concatenate([vote, best, protos, kws, sig])
 
 
+PRIORITIES = list(Priority)
+
+
+def priority_features(neigh: list[tuple[float, str]], category: str,
+                      signals: dict[str, int]) -> Array:
+    """Neighbours' priorities (similarity-weighted), the category, and the priority facts."""
+    top = neigh[0][0] if neigh else 0.0
+    vote = np.zeros(len(PRIORITIES))
+    index = {p.value: i for i, p in enumerate(PRIORITIES)}
+    for s, prio in neigh[:K_VOTE]:
+        vote[index[prio]] += np.exp((s - top) / TAU)
+    vote = vote / vote.sum() if vote.sum() else vote
+    onehot = np.array([float(c.value == category) for c in CATS])
+    facts = np.array([signals.get(k, 0) for k in PRIORITY_SIGNALS], dtype=float)
+    return np.concatenate([vote, onehot, facts])
+
+
 class KnnClassifier:
     name = "knn"
 
@@ -160,10 +187,9 @@ class KnnClassifier:
         self.embedder = embedder
         self.store = store
         self.skip_identical = skip_identical  # for leave-one-out evaluation on the seeds
-        self._signals = {s.example.id: s.signals for s in seeds}
         self._sync(seeds)
         self._proto = _prototypes(embedder)
-        self.model = self._train()
+        self._train()
 
     def _sync(self, seeds: list[Seed]) -> None:
         """Put missing seeds into the store (embedding them once; the store persists)."""
@@ -178,27 +204,32 @@ class KnnClassifier:
             log.info("embedding %d seed examples (once per data_dir)", len(todo))
             self.store.add(todo, self.embedder.queries([e.text for e in todo]))
 
-    def _train(self) -> LogisticModel:
+    def _train(self) -> None:
+        """Fit the category and priority models on leave-one-out neighbours of every example."""
         examples, vectors = self.store.all()
-        self._examples = examples
         sims = vectors @ vectors.T
         proto = vectors @ self._proto.T
-        rows, ys = [], []
-        index = {c.value: i for i, c in enumerate(CATS)}
+        rows, ys, prows, pys = [], [], [], []
+        cat_index = {c.value: i for i, c in enumerate(CATS)}
+        prio_index = {p.value: i for i, p in enumerate(PRIORITIES)}
         for i, ex in enumerate(examples):
-            order = np.argsort(-sims[i])
-            neigh = [(float(sims[i, j]), examples[j].category) for j in order
-                     if j != i and examples[j].text != ex.text][:K_SEARCH]
-            sig = self._signals.get(ex.id, {})
+            order = np.argsort(-sims[i])[: K_SEARCH + 5]
+            near = [j for j in order if j != i and examples[j].text != ex.text][:K_SEARCH]
+            sig = dict(ex.signals)
+            neigh = [(float(sims[i, j]), examples[j].category) for j in near]
             rows.append(features(neigh, proto[i], keyword_scores_text(ex.text), sig))
-            ys.append(index[ex.category])
-        return fit(np.array(rows), np.array(ys, dtype=np.int64), len(CATS))
+            ys.append(cat_index[ex.category])
+            pneigh = [(float(sims[i, j]), examples[j].priority) for j in near]
+            prows.append(priority_features(pneigh, ex.category, sig))
+            pys.append(prio_index[ex.priority])
+        self.model = fit(np.array(rows), np.array(ys, dtype=np.int64), len(CATS), l2=L2)
+        self.priority_model = fit(np.array(prows), np.array(pys, dtype=np.int64),
+                                  len(PRIORITIES), l2=L2)
 
-    def add_example(self, example: Example, signals: dict[str, int]) -> None:
-        """Learn from a correction: the example joins the store and the model is retrained."""
+    def add_example(self, example: Example) -> None:
+        """Learn from a correction: the example joins the store and the models are retrained."""
         self.store.add([example], self.embedder.queries([example.text]))
-        self._signals[example.id] = signals
-        self.model = self._train()
+        self._train()
 
     def neighbours(self, vector: Vectors, text: str) -> list[Neighbour]:
         found = self.store.nearest(vector, K_SEARCH + 1)
@@ -210,15 +241,24 @@ class KnnClassifier:
         text = text_of(view)
         vector = self.embedder.queries([text])[0]
         found = self.neighbours(vector, text)
+        signals = signals_of(view)
         sims = [(n.similarity, n.example.category) for n in found]
         proto = (self._proto @ vector).astype(float)
-        row = features(sims, proto, keyword_scores_text(text), signals_of(view))
+        row = features(sims, proto, keyword_scores_text(text), signals)
         probs = self.model.predict(row[None, :])[0]
         best = int(np.argmax(probs))
         category = CATS[best]
-        day = view.mail.date.date() if view.mail.date else date(1970, 1, 1)
         return Classification(category=category, confidence=float(probs[best]),
-                              priority=priority_of(view, category, day), decided_by="knn",
-                              model=self.embedder.name,
-                              scores={c.value: round(float(p), 4) for c, p in zip(CATS, probs,
-                                                                                  strict=True)})
+                              priority=self._priority(found, category, signals),
+                              decided_by="knn", model=self.embedder.name,
+                              scores={c.value: round(float(p), 4)
+                                      for c, p in zip(CATS, probs, strict=True)})
+
+    def _priority(self, found: list[Neighbour], category: Category,
+                  signals: dict[str, int]) -> Priority:
+        if category in {Category.newsletter, Category.spam}:
+            return Priority.low  # nothing to do, by definition (CONTRACT §2)
+        pneigh = [(n.similarity, n.example.priority) for n in found]
+        probs = self.priority_model.predict(
+            priority_features(pneigh, category.value, signals)[None, :])[0]
+        return PRIORITIES[int(np.argmax(probs))]

@@ -61,6 +61,18 @@ def header(msg: Message, name: str) -> str | None:
         return clean(raw)
 
 
+def has_line_break(msg: Message, names: tuple[str, ...]) -> bool:
+    """Does a decoded header carry CR or LF (smuggled in through an encoded word)?"""
+    for name in names:
+        try:
+            value = msg.get(name)
+            if value is not None and ("\r" in str(value) or "\n" in str(value)):
+                return True
+        except Exception:
+            continue
+    return False
+
+
 def _address_from(display_name: str, addr_spec: str) -> Address | None:
     email = clean(addr_spec)
     if "@" not in email or email.startswith("@") or email.endswith("@"):

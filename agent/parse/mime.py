@@ -20,6 +20,7 @@ from agent.parse.text import decode_bytes, html_to_text, normalize, split_body
 _MBOX_FROM = re.compile(rb"\AFrom [^\n]*\n")
 _METHOD = re.compile(r"^METHOD:\s*([A-Za-z-]+)\s*$", re.M)
 _HEADER_PEEK = 256 * 1024
+_ATTACHMENT_TEXT = 32 * 1024
 
 
 @dataclass
@@ -103,8 +104,9 @@ def _walk(part: Message, depth: int, found: _Parts, limits: Limits) -> None:
             found.html.append(_text(part))
             found.all_html.append(found.html[-1])
     else:
+        text = _text(part)[:_ATTACHMENT_TEXT] if part.get_content_maintype() == "text" else ""
         found.attachments.append(Attachment(filename=filename, content_type=ctype,
-                                            size=len(_payload(part))))
+                                            size=len(_payload(part)), text=text))
 
 
 def _attached_message(part: Message, filename: str | None, found: _Parts) -> None:
@@ -164,6 +166,8 @@ def _mail(msg: Message, found: _Parts) -> Mail:
     body = split_body(text, from_html)
     subject = h.header(msg, "Subject") or ""
     defects = [type(d).__name__ for d in getattr(msg, "defects", [])][:20]
+    if h.has_line_break(msg, ("Subject", "From", "Reply-To", "To", "Cc")):
+        defects.append("HeaderLineBreak")  # an encoded CR/LF: someone tries header injection
     return Mail(
         message_id=h.message_id(msg),
         subject=subject,
