@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from agent.config import ConfigError, Workspace, load_config
+from agent.models import Action, Category
 
 EXIT_USAGE = 2
 log = logging.getLogger("assistenz")
@@ -102,6 +103,25 @@ def cmd_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_correct(args: argparse.Namespace) -> int:
+    from agent.learning import Correction, CorrectionError, correct
+    from agent.runner import open_store
+
+    ws = _config(args)
+    try:
+        change = correct(ws, open_store(ws), Correction(
+            message_id=args.id, category=Category(args.category) if args.category else None,
+            action=Action(args.action) if args.action else None, assignee=args.assignee))
+    except CorrectionError as exc:
+        _fail(str(exc))
+    before, after = change["before"], change["after"]
+    sys.stderr.write(f"assistenz: message {args.id}: {before} → {after}; "
+                     "learned for similar mail\n")
+    if args.json:
+        _emit(change)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from api.server import serve
 
@@ -140,6 +160,13 @@ Queue failed messages again (all failed ones, or the ids given); the next run pr
 
 example:
   assistenz retry --config demo/workspace.yaml 17 18
+"""
+_CORRECT_HELP = """\
+Correct the agent's decision for a stored message (see `assistenz items`). The corrected
+mail becomes an example: the next similar mail is decided the corrected way.
+
+example:
+  assistenz correct 17 --category invoice_payment --assignee lena --config demo/workspace.yaml
 """
 _SERVE_HELP = """\
 Serve the web UI and the HTTP API (OpenAPI document at /openapi.json). Listens on
@@ -184,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(p)
     p.add_argument("ids", nargs="*", type=int, metavar="ID",
                    help="message ids (default: all failed)")
+
+    p = add("correct", _CORRECT_HELP, cmd_correct)
+    _add_config(p)
+    p.add_argument("id", type=int, metavar="ID", help="the message id from `assistenz items`")
+    p.add_argument("--category", choices=[c.value for c in Category])
+    p.add_argument("--action", choices=[a.value for a in Action])
+    p.add_argument("--assignee", metavar="ASSISTANT_ID")
+    p.add_argument("--json", action="store_true", help="print the change as JSON")
 
     p = add("serve", _SERVE_HELP, cmd_serve)
     _add_config(p)

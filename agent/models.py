@@ -205,6 +205,7 @@ class Classification(Frozen):
     prompt_version: str | None = None
     scores: dict[str, float] = Field(default_factory=dict)
     flags: list[str] = Field(default_factory=list)
+    learned: NoteGuidance | None = None  # what a corrected, near-identical mail teaches
 
 
 class NoteGuidance(Frozen):
@@ -213,6 +214,7 @@ class NoteGuidance(Frozen):
     category: Category | None = None
     action: Action | None = None
     assignee: str | None = None
+    source: Literal["note", "learned"] = "note"  # the owner's note, or a past correction
 
 
 class Draft(Frozen):
@@ -370,3 +372,6 @@ class FailedMessage(Frozen):
 
     def to_json(self) -> dict[str, object]:
         return {"file": self.ref, "message_id": self.message_id, "error": self.error}
+
+
+Classification.model_rebuild()

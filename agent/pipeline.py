@@ -86,6 +86,14 @@ def classify(v: MessageView, guidance: NoteGuidance, deps: Deps) -> Classificati
     return result
 
 
+def with_learned(note: NoteGuidance, c: Classification) -> NoteGuidance:
+    """The owner's note wins; a corrected near-identical mail fills in what it leaves open."""
+    if c.learned is None or note.action is not None or note.assignee is not None:
+        return note
+    return NoteGuidance(category=note.category, action=c.learned.action,
+                        assignee=c.learned.assignee, source="learned")
+
+
 def gate(v: MessageView, c: Classification, guidance: NoteGuidance, deps: Deps) -> Decision:
     def route(category: Category) -> RouteChoice | None:
         return deps.router.choose(v, category, deps.load)
@@ -113,6 +121,7 @@ def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:
     v = view(parse(raw, deps), deps)
     guidance = read_note(v, deps.ws)
     c = classify(v, guidance, deps)
+    guidance = with_learned(guidance, c)
     d = draft(v, c, gate(v, c, guidance, deps), deps)
     text = explain(v, c, d, deps.ws.owner.languages[0])
     return TriageOutcome(ref=raw.ref, view=v, classification=c, decision=d, explanation=text)

@@ -87,7 +87,10 @@ def _start(inp: GateInput, ws: Workspace) -> tuple[Action, str, str]:
         wanted = g.action
         if wanted is Action.auto and ws.action_for(cat) is not Action.auto:
             wanted = action  # a note cannot grant more than the owner's delegation
-        action, rule, reason = wanted, "owner-note", "owner_note"
+        if g.source == "learned":
+            action, rule, reason = wanted, "learned", "learned"
+        else:
+            action, rule, reason = wanted, "owner-note", "owner_note"
     return action, rule, reason
 
 
@@ -190,6 +193,8 @@ def _route(inp: GateInput, rule: str,
         return Action.notify, "r6-no-assistant", "r6_no_assistant", None, {}
     a = choice.assistant
     args = {"assistant": a.name, "skills": a.skills, "eligible": str(choice.eligible)}
+    if named is not None and inp.guidance.source == "learned":
+        return Action.route, "learned", "route_learned", a.id, args
     if named is not None:
         return Action.route, "owner-note", "route_named", a.id, args
     return Action.route, rule, "route", a.id, args

@@ -19,7 +19,7 @@ from agent.classify.base import text_of
 from agent.classify.calibrate import fit
 from agent.classify.keywords import keyword_scores_text
 from agent.classify.signals import header_signals
-from agent.models import Category, Classification, MessageView, Priority
+from agent.models import Action, Category, Classification, MessageView, NoteGuidance, Priority
 from agent.priority import PRIORITY_SIGNALS, priority_signals
 from agent.prompts import load_table
 from tools.embeddings import Embedder, Vectors
@@ -31,6 +31,7 @@ SIGNALS = ("automated", "bulk", "noreply", "calendar", "reply", "pdf", "forwarde
            "brand_mismatch", "freemail", "link_mismatch", "reply_other_domain", "odd_tld")
 K_VOTE = 30
 K_SEARCH = 40
+LEARN_SIM = 0.93  # a correction at least this similar decides the way the owner did
 L2 = 2.0  # regularisation of the logistic models (tuned by 5-fold CV on dev)
 TAU = 0.03  # similarity temperature of the vote (tuned by 5-fold CV on dev)
 FLOOR = -0.15  # relative similarity of a category with no example among the neighbours
@@ -247,12 +248,29 @@ class KnnClassifier:
         row = features(sims, proto, keyword_scores_text(text), signals)
         probs = self.model.predict(row[None, :])[0]
         best = int(np.argmax(probs))
-        category = CATS[best]
-        return Classification(category=category, confidence=float(probs[best]),
+        category, confidence, decided_by = CATS[best], float(probs[best]), "knn"
+        learned = self._learned(found)
+        if learned is not None and learned.category is not None:
+            category, decided_by = learned.category, "learned"
+            confidence = max(confidence if category == CATS[best] else 0.0, 0.9)
+        return Classification(category=category, confidence=confidence,
                               priority=self._priority(found, category, signals),
-                              decided_by="knn", model=self.embedder.name,
+                              decided_by=decided_by, model=self.embedder.name, learned=learned,
                               scores={c.value: round(float(p), 4)
                                       for c, p in zip(CATS, probs, strict=True)})
+
+    @staticmethod
+    def _learned(found: list[Neighbour]) -> NoteGuidance | None:
+        """The owner's correction of a near-identical mail, if there is one."""
+        for n in found:
+            if n.similarity < LEARN_SIM:
+                break
+            ex = n.example
+            if ex.source == "correction":
+                return NoteGuidance(category=Category(ex.category),
+                                    action=Action(ex.action) if ex.action else None,
+                                    assignee=ex.assignee)
+        return None
 
     def _priority(self, found: list[Neighbour], category: Category,
                   signals: dict[str, int]) -> Priority:

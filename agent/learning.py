@@ -1,0 +1,59 @@
+"""Learning from the owner's corrections: the corrected mail joins the example store, so the
+next similar mail is decided the corrected way (category by the classifier, action and
+assistant as guidance the policy gate still checks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.classify.base import text_of
+from agent.classify.factory import example_store
+from agent.classify.knn import signals_of
+from agent.config import Workspace
+from agent.models import Action, Category, RawMessage
+from agent.parse.mime import parse_message
+from agent.view import build_view
+from tools.embeddings import get_embedder
+from tools.store.corrections import message_and_decision, record_correction
+from tools.store.repo import Store
+from tools.vectorstore import Example
+
+
+class CorrectionError(Exception):
+    """A correction that names something that does not exist; str() is one line."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    message_id: int
+    category: Category | None = None
+    action: Action | None = None
+    assignee: str | None = None
+
+
+def _check(c: Correction, ws: Workspace) -> None:
+    if c.category is None and c.action is None and c.assignee is None:
+        raise CorrectionError("nothing to correct: give --category, --action or --assignee")
+    if c.assignee is not None and ws.assistant(c.assignee) is None:
+        known = ", ".join(a.id for a in ws.assistants) or "none"
+        raise CorrectionError(f"no assistant {c.assignee!r} (known: {known})")
+
+
+def correct(ws: Workspace, store: Store, c: Correction) -> dict[str, object]:
+    """Record the correction and teach it; returns what changed."""
+    _check(c, ws)
+    raw, current = message_and_decision(store, c.message_id)
+    if raw is None:
+        raise CorrectionError(f"no stored message with id {c.message_id}")
+    view = build_view(parse_message(RawMessage(ref=str(c.message_id), data=raw), ws.limits), ws)
+    category = c.category or Category(current["category"] if current else "other")
+    action = c.action or (Action.route if c.assignee else None)
+    example = Example(
+        id=f"correction-{c.message_id}", text=text_of(view), category=category.value,
+        priority=(current or {}).get("priority", "normal"), language=view.language,
+        source="correction", action=action.value if action else None, assignee=c.assignee,
+        signals=tuple(sorted(signals_of(view).items())))
+    embedder = get_embedder()
+    example_store(ws, embedder).add([example], embedder.queries([example.text]))
+    return record_correction(store, c.message_id, category.value,
+                             action.value if action else None, c.assignee, example.id)
