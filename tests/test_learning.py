@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXED_NOW, FIXTURES
 
 from agent.config import Workspace
 from agent.learning import Correction, CorrectionError, correct
 from agent.models import Action, Category, RawMessage
 from agent.pipeline import default_deps, triage
 from agent.runner import open_store, process_pending
-from conftest import FIXED_NOW, FIXTURES
 from tools.store.repo import Store
 
 LEARN = FIXTURES / "learning"
@@ -88,7 +88,7 @@ def test_correct_command(live: Workspace, tmp_path: Path) -> None:
     config.write_text((FIXTURES / "workspace.yaml").read_text(encoding="utf-8").replace(
         "data_dir: ../../.tmp/test-data", f"data_dir: {tmp_path / 'data'}\n"
         f"database: sqlite:///{tmp_path / 'data' / 'a.db'}"), encoding="utf-8")
-    store, row = stored(live, "fest-1.eml")
+    _, row = stored(live, "fest-1.eml")
     cmd = [sys.executable, "-m", "agent.cli", "correct", str(row), "--config", str(config)]
     ok = subprocess.run([*cmd, "--category", "personal", "--json"], capture_output=True,
                         text=True, timeout=300)
