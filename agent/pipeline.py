@@ -34,7 +34,7 @@ from agent.models import (
 from agent.parse.mime import parse_message
 from agent.policy import GateInput, ReplyLedger, decide
 from agent.priority import priority_of
-from agent.routing import RouteChoice, Router
+from agent.routing import RouteChoice, RouteMiss, Router
 from agent.view import build_view
 from tools.llm import LLMClient, build_llm
 
@@ -95,7 +95,7 @@ def with_learned(note: NoteGuidance, c: Classification) -> NoteGuidance:
 
 
 def gate(v: MessageView, c: Classification, guidance: NoteGuidance, deps: Deps) -> Decision:
-    def route(category: Category) -> RouteChoice | None:
+    def route(category: Category) -> RouteChoice | RouteMiss:
         return deps.router.choose(v, category, deps.load)
 
     def route_to(assistant_id: str) -> RouteChoice | None:

@@ -29,7 +29,7 @@ from agent.models import (
     SendEmail,
 )
 from agent.parse.headers import is_noreply
-from agent.routing import RouteChoice
+from agent.routing import RouteChoice, RouteMiss
 
 
 class ReplyLedger:
@@ -53,7 +53,7 @@ class GateInput:
     classification: Classification
     guidance: NoteGuidance
     today: date
-    route: Callable[[Category], RouteChoice | None]  # best eligible assistant for a category
+    route: Callable[[Category], RouteChoice | RouteMiss]  # best fitting one, or why none
     route_to: Callable[[str], RouteChoice | None]  # a named assistant, if eligible
     ledger: ReplyLedger
     schedule: Callable[[MessageView], SchedulePlan] | None = None  # calendar logic, if any
@@ -189,8 +189,8 @@ def _route(inp: GateInput, rule: str,
     the one the owner's note names, when that one is eligible."""
     named = inp.route_to(inp.guidance.assignee) if inp.guidance.assignee else None
     choice = named or inp.route(inp.classification.category)
-    if choice is None:
-        return Action.notify, "r6-no-assistant", "r6_no_assistant", None, {}
+    if isinstance(choice, RouteMiss):
+        return Action.notify, "r6-no-assistant", f"r6_no_{choice.reason}", None, {}
     a = choice.assistant
     args = {"assistant": a.name, "skills": a.skills, "eligible": str(choice.eligible)}
     if named is not None and inp.guidance.source == "learned":

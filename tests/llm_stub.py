@@ -48,7 +48,8 @@ class StubLLM:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def respond(self, h: BaseHTTPRequestHandler, body: dict[str, Any], step: dict[str, Any]) -> None:
+    def respond(self, h: BaseHTTPRequestHandler, body: dict[str, Any],
+                step: dict[str, Any]) -> None:
         kind = step["kind"]
         if kind == "sleep":
             time.sleep(step["seconds"])

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import FIXED_NOW, FIXTURES
+from llm_stub import StubLLM, tool_answer
 
 from agent.config import LLM, Workspace
 from agent.models import Action, RawMessage
 from agent.pipeline import default_deps, triage
-from conftest import FIXED_NOW, FIXTURES
-from llm_stub import StubLLM, tool_answer
 
 MAIL = FIXTURES / "mail" / "no-message-id.eml"  # a German price inquiry
 
@@ -41,7 +41,7 @@ def test_valid_answer_is_used_and_recorded(ws: Workspace, stub: StubLLM) -> None
         {"category": "customer_inquiry", "priority": "normal", "confidence": 0.9,
          "reason": "asks for a price"})))
     stub.script.append({"kind": "text", "text": "Guten Tag Petra Klein,\n\ndanke!\n\nAnna"})
-    out, deps = run(llm_ws(ws, stub))
+    out, _ = run(llm_ws(ws, stub))
     c = out.classification
     assert c.decided_by == "llm" and c.model == "stub-model"
     assert c.prompt_version and "llm/triage_system@v" in c.prompt_version

@@ -22,9 +22,10 @@ from agent.models import (
     Risk,
 )
 from agent.policy import GateInput, ReplyLedger, decide
-from agent.routing import RouteChoice
+from agent.routing import RouteChoice, RouteMiss
 
 TODAY = date(2026, 11, 27)
+NOBODY = RouteMiss("language")
 
 
 def view(sender: str = "kunde@kunde.de", reply_to: str | None = None, language: str = "de",
@@ -40,7 +41,7 @@ def view(sender: str = "kunde@kunde.de", reply_to: str | None = None, language: 
 
 def gate(ws: Workspace, v: MessageView, category: Category, confidence: float = 0.95,
          ledger: ReplyLedger | None = None, guidance: NoteGuidance | None = None,
-         route: RouteChoice | None = None):  # type: ignore[no-untyped-def]
+         route: RouteChoice | RouteMiss = NOBODY):  # type: ignore[no-untyped-def]
     c = Classification(category=category, confidence=confidence, priority=Priority.normal,
                        decided_by="test")
     inp = GateInput(view=v, classification=c, guidance=guidance or NoteGuidance(), today=TODAY,
@@ -113,8 +114,9 @@ def test_rule5_one_automatic_reply_per_sender_and_day(ws: Workspace) -> None:
 
 
 def test_rule6_nobody_eligible_means_notify(ws: Workspace) -> None:
-    d = gate(ws, view(language="fr"), Category.invoice_payment, route=None)
+    d = gate(ws, view(language="fr"), Category.invoice_payment, route=RouteMiss("language"))
     assert d.action is Action.notify and d.rule == "r6-no-assistant"
+    assert d.reason == "r6_no_language"
 
 
 def test_a_note_cannot_grant_auto(ws: Workspace) -> None:
