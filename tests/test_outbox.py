@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from mailservers import Dovecot, ScriptedClassifier, SmtpReceiver, inquiry, write_workspace
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from agent.config import Workspace, load_config
 from agent.runner import open_store, run
@@ -218,14 +218,31 @@ def test_header_injection_is_impossible(tmp_path: Path, dovecot: Dovecot,
             compose(Reply(**{**reply.__dict__, **bad}), FROM, datetime.now(UTC))
     with pytest.raises(UnsafeHeader):
         compose(reply, "Anna <anna@beispiel.de>\r\nBcc: evil@example.com", datetime.now(UTC))
-    # end to end: an encoded CR/LF in an incoming subject does not reach the reply's headers
-    encoded = b"=?utf-8?q?Anfrage_Teamfotos=0D=0ABcc:_evil@example.com?="
-    sneaky = inquiry(4).replace(b"Subject: Anfrage Teamfotos 4", b"Subject: " + encoded)
-    dovecot.deliver([sneaky])
-    assert run(workspace(tmp_path, dovecot, smtp), once=True) == 0
+    # end to end: a draft edited to carry a line break still goes out as one header
+    ws = _queue_without_sending(tmp_path, dovecot, smtp, 1)
+    with open_store(ws).session() as s:
+        draft = s.scalars(select(DraftRow)).one()
+        draft.subject = "AW: Anfrage\r\nBcc: evil@example.com"
+        s.execute(delete(OutboxRow))  # queued before the edit: build it again
+        s.commit()
+    assert run(ws, once=True) == 0
     [got] = smtp.received
-    assert got.rcpt_tos == ["kundin4@kunden-beispiel.de"]
+    assert got.rcpt_tos == ["kundin0@kunden-beispiel.de"]
     assert got.message["Bcc"] is None
+    assert got.message["Subject"] == "AW: Anfrage Bcc: evil@example.com"
+
+
+def test_an_injection_attempt_in_an_incoming_subject_reaches_nobody_else(
+        tmp_path: Path, dovecot: Dovecot, smtp: SmtpReceiver) -> None:
+    encoded = b"=?utf-8?q?Anfrage_Teamfotos=0D=0ABcc:_evil@example.com?="
+    dovecot.deliver([inquiry(4).replace(b"Subject: Anfrage Teamfotos 4", b"Subject: " + encoded)])
+    ws = workspace(tmp_path, dovecot, smtp)
+    assert run(ws, once=True) == 0
+    [item] = open_store(ws).items()
+    assert item["status"] == "processed"
+    # today the gate only notifies the owner; whatever it decides, no header is injected
+    for got in smtp.received:
+        assert got.rcpt_tos == ["kundin4@kunden-beispiel.de"] and got.message["Bcc"] is None
 
 
 def test_a_from_address_the_login_cannot_send_as_is_reported(tmp_path: Path) -> None:
