@@ -1,7 +1,7 @@
 """The agent's mailbox over IMAP (CONTRACT §5): read-only fetches, IDLE, marks after commit.
 
 - Messages are read with `BODY.PEEK[]` (nothing gets `\\Seen`), in batches bounded by count
-  and by size (RFC822.SIZE is asked first, so a 40 MB mail is fetched on its own).
+  and by size (one SEARCH LARGER finds the big ones; a 40 MB mail is fetched on its own).
 - A message's key is "UIDVALIDITY:UID". When the server renumbers a folder (UIDVALIDITY
   changes) every key is new: all messages are read again and the store recognises those it
   has by Message-ID and content, so nothing is missed and nothing is processed twice.
