@@ -9,8 +9,8 @@ from py3langid.langid import LanguageIdentifier, _load_identifier
 
 # Languages a small business in German-speaking Europe meets; a closed set keeps short
 # texts from being read as something exotic.
-LANGUAGES = ("de", "en", "fr", "it", "es", "nl", "pt", "pl", "tr", "da", "sv", "no", "fi", "cs", "sk",
-             "sl", "hr", "hu", "ro", "el", "ru", "uk")
+LANGUAGES = ("de", "en", "fr", "it", "es", "nl", "pt", "pl", "tr", "da", "sv", "no", "fi", "cs",
+             "sk", "sl", "hr", "hu", "ro", "el", "ru", "uk")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _URL = re.compile(r"https?://\S+|\S+@\S+")
 
