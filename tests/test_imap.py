@@ -221,3 +221,18 @@ def test_bad_input_from_the_wire_is_stored_whole_and_the_worker_keeps_going(
     with store.session() as s:
         again = s.scalars(select(AuditRow).where(AuditRow.event == "seen_again")).all()
         assert len(again) == 1
+
+
+def test_a_crash_between_commit_and_mark_is_caught_up_on_the_next_start(
+        tmp_path: Path, dovecot: Dovecot) -> None:
+    dovecot.deliver([inquiry(i) for i in range(4)])
+    ws = workspace(tmp_path, dovecot)
+    assert run(ws, once=True) == 0
+    with dovecot.client() as c:  # as if the process died before it could set the keyword
+        c.select_folder("INBOX")
+        c.remove_flags(c.search(["ALL"]), [KEYWORD])
+    assert not any(KEYWORD.encode() in f for f in flags(dovecot))
+    assert run(ws, once=True) == 0
+    assert all(KEYWORD.encode() in f for f in flags(dovecot))
+    with open_store(ws).session() as s:
+        assert s.scalar(select(func.count()).select_from(DecisionRow)) == 4  # not redone
