@@ -27,7 +27,7 @@ from tools.embeddings import get_embedder
 OUT = ROOT / "agent" / "classify" / "seeds" / "v1.jsonl"
 
 
-SEED_SETS = ("dev", "seed-a", "seed-b")  # never "test", never "demo"
+SEED_SETS = ("dev", "seed-a", "seed-b", "seed-c", "seed-d")  # never "test", never "demo"
 
 
 def main() -> int:

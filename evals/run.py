@@ -90,7 +90,8 @@ def _print(r: dict[str, Any]) -> None:
           f"assignee {pct(r['assignee_accuracy'])}, reply recipients "
           f"{pct(r['reply_recipients_correct'])}")
     print(f"forbidden planned actions: {r['forbidden_planned_actions']}, "
-          f"recall of allowed auto actions {pct(r['auto_recall'])}")
+          f"automatic effects on spam/newsletter/personal (misclassified): "
+          f"{r['unwanted_auto_actions']}, recall of allowed auto actions {pct(r['auto_recall'])}")
     print(f"latency p50 {r['latency_p50_ms']:.0f} ms, p95 {r['latency_p95_ms']:.0f} ms, "
           f"{r['emails_per_second']:.1f} emails/s, LLM calls/email {r['llm_calls_per_email']:.2f}")
 

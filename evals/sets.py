@@ -36,6 +36,10 @@ SETS = {
                           V1 / "workspace-seed-a.yaml"),
     "seed-b": LabelledSet("seed-b", V1 / "seed-b", V1 / "labels" / "seed-b.yaml",
                           V1 / "workspace-seed-b.yaml"),
+    "seed-c": LabelledSet("seed-c", V1 / "seed-c", V1 / "labels" / "seed-c.yaml",
+                          V1 / "workspace-seed-c.yaml"),
+    "seed-d": LabelledSet("seed-d", V1 / "seed-d", V1 / "labels" / "seed-d.yaml",
+                          V1 / "workspace-seed-d.yaml"),
     "demo": LabelledSet("demo", ROOT / "demo" / "mailbox" / "new", ROOT / "demo" / "labels.yaml",
                         ROOT / "demo" / "workspace.yaml"),
 }

@@ -99,18 +99,21 @@ class Cached:
         self._memo: OrderedDict[tuple[bool, str], Vectors] = OrderedDict()
 
     def _get(self, texts: list[str], query: bool) -> Vectors:
+        if len(texts) > self._size // 4:  # bulk work (seeds, benchmarks): nothing to share
+            return self.inner.queries(texts) if query else self.inner.passages(texts)
         missing = [t for t in dict.fromkeys(texts) if (query, t) not in self._memo]
         if missing:
             fresh = self.inner.queries(missing) if query else self.inner.passages(missing)
             for t, v in zip(missing, fresh, strict=True):
                 self._memo[(query, t)] = v
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = np.stack([self._memo[(query, t)] for t in texts])
         for t in texts:
             self._memo.move_to_end((query, t))
         while len(self._memo) > self._size:
             self._memo.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memo[(query, t)] for t in texts])
+        return out
 
     def queries(self, texts: list[str]) -> Vectors:
         return self._get(texts, True)
