@@ -58,6 +58,9 @@ _ASK = _alt(
 )
 _DATA = _alt(
     r"kontaktdaten\s+(?:von|der|unserer|ihrer|aller)", r"contact\s?details\s+of",
+    r"list\s+of\s+(?:all\s+)?(?:your\s+)?(?:customers|clients|contacts)",
+    r"copies\s+of\s+(?:the\s+)?(?:\d+\s+)?(?:most\s+recent\s+|last\s+)?(?:e-?mails|contracts)",
+    r"alle\s+(?:meine|ihre|deine|unsere)\s+(?:termine|kontakte|kunden|rechnungen|e-?mails)",
     r"(?:referenz|reference)\s?-?(?:kunden|clients|customers)",
     r"andere[nr]?\s+(?:kunden|agenturen)", r"other\s+(?:clients|customers|agencies)",
     r"kundenliste", r"kundendaten", r"kundenkartei", r"customer\s?(?:list|data|database|records)",
@@ -73,6 +76,7 @@ _DATA = _alt(
 _HAND_OVER = _alt(
     r"weiterleit", r"forward", r"schick", r"send", r"übermitt", r"export", r"zukommen",
     r"share", r"teilen", r"hochladen", r"upload", r"cc\b", r"bcc\b", r"kopie\s?an",
+    r"submit", r"einreichen", r"übersenden", r"hänge", r"attach",
     r"copy\s?to",
 )
 
@@ -86,7 +90,7 @@ _PATTERNS: list[tuple[Risk, re.Pattern[str]]] = [
     (Risk.payment_request, _near(_MONEY, _URGENT, 80)),
     (Risk.payment_request, re.compile(_GIFT, _I)),
     (Risk.credentials, _near(_CRED, _ASK, 80)),
-    (Risk.data_request, _near(_DATA, _HAND_OVER, 60)),
+    (Risk.data_request, _near(_DATA, _HAND_OVER, 160)),
 ]
 
 
@@ -96,8 +100,9 @@ _AGENT = (r"(?:(?:ai|ki)[-\s])?(?:ai|ki|a\.i\.|assistant|assistent(?:in|en)?|bot
           r"automatische[rn]?\s+(?:system|assistent(?:en)?))")
 _INJECTION = re.compile(_alt(
     rf"\b(?:dear|hey|hallo|hi|liebe[rs]?|note\s+(?:to|for)|hinweis\s+(?:an|für)|"
-    rf"message\s+(?:to|for)|nachricht\s+an|an|to|for|für)\s+(?:the\s+|den\s+|die\s+|das\s+)?"
-    rf"{_AGENT}\s*[:,]",
+    rf"message\s+(?:to|for)|nachricht\s+an|an|to|for|für)\s+(?:the\s+|den\s+|die\s+|das\s+|"
+    rf"my\s+|your\s+|our\s+|mein(?:e[mnr]?)?\s+|ihr(?:e[mnr]?)?\s+|unser(?:e[mnr]?)?\s+)?"
+    rf"(?:e-?mail\s+)?{_AGENT}\s*[:,]",
     rf"(?:^|\n)\s*{_AGENT}\s*:",
     r"\b(?:ai|ki)[-\s]?(?:assistent(?:in)?|assistant|agent|system)\s*[:,]",
     r"(?:ignore|disregard|forget|ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte)\s+"
@@ -116,6 +121,19 @@ _HIDDEN_STYLE = re.compile(
     r"font-size\s*:\s*0|color\s*:\s*(?:#fff(?:fff)?|white)|opacity\s*:\s*0)[^\"']*[\"'][^>]*>"
     r"(.*?)</\1>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
+
+
+_MENTIONS_AGENT = re.compile(r"\b(?:ai|ki|assistant|assistent\w*|agent|bot|llm|gpt|chatgpt|"
+                             r"instruction|anweisung|system)\b", re.I)
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _spoofed_name(mail: Mail) -> bool:
+    """A display name that is itself an address, but not the one the mail comes from."""
+    if mail.sender is None:
+        return False
+    named = _ADDRESS.findall(mail.sender.name)
+    return any(n.lower() != mail.sender.email.lower() for n in named)
 
 
 def hidden_text(html: str | None) -> str:
@@ -144,6 +162,7 @@ def find_risks(mail: Mail, extra_text: str = "") -> list[Risk]:
     for risk, pattern in _PATTERNS:
         if risk not in found and pattern.search(text):
             found.append(risk)
-    if "HeaderLineBreak" in mail.defects or _INJECTION.search(sender_text):
+    if ("HeaderLineBreak" in mail.defects or _INJECTION.search(sender_text)
+            or _MENTIONS_AGENT.search(hidden) or _spoofed_name(mail)):
         found.append(Risk.injection)
     return found

@@ -40,8 +40,11 @@ class CascadeClassifier:
             return base.model_copy(update={"flags": [*base.flags, "llm_failed", "needs_review"]})
         ranked = sorted(base.scores, key=lambda k: -base.scores[k])[:3]
         agrees = answer.category.value == ranked[0] if ranked else False
-        # the model's own confidence is not calibrated: agreement with the offline ranking is
-        confidence = 0.9 if agrees else (0.7 if answer.category.value in ranked else 0.6)
+        # The model's own confidence is not calibrated, and a mail may have talked it into
+        # its answer: only agreement with the offline classifier is sure enough for an
+        # automatic action (the gate's threshold); otherwise the model files the mail, and
+        # a human approves what happens.
+        confidence = 0.9 if agrees else (0.5 if answer.category.value in ranked else 0.4)
         return Classification(category=Category(answer.category), confidence=confidence,
                               priority=answer.priority, decided_by="llm",
                               model=self.llm.model_name, prompt_version=version,
