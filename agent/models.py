@@ -226,6 +226,17 @@ class Draft(Frozen):
     in_reply_to: str | None = None
     references: list[str] = Field(default_factory=list)
     template: str | None = None  # which prompt file and version wrote it
+    itip: str | None = None  # an iCalendar object that goes with the mail (REPLY, REQUEST)
+    itip_method: str | None = None
+
+
+class EventOp(Frozen):
+    """A change to the owner's calendar, materialised with its iCalendar text (live mode
+    applies it to a writable calendar after the decision is committed)."""
+
+    op: Literal["create", "remove"]
+    uid: str
+    ics: str = ""
 
 
 class SendEmail(Frozen):
@@ -323,6 +334,7 @@ class Decision(Frozen):
     offered: list[TimeSlot] = Field(default_factory=list)  # calendar slots the reply offers
     booked: list[TimeSlot] = Field(default_factory=list)  # calendar times accepted/confirmed
     offer_zone: str = ""  # the zone the offered slots are written in
+    events: list[EventOp] = Field(default_factory=list)  # calendar changes for live mode
 
 
 class TriageOutcome(Frozen):

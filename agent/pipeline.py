@@ -107,13 +107,18 @@ def gate(v: MessageView, c: Classification, guidance: NoteGuidance, deps: Deps) 
 
 
 def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decision:
-    """Write the reply for a draft or a replying auto action."""
+    """Write the reply for a draft or a replying auto action, and the calendar objects a
+    scheduling decision carries (the answer to an invitation, events to store)."""
     replies = d.action is Action.draft or any(p.type == "send_email" for p in d.planned_actions)
-    if not replies:
-        return d
-    kind = "auto" if d.action is Action.auto else "draft"
-    text = deps.drafter.compose(v.mail, c.category, kind, deps.ws, d.draft_context)
-    return d.model_copy(update={"draft": text})
+    if replies:
+        kind = "auto" if d.action is Action.auto else "draft"
+        text = deps.drafter.compose(v.mail, c.category, kind, deps.ws, d.draft_context)
+        d = d.model_copy(update={"draft": text})
+    if d.action is Action.auto and deps.schedule is not None:
+        from agent.scheduling.replies import materialise
+
+        d = materialise(v.mail, d, deps.ws, deps.clock())
+    return d
 
 
 def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:

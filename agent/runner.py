@@ -17,6 +17,9 @@ from tqdm import tqdm
 from agent.config import Workspace
 from agent.models import RawMessage
 from agent.pipeline import Deps, default_deps, triage
+from tools.calendar.base import CalendarSource
+from tools.calendar.factory import open_calendar
+from tools.calendar.live import apply_pending
 from tools.outbox import Outbox, open_outbox
 from tools.sources import MailboxUnavailable, MailSource, NoMailbox, open_source
 from tools.store.repo import Store
@@ -81,11 +84,13 @@ def open_store(ws: Workspace) -> Store:
 
 
 def cycle(source: MailSource, store: Store, deps: Deps, outbox: Outbox,
-          progress: bool | None = None) -> None:
-    """One round: ingest → process → mark on the server → send."""
+          progress: bool | None = None, calendar: CalendarSource | None = None) -> None:
+    """One round: ingest → process → mark on the server → calendar → send."""
     new = ingest(source, store)
     done, failed = process_pending(store, deps, progress)
     source.mark_processed(store.done_keys(source.name))
+    if calendar is not None:
+        apply_pending(store, calendar)
     sent = outbox.run()
     if new or done or failed or any(sent.values()):
         log.warning("stored %d new, processed %d, failed %d; outbox %s", new, done, failed,
@@ -101,11 +106,12 @@ def run(ws: Workspace, once: bool = False, progress: bool | None = None) -> int:
     store = open_store(ws)
     deps = default_deps(ws, load=store.open_tasks, replied=store.auto_replied)
     outbox = open_outbox(ws, store)
+    calendar = open_calendar(ws.calendar, ws.owner.zone) if ws.calendar else None
     failures = 0
     try:
         while True:
             try:
-                cycle(source, store, deps, outbox, progress)
+                cycle(source, store, deps, outbox, progress, calendar)
                 failures = 0
             except MailboxUnavailable as exc:
                 failures += 1

@@ -15,6 +15,7 @@ SAMPLE = {
     "first_name": "Max", "full_name": "Max Muster", "informal": False,
     "company": "Beispiel Design", "language": "de", "categories": {"spam": "scams"},
     "headers": "From: max@example.de", "body": "Hallo", "attachments": "", "context": "",
+    "accepted": True, "summary": "Workshop", "when": "Dienstag, 8. Dezember, 10:00–12:00 Uhr",
 }
 
 

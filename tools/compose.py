@@ -37,6 +37,8 @@ class Reply:
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     auto: bool = False  # an automatic reply: Auto-Submitted: auto-replied (RFC 3834)
+    itip: str | None = None  # an iCalendar object to send along (RFC 6047)
+    itip_method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def message_id_for(reply: Reply, domain: str) -> str:
     """Deterministic: the same draft always gets the same Message-ID (for the Sent check)."""
     digest = hashlib.sha256("\x1f".join(
         [str(reply.draft_id), *reply.to, "|", *reply.cc, reply.subject, reply.body,
-         reply.in_reply_to or ""]).encode()).hexdigest()[:20]
+         reply.in_reply_to or "", reply.itip or ""]).encode()).hexdigest()[:20]
     return f"<assistenz.{reply.draft_id}.{digest}@{domain}>"
 
 
@@ -123,5 +125,9 @@ def compose(reply: Reply, from_: str, when: datetime) -> OutMail:
     if reply.auto:
         msg["Auto-Submitted"] = "auto-replied"
     msg.set_content(reply.body, charset="utf-8", cte="quoted-printable")
+    if reply.itip:  # RFC 6047: the calendar object as an alternative to the text
+        method = _one_line(reply.itip_method or "REQUEST", "itip method").upper()
+        msg.add_alternative(reply.itip, subtype="calendar", charset="utf-8",
+                            params={"method": method})
     return OutMail(message_id=mid, mail_from=me.addr_spec,
                    rcpt=[a.addr_spec for a in to + cc], data=msg.as_bytes())

@@ -98,6 +98,8 @@ class DraftRow(Base):
     references: Mapped[list[Any]] = mapped_column(JSON, default=list)
     template: Mapped[str | None] = mapped_column(String(200))
     reply_day: Mapped[str | None] = mapped_column(String(10))  # owner-local day of an auto reply
+    itip: Mapped[str | None] = mapped_column(Text)  # iCalendar object sent with the mail
+    itip_method: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
@@ -207,6 +209,24 @@ class OutboxRow(Base):
     next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_copy: Mapped[bool] = mapped_column(Boolean, default=False)  # in the Sent folder
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+class CalendarOpRow(Base):
+    """A change to the owner's writable calendar, committed with the decision and applied
+    after it (idempotent by UID, so applying it again after a crash is harmless)."""
+
+    __tablename__ = "calendar_ops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    op: Mapped[str] = mapped_column(String(10))  # create | remove
+    uid: Mapped[str] = mapped_column(String(998))
+    ics: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)

@@ -48,7 +48,7 @@ def _outgoing(row: OutboxRow) -> Outgoing:
 def reply_of(d: DraftRow) -> Reply:
     return Reply(draft_id=d.id, to=list(d.to or []), cc=list(d.cc or []), subject=d.subject,
                  body=d.body, in_reply_to=d.in_reply_to, references=list(d.references or []),
-                 auto=d.kind == "auto")
+                 auto=d.kind == "auto", itip=d.itip, itip_method=d.itip_method)
 
 
 class OutboxStore:

@@ -19,6 +19,7 @@ from tools.store.models import (
     OPEN_TASK_STATES,
     AssistantRow,
     AuditRow,
+    CalendarOpRow,
     DecisionRow,
     DraftRow,
     MessageKeyRow,
@@ -294,9 +295,12 @@ class Store:
                            to=d.draft.to, cc=d.draft.cc, subject=d.draft.subject,
                            body=d.draft.body, language=d.draft.language,
                            in_reply_to=d.draft.in_reply_to, references=d.draft.references,
-                           template=d.draft.template,
+                           template=d.draft.template, itip=d.draft.itip,
+                           itip_method=d.draft.itip_method,
                            reply_day=reply_day.isoformat() if kind == "auto" and reply_day
                            else None))
+        for e in d.events:
+            s.add(CalendarOpRow(message_id=msg.id, op=e.op, uid=e.uid, ics=e.ics))
         for p in d.planned_actions:
             if p.type == "route_task":
                 s.add(TaskRow(message_id=msg.id, decision_id=dec.id, assistant_id=p.assignee,
