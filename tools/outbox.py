@@ -55,8 +55,9 @@ class Outbox:
         if why_not:
             waiting = len(self.rows.unqueued_drafts())
             if waiting and not self._said_no_smtp:
-                log.warning("%d repl%s wait to be sent, but %s; they stay queued", waiting,
-                            "y" if waiting == 1 else "ies", why_not)
+                log.warning("%d %s waiting to be sent, but %s; %s queued", waiting,
+                            "reply is" if waiting == 1 else "replies are", why_not,
+                            "it stays" if waiting == 1 else "they stay")
                 self._said_no_smtp = True
             return 0
         count = 0
