@@ -27,7 +27,8 @@ from tools.embeddings import get_embedder
 OUT = ROOT / "agent" / "classify" / "seeds" / "v1.jsonl"
 
 
-SEED_SETS = ("dev", "seed-a", "seed-b", "seed-c", "seed-d")  # never "test", never "demo"
+# never "test", never "demo"
+SEED_SETS = ("dev", "seed-a", "seed-b", "seed-c", "seed-d", "seed-e", "seed-f")
 
 
 def main() -> int:

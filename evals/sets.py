@@ -40,6 +40,10 @@ SETS = {
                           V1 / "workspace-seed-c.yaml"),
     "seed-d": LabelledSet("seed-d", V1 / "seed-d", V1 / "labels" / "seed-d.yaml",
                           V1 / "workspace-seed-d.yaml"),
+    "seed-e": LabelledSet("seed-e", V1 / "seed-e", V1 / "labels" / "seed-e.yaml",
+                          V1 / "workspace-seed-e.yaml"),
+    "seed-f": LabelledSet("seed-f", V1 / "seed-f", V1 / "labels" / "seed-f.yaml",
+                          V1 / "workspace-seed-f.yaml"),
     "demo": LabelledSet("demo", ROOT / "demo" / "mailbox" / "new", ROOT / "demo" / "labels.yaml",
                         ROOT / "demo" / "workspace.yaml"),
 }

@@ -9,12 +9,12 @@ import re
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
-from mailparser_reply import EmailReplyParser
+from mailparser_reply.parser import EmailMessage
 
 from agent.models import BodyText
 
 _HTML_CONFIG = ParserConfig(css=CSS_PROFILES["strict"], display_links=False)
-_REPLY_PARSER = EmailReplyParser(languages=["de", "en", "fr", "it", "es", "nl"])
+_REPLY_LANGUAGES = ["de", "en", "fr", "it", "es", "nl"]
 _MAX_SPLIT_CHARS = 20_000  # the quote splitter is regex based; keep its input bounded
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2028\u2029\u2060\ufeff\u00ad]")
 
@@ -59,7 +59,9 @@ def split_body(text: str, from_html: bool = False) -> BodyText:
     text = normalize(text)
     head, tail = text[:_MAX_SPLIT_CHARS], text[_MAX_SPLIT_CHARS:]
     try:
-        replies = _REPLY_PARSER.read(head).replies
+        # keep_hyphen_lists: a "- item" list is content, not the start of a signature
+        replies = EmailMessage(text=head, languages=list(_REPLY_LANGUAGES),
+                               keep_hyphen_lists=True).read().replies
     except Exception:  # never let a heuristic break parsing
         replies = []
     if not replies:
