@@ -33,6 +33,7 @@ lint: install
 ## eval: measure triage on the labelled eval set (results in evals/results/)
 eval: install
 	$(BIN)/python -m evals.run
+	$(BIN)/python -m evals.scheduling_eval --split test
 
 ## bench: speed figures (not part of the tests); every evals/bench_*.py module runs
 bench: install

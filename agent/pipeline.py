@@ -24,9 +24,11 @@ from agent.models import (
     Category,
     Classification,
     Decision,
+    Mail,
     MessageView,
     NoteGuidance,
     ParsedMessage,
+    Proposal,
     RawMessage,
     SchedulePlan,
     TriageOutcome,
@@ -53,6 +55,7 @@ class Deps:
     load: Callable[[str], int]  # open tasks per assistant id
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     schedule: Callable[[MessageView], SchedulePlan] | None = None  # calendar logic (rule 4)
+    offers: Callable[[Mail], Proposal | None] | None = None  # slots offered in this thread
 
 
 # --- stages -----------------------------------------------------------------------------
@@ -76,6 +79,12 @@ def classify(v: MessageView, guidance: NoteGuidance, deps: Deps) -> Classificati
     if certain is not None:
         cat, rule = certain
         return Classification(category=cat, confidence=0.99, decided_by=rule,
+                              priority=priority_of(v, cat, today))
+    if deps.offers is not None and deps.offers(v.mail) is not None:
+        # the answer in the thread of slots the agent offered: the calendar logic reads
+        # which one was picked (and drafts for the owner when it cannot tell)
+        cat = Category.scheduling
+        return Classification(category=cat, confidence=0.99, decided_by="thread:offer",
                               priority=priority_of(v, cat, today))
     result = deps.classifier.classify(v)
     if guidance.category and result.confidence < deps.ws.triage.llm_below_confidence:
@@ -153,6 +162,7 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
 
     embedder = get_embedder()
     llm = llm or build_llm(ws.llm)
+    planner = scheduler_for(ws, clock or (lambda: datetime.now(UTC)))
     return Deps(
         ws=ws,
         classifier=classifier or build_classifier(ws, embedder,
@@ -163,5 +173,6 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
         ledger=ReplyLedger(replied),
         load=load or (lambda _id: 0),
         clock=clock or (lambda: datetime.now(UTC)),
-        schedule=scheduler_for(ws, clock or (lambda: datetime.now(UTC))),
+        schedule=planner,
+        offers=planner.proposals if planner is not None else None,
     )

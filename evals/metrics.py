@@ -129,3 +129,19 @@ def score(labels: list[dict[str, Any]], results: list[dict[str, Any]], owner: st
                      if lab["category"] != res["category"] or lab["action"] != res["action"]
                      or lab["assignee"] != res["assignee"]],
     }
+
+
+def cascade(labels: list[dict[str, Any]], results: list[dict[str, Any]],
+            threshold: float) -> dict[str, Any]:
+    """How the confidence splits the mail: the share below the LLM threshold (what the
+    cascade would send to a model) and the category accuracy on each side of it. Offline,
+    the accuracy below the threshold is what an LLM would have to beat to pay off."""
+    pairs = [(lab, res) for lab, res in zip(labels, results, strict=True) if "error" not in res]
+    low = [lab["category"] == res["category"] for lab, res in pairs
+           if res["confidence"] < threshold]
+    high = [lab["category"] == res["category"] for lab, res in pairs
+            if res["confidence"] >= threshold]
+    return {"threshold": threshold,
+            "share_below": len(low) / len(pairs) if pairs else None,
+            "accuracy_below": sum(low) / len(low) if low else None,
+            "accuracy_above": sum(high) / len(high) if high else None}

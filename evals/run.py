@@ -23,7 +23,7 @@ from tqdm import tqdm
 from agent.config import Workspace, load_config
 from agent.models import RawMessage
 from agent.pipeline import Deps, default_deps, triage
-from evals.metrics import score
+from evals.metrics import cascade, score
 from evals.report import write_reports
 from evals.sets import ROOT, SETS, LabelledSet
 
@@ -37,7 +37,7 @@ def _ws(s: LabelledSet, override: Path | None) -> Workspace:
 
 def run_set(s: LabelledSet, deps: Deps) -> tuple[list[dict[str, Any]], list[float]]:
     results, latencies = [], []
-    for path in tqdm(s.files(), desc=s.name, unit="mail", file=sys.stderr):
+    for path in tqdm(s.files(), desc=s.name, unit="mail", file=sys.stderr, disable=None):
         raw = RawMessage(ref=path.name, data=path.read_bytes())
         start = time.perf_counter()
         try:
@@ -68,6 +68,7 @@ def evaluate(name: str, override: Path | None = None) -> dict[str, Any]:
         "latency_p95_ms": 1000 * statistics.quantiles(latencies, n=20)[18]
         if len(latencies) >= 20 else 1000 * max(latencies),
         "emails_per_second": len(results) / wall,
+        "cascade": cascade(labels, results, ws.triage.llm_below_confidence),
     })
     return report
 
@@ -94,6 +95,10 @@ def _print(r: dict[str, Any]) -> None:
           f"{r['unwanted_auto_actions']}, recall of allowed auto actions {pct(r['auto_recall'])}")
     print(f"latency p50 {r['latency_p50_ms']:.0f} ms, p95 {r['latency_p95_ms']:.0f} ms, "
           f"{r['emails_per_second']:.1f} emails/s, LLM calls/email {r['llm_calls_per_email']:.2f}")
+    c = r["cascade"]
+    print(f"confidence below {c['threshold']:.2f} (sent to the LLM when one is configured): "
+          f"{pct(c['share_below'])} of mails; category accuracy there "
+          f"{pct(c['accuracy_below'])}, above {pct(c['accuracy_above'])}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -118,6 +118,7 @@ def run(split: str = "test") -> dict[str, Any]:
             return stored if stored and stored.thread_id in ids else None
 
         deps.schedule = Planner(ws, source, lambda: now[0], lookup)
+        deps.offers = lookup
         sent = _sent(raw.data)
         now[0] = sent + timedelta(minutes=5)
         o = triage(raw, deps)

@@ -13,6 +13,7 @@ from agent.config import Calendar, Workspace
 from agent.drafts import TemplateDrafter
 from agent.models import Action, Category, MessageView, Proposal, RawMessage, TimeSlot
 from agent.parse.mime import parse_message
+from agent.pipeline import default_deps, triage
 from agent.scheduling.availability import Availability, Problem, Rules
 from agent.scheduling.holidays import holiday_check
 from agent.scheduling.planner import Planner
@@ -204,3 +205,38 @@ def test_dst_week_slots_stay_on_the_local_clock(ws: Workspace) -> None:
     assert fri.start.astimezone(UTC).hour == 8 and mon.start.astimezone(UTC).hour == 7
     assert {s.start.astimezone(BERLIN).strftime("%H:%M") for s in slots} <= {
         f"{h:02d}:{m:02d}" for h in range(9, 17) for m in (0, 30)}
+
+
+def test_short_answer_in_an_offer_thread_is_booked_not_guessed(wsc: Workspace) -> None:
+    """"Passt, nehmen wir den Freitag" says little by itself; in the thread of slots the
+    agent offered it is the pick, and the whole pipeline books it."""
+    offered = [TimeSlot(start=datetime(2026, 12, 1, 8, tzinfo=UTC),
+                        end=datetime(2026, 12, 1, 9, tzinfo=UTC)),
+               TimeSlot(start=datetime(2026, 12, 4, 10, tzinfo=UTC),
+                        end=datetime(2026, 12, 4, 11, tzinfo=UTC))]
+    stored = Proposal(thread_id="<req-1@kunde.de>", slots=offered, timezone="Europe/Berlin")
+
+    def lookup(m):  # type: ignore[no-untyped-def]
+        return stored if "<req-1@kunde.de>" in m.references else None
+
+    assert wsc.calendar is not None and wsc.calendar.ics is not None
+    deps = default_deps(wsc, clock=lambda: NOW)
+    deps.schedule = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW, lookup)
+    deps.offers = lookup
+    body = "Passt, nehmen wir den Freitag.\n\nViele Grüße\nMax"
+    head = "In-Reply-To: <reply-9@beispiel-design.de>\nReferences: <req-1@kunde.de>\n"
+    answer = raw(body, subject="AW: Ihre Anfrage", extra=head)
+    out = triage(answer, deps)
+    assert out.classification.decided_by == "thread:offer"
+    assert out.decision.action is Action.auto and out.decision.booked == [offered[1]]
+    assert "Terminvorschläge" in out.explanation
+    alone = triage(raw(body, subject="AW: Ihre Anfrage"), deps)  # no thread: no booking
+    assert alone.classification.decided_by != "thread:offer" and not alone.decision.booked
+
+
+def raw(body: str, subject: str, extra: str = "") -> RawMessage:
+    data = (f"From: Max Kunde <max@kunde.de>\nTo: anna@beispiel-design.de\nSubject: {subject}\n"
+            f"Date: Fri, 27 Nov 2026 10:15:00 +0100\nMessage-ID: <ans-1@kunde.de>\n{extra}"
+            "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+            f"{body}\n").encode()
+    return RawMessage(ref="answer", data=data)
