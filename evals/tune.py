@@ -2,6 +2,8 @@
 
     python -m evals.tune                 # 5-fold CV accuracy / macro-F1 on dev, per language
     python -m evals.tune --errors        # also list the misclassified dev mails
+    python -m evals.tune --loco          # leave one corpus out: a business never seen
+    python -m evals.tune --loco --temperature   # … and fit the temperature out of fold
 
 For each fold the example store is the dev split minus that fold, the logistic model is
 trained leave-one-out on the store, and the fold is predicted — the way an unseen mail is.
@@ -40,7 +42,7 @@ def embeddings(texts: list[str]) -> np.ndarray:
     return vectors
 
 
-def cross_validate(folds: int = 5, l2: float = 1.0, seed: int = 7) -> dict[str, object]:
+def cross_validate(folds: int = 5, l2: float = knn.L2, seed: int = 7) -> dict[str, object]:
     seeds = load_seeds()
     texts = [s.example.text for s in seeds]
     cats = [s.example.category for s in seeds]
@@ -61,7 +63,7 @@ def cross_validate(folds: int = 5, l2: float = 1.0, seed: int = 7) -> dict[str, 
     def row(i: int, pool: np.ndarray) -> np.ndarray:
         ranked = pool[np.argsort(-sims[i, pool])]
         neigh = [(float(sims[i, j]), cats[j]) for j in ranked if j != i][:knn.K_SEARCH]
-        return features(neigh, proto[i], kws[i], seeds[i].signals)
+        return features(neigh, proto[i], kws[i], seeds[i].signals, vectors[i])
 
     pred = [""] * n
     for f in range(folds):  # only dev mails are predicted; corpora examples always train
@@ -86,9 +88,13 @@ def cross_validate(folds: int = 5, l2: float = 1.0, seed: int = 7) -> dict[str, 
     return result
 
 
-def leave_one_corpus_out(l2: float = 2.0) -> dict[str, float]:
+def leave_one_corpus_out(l2: float = knn.L2, fit_temperature: bool = False
+                         ) -> dict[str, object]:
     """Accuracy on each labelled corpus when the store holds all the others: how well the
-    classifier does for a business it has never seen."""
+    classifier does for a business it has never seen. Also how the confidence (scaled by
+    knn.TEMPERATURE) splits at the LLM and auto thresholds, its calibration error, and
+    with `fit_temperature` the temperature fitted on 4-fold out-of-fold predictions of each
+    training pool (what knn.TEMPERATURE was set from)."""
     seeds = load_seeds()
     texts = [s.example.text for s in seeds]
     cats = [s.example.category for s in seeds]
@@ -98,19 +104,57 @@ def leave_one_corpus_out(l2: float = 2.0) -> dict[str, float]:
     proto = vectors @ knn._prototypes(get_embedder()).T
     kws = [keyword_scores_text(t) for t in texts]
     index = np.array([[c.value for c in CATS].index(x) for x in cats])
-    out: dict[str, float] = {}
+    acc: dict[str, float] = {}
+    temps: dict[str, float] = {}
+    scored: list[tuple[float, bool]] = []
     for held in sorted(set(corpus)):
         pool = np.where(corpus != held)[0]
 
         def row(i: int, pool: np.ndarray = pool) -> np.ndarray:
             ranked = pool[np.argsort(-sims[i, pool])][: knn.K_SEARCH + 1]
             neigh = [(float(sims[i, j]), cats[j]) for j in ranked if j != i][: knn.K_SEARCH]
-            return features(neigh, proto[i], kws[i], seeds[i].signals)
+            return features(neigh, proto[i], kws[i], seeds[i].signals, vectors[i])
 
-        model = fit(np.array([row(i) for i in pool]), index[pool], len(CATS), l2=l2)
+        x, y = np.array([row(i) for i in pool]), index[pool]
+        model = fit(x, y, len(CATS), l2=l2, temperature=knn.TEMPERATURE)
+        if fit_temperature:
+            temps[held] = _oof_temperature(x, y, l2)
         test = np.where(corpus == held)[0]
-        hits = sum(int(np.argmax(model.predict(row(i)[None, :])[0])) == index[i] for i in test)
-        out[seeds[int(test[0])].example.id.split("-")[2][0]] = hits / len(test)
+        probs = model.predict(np.array([row(i) for i in test]))
+        hits = [int(np.argmax(p)) == index[i] for p, i in zip(probs, test, strict=True)]
+        acc[held] = sum(hits) / len(test)
+        scored += [(float(p.max()), h) for p, h in zip(probs, hits, strict=True)]
+    return {"accuracy": acc, "temperature": temps, **_confidence(scored)}
+
+
+def _oof_temperature(x: np.ndarray, y: np.ndarray, l2: float, folds: int = 4) -> float:
+    fold = np.random.default_rng(3).permutation(len(y)) % folds
+    logits = np.zeros((len(y), len(CATS)))
+    for f in range(folds):
+        m = fit(x[fold != f], y[fold != f], len(CATS), l2=l2)
+        logits[fold == f] = m.logits(x[fold == f])
+    grid = np.exp(np.linspace(np.log(0.2), np.log(3.0), 60))
+
+    def nll(t: float) -> float:
+        z = logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-logp[np.arange(len(y)), y].mean())
+
+    return float(min(grid, key=nll))
+
+
+def _confidence(scored: list[tuple[float, bool]]) -> dict[str, float]:
+    conf = np.array([c for c, _ in scored])
+    ok = np.array([h for _, h in scored], dtype=float)
+    ece = sum(float(m.mean() * abs(conf[m].mean() - ok[m].mean()))
+              for a in np.linspace(0, 1, 10, endpoint=False)
+              if (m := (conf >= a) & (conf < a + 0.1)).any())
+    out = {"ece": ece}
+    for t in (0.75, 0.55):
+        m = conf >= t
+        out[f"share_{t}"] = float(m.mean())
+        out[f"accuracy_{t}"] = float(ok[m].mean()) if m.any() else 0.0
     return out
 
 
@@ -118,16 +162,24 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--l2", type=float, default=knn.L2)
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--loco", action="store_true",
                     help="leave one corpus out: accuracy on each corpus, trained on the rest")
+    ap.add_argument("--temperature", action="store_true",
+                    help="with --loco: fit the temperature out of fold (five times slower)")
     args = ap.parse_args(argv)
     if args.loco:
-        acc = leave_one_corpus_out(args.l2)
+        r = leave_one_corpus_out(args.l2, args.temperature)
+        acc: dict[str, float] = r["accuracy"]  # type: ignore[assignment]
         print("leave-one-corpus-out accuracy:",
               ", ".join(f"{k} {v:.3f}" for k, v in acc.items()),
               f"— mean {sum(acc.values()) / len(acc):.3f}")
+        print(f"confidence (temperature {knn.TEMPERATURE}): calibration error {r['ece']:.3f}; "
+              f"≥ 0.75: {r['share_0.75']:.1%} of mails, {r['accuracy_0.75']:.1%} right; "
+              f"≥ 0.55: {r['share_0.55']:.1%}, {r['accuracy_0.55']:.1%} right")
+        if r["temperature"]:
+            print("temperature fitted out of fold per pool:", r["temperature"])
         return 0
     r = cross_validate(args.folds, args.l2)
     print(f"dev {args.folds}-fold CV: accuracy {r['accuracy']:.3f}, macro-F1 {r['macro_f1']:.3f}, "
