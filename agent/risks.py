@@ -8,6 +8,7 @@ A false alarm costs a notification; a miss could cost money.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from agent.models import Mail, Risk
 
@@ -45,13 +46,15 @@ _URGENT = _alt(
 )
 _CRED = _alt(
     r"passw(?:o|ö)rt?", r"kennwort", r"zugangsdaten", r"login(?:daten)?", r"anmeldedaten",
-    r"credentials", r"\bpin\b", r"\btan\b", r"2fa", r"zwei-?faktor", r"two-?factor",
+    r"credentials", r"(?-i:\bPIN\b)", r"(?-i:\bTAN\b)", r"pin-?(?:code|nummer|number)",
+    r"2fa", r"zwei-?faktor", r"two-?factor",
     r"verification\s?code", r"bestätigungscode", r"sicherheitscode", r"one-?time\s?code",
     r"\botp\b", r"einmal-?code", r"mfa",
 )
 _ASK = _alt(
-    r"send", r"schick", r"senden", r"übermitt", r"mitteil", r"nennen", r"bestätig", r"verify",
-    r"confirm", r"provide", r"share", r"teilen", r"eingeben", r"enter", r"reply\s?with",
+    r"send", r"schick", r"senden", r"übermitt", r"mitteil", r"nennen", r"bestätig(?!ung|t\b)",
+    r"verify", r"confirm(?!ation|ed)", r"provide", r"share", r"teilen", r"eingeben", r"enter",
+    r"reply\s?with",
     r"antworte", r"weiterleit", r"forward", r"geben\s?sie", r"tell", r"zukommen", r"log\s?in",
     r"anmelden", r"click", r"klick", r"validat", r"verifizier", r"reaktivier", r"reactivat",
     r"update",
@@ -85,12 +88,34 @@ _GIFT = _alt(
     r"amazon-?gutschein", r"steam-?karten", r"paysafe", r"bitcoin", r"krypto", r"crypto\s?wallet",
 )
 
-_PATTERNS: list[tuple[Risk, re.Pattern[str]]] = [
-    (Risk.bank_details, _near(_BANK, _CHANGE, 60)),
-    (Risk.payment_request, _near(_MONEY, _URGENT, 80)),
-    (Risk.payment_request, re.compile(_GIFT, _I)),
-    (Risk.credentials, _near(_CRED, _ASK, 80)),
-    (Risk.data_request, _near(_DATA, _HAND_OVER, 160)),
+_CRED_MENTION = re.compile(rf"\b(?:{_CRED})", _I)
+_ASK_WORD = re.compile(rf"\b(?:{_ASK})", _I)
+# "Wir fragen Sie niemals nach Ihrer PIN", "we will never ask for your password": the
+# sentence before a credential that says it will not be asked for
+_NEVER = re.compile(r"\b(?:niemals|nie|never|will\s+not|won't|do\s+not|don't|nicht)\b", _I)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _asks_for_credentials(text: str) -> bool:
+    """A credential named near a verb that asks for it, unless its own sentence says it
+    will never be asked for (banks' standard warning)."""
+    for m in _CRED_MENTION.finditer(text):
+        before = text[max(0, m.start() - 80):m.start()]
+        own = _SENTENCE_END.split(before)[-1]
+        if _NEVER.search(own):
+            continue
+        if (_ASK_WORD.search(text, max(0, m.start() - 80), m.start())
+                or _ASK_WORD.search(text, m.end(), m.end() + 80)):
+            return True
+    return False
+
+
+_CHECKS: list[tuple[Risk, Callable[[str], object]]] = [
+    (Risk.bank_details, _near(_BANK, _CHANGE, 60).search),
+    (Risk.payment_request, _near(_MONEY, _URGENT, 80).search),
+    (Risk.payment_request, re.compile(_GIFT, _I).search),
+    (Risk.credentials, _asks_for_credentials),
+    (Risk.data_request, _near(_DATA, _HAND_OVER, 160).search),
 ]
 
 
@@ -159,8 +184,8 @@ def find_risks(mail: Mail, extra_text: str = "") -> list[Risk]:
     sender_text = "\n".join([mail.subject, mail.body.full, names, attached, hidden])
     text = f"{sender_text}\n{extra_text}"
     found: list[Risk] = []
-    for risk, pattern in _PATTERNS:
-        if risk not in found and pattern.search(text):
+    for risk, check in _CHECKS:
+        if risk not in found and check(text):
             found.append(risk)
     if ("HeaderLineBreak" in mail.defects or _INJECTION.search(sender_text)
             or _MENTIONS_AGENT.search(hidden) or _spoofed_name(mail)):
