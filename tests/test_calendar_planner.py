@@ -11,7 +11,7 @@ from conftest import FIXTURES
 
 from agent.config import Calendar, Workspace
 from agent.drafts import TemplateDrafter
-from agent.models import Action, Category, MessageView, Proposal, RawMessage, TimeSlot
+from agent.models import Action, Category, Mail, MessageView, Proposal, RawMessage, TimeSlot
 from agent.parse.mime import parse_message
 from agent.pipeline import default_deps, triage
 from agent.scheduling.availability import Availability, Problem, Rules
@@ -38,14 +38,33 @@ def planner(ws: Workspace, now: datetime = NOW) -> Planner:
     return Planner(ws, IcsFileCalendar(ws.calendar.ics, BERLIN), lambda: now)
 
 
+def raw(body: str, subject: str = "Termin", sender: str = "Max Kunde <max@kunde.de>",
+        date_header: str = "Fri, 27 Nov 2026 10:15:00 +0100", extra: str = "",
+        message_id: str = "<req-1@kunde.de>") -> RawMessage:
+    data = (f"From: {sender}\nTo: anna@beispiel-design.de\nSubject: {subject}\n"
+            f"Date: {date_header}\nMessage-ID: {message_id}\n{extra}"
+            "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+            f"{body}\n").encode()
+    return RawMessage(ref="t", data=data)
+
+
 def mail(ws: Workspace, body: str, subject: str = "Termin",
          sender: str = "Max Kunde <max@kunde.de>",
          date_header: str = "Fri, 27 Nov 2026 10:15:00 +0100", extra: str = "") -> MessageView:
-    raw = (f"From: {sender}\nTo: anna@beispiel-design.de\nSubject: {subject}\n"
-           f"Date: {date_header}\nMessage-ID: <req-1@kunde.de>\n{extra}"
-           "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
-           f"{body}\n").encode()
-    return build_view(parse_message(RawMessage(ref="t", data=raw)), ws)
+    return build_view(parse_message(raw(body, subject, sender, date_header, extra)), ws)
+
+
+OFFERED = [TimeSlot(start=datetime(2026, 12, 1, 8, tzinfo=UTC),
+                    end=datetime(2026, 12, 1, 9, tzinfo=UTC)),
+           TimeSlot(start=datetime(2026, 12, 4, 10, tzinfo=UTC),
+                    end=datetime(2026, 12, 4, 11, tzinfo=UTC))]
+
+
+def offer_lookup(m: Mail) -> Proposal | None:
+    """The offer the agent stored when it answered <req-1@kunde.de>."""
+    if "<req-1@kunde.de>" not in m.references:
+        return None
+    return Proposal(thread_id="<req-1@kunde.de>", slots=OFFERED, timezone="Europe/Berlin")
 
 
 def fixture(ws: Workspace, name: str) -> MessageView:
@@ -155,17 +174,9 @@ def test_reschedule_and_cancel_in_words_are_drafts(wsc: Workspace) -> None:
 
 
 def test_pick_from_stored_offer_is_confirmed(wsc: Workspace) -> None:
-    offered = [TimeSlot(start=datetime(2026, 12, 1, 8, tzinfo=UTC),
-                        end=datetime(2026, 12, 1, 9, tzinfo=UTC)),
-               TimeSlot(start=datetime(2026, 12, 4, 10, tzinfo=UTC),
-                        end=datetime(2026, 12, 4, 11, tzinfo=UTC))]
-    stored = Proposal(thread_id="<req-1@kunde.de>", slots=offered, timezone="Europe/Berlin")
-
-    def lookup(m):  # type: ignore[no-untyped-def]
-        return stored if "<req-1@kunde.de>" in m.references else None
-
+    offered = OFFERED
     assert wsc.calendar is not None and wsc.calendar.ics is not None
-    p = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW, lookup)
+    p = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW, offer_lookup)
     head = "In-Reply-To: <reply-9@beispiel-design.de>\nReferences: <req-1@kunde.de> " \
            "<reply-9@beispiel-design.de>\n"
     plan = p(mail(wsc, "Super, der Freitag passt mir!", subject="AW: Termin", extra=head))
@@ -210,33 +221,17 @@ def test_dst_week_slots_stay_on_the_local_clock(ws: Workspace) -> None:
 def test_short_answer_in_an_offer_thread_is_booked_not_guessed(wsc: Workspace) -> None:
     """"Passt, nehmen wir den Freitag" says little by itself; in the thread of slots the
     agent offered it is the pick, and the whole pipeline books it."""
-    offered = [TimeSlot(start=datetime(2026, 12, 1, 8, tzinfo=UTC),
-                        end=datetime(2026, 12, 1, 9, tzinfo=UTC)),
-               TimeSlot(start=datetime(2026, 12, 4, 10, tzinfo=UTC),
-                        end=datetime(2026, 12, 4, 11, tzinfo=UTC))]
-    stored = Proposal(thread_id="<req-1@kunde.de>", slots=offered, timezone="Europe/Berlin")
-
-    def lookup(m):  # type: ignore[no-untyped-def]
-        return stored if "<req-1@kunde.de>" in m.references else None
-
     assert wsc.calendar is not None and wsc.calendar.ics is not None
     deps = default_deps(wsc, clock=lambda: NOW)
-    deps.schedule = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW, lookup)
-    deps.offers = lookup
+    deps.schedule = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW,
+                            offer_lookup)
+    deps.offers = offer_lookup
     body = "Passt, nehmen wir den Freitag.\n\nViele Grüße\nMax"
     head = "In-Reply-To: <reply-9@beispiel-design.de>\nReferences: <req-1@kunde.de>\n"
-    answer = raw(body, subject="AW: Ihre Anfrage", extra=head)
+    answer = raw(body, subject="AW: Ihre Anfrage", extra=head, message_id="<ans-1@kunde.de>")
     out = triage(answer, deps)
     assert out.classification.decided_by == "thread:offer"
-    assert out.decision.action is Action.auto and out.decision.booked == [offered[1]]
+    assert out.decision.action is Action.auto and out.decision.booked == [OFFERED[1]]
     assert "Terminvorschläge" in out.explanation
-    alone = triage(raw(body, subject="AW: Ihre Anfrage"), deps)  # no thread: no booking
+    alone = triage(raw(body, subject="AW: Ihre Anfrage", message_id="<ans-1@kunde.de>"), deps)
     assert alone.classification.decided_by != "thread:offer" and not alone.decision.booked
-
-
-def raw(body: str, subject: str, extra: str = "") -> RawMessage:
-    data = (f"From: Max Kunde <max@kunde.de>\nTo: anna@beispiel-design.de\nSubject: {subject}\n"
-            f"Date: Fri, 27 Nov 2026 10:15:00 +0100\nMessage-ID: <ans-1@kunde.de>\n{extra}"
-            "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
-            f"{body}\n").encode()
-    return RawMessage(ref="answer", data=data)
