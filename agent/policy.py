@@ -140,6 +140,9 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
     if rule == "r4-calendar":
         assert inp.schedule is not None
         return _from_plan(inp, inp.schedule(view))
+    if (action is Action.draft and inp.schedule is not None
+            and inp.classification.category is Category.scheduling):
+        return _draft_from_plan(inp, inp.schedule(view), rule, reason)
     if action is Action.route:
         action, rule, reason, assignee, args = _route(inp, rule, reason)
     planned: list[PlannedAction] = []
@@ -181,6 +184,16 @@ def _from_plan(inp: GateInput, plan: SchedulePlan) -> Decision:
                     reason_args=plan.reason_args, planned_actions=planned,
                     draft_context=plan.draft_context, offered=plan.offered, booked=booked,
                     offer_zone=plan.timezone, flags=[f"risk:{r.value}" for r in view.risks])
+
+
+def _draft_from_plan(inp: GateInput, plan: SchedulePlan, rule: str, reason: str) -> Decision:
+    """A scheduling mail the agent may not answer alone (unsure, or the owner's delegation
+    says draft): the owner still gets the calendar's free slots in the draft, never an
+    accepted invitation or a booking."""
+    return Decision(action=Action.draft, assignee=None, rule=rule, reason=reason,
+                    planned_actions=[], draft_context=plan.draft_context, offered=plan.offered,
+                    offer_zone=plan.timezone,
+                    flags=[f"risk:{r.value}" for r in inp.view.risks])
 
 
 def _route(inp: GateInput, rule: str,

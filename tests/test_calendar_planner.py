@@ -11,7 +11,17 @@ from conftest import FIXTURES
 
 from agent.config import Calendar, Workspace
 from agent.drafts import TemplateDrafter
-from agent.models import Action, Category, Mail, MessageView, Proposal, RawMessage, TimeSlot
+from agent.models import (
+    Action,
+    Category,
+    Classification,
+    Mail,
+    MessageView,
+    Priority,
+    Proposal,
+    RawMessage,
+    TimeSlot,
+)
 from agent.parse.mime import parse_message
 from agent.pipeline import default_deps, triage
 from agent.scheduling.availability import Availability, Problem, Rules
@@ -235,3 +245,37 @@ def test_short_answer_in_an_offer_thread_is_booked_not_guessed(wsc: Workspace) -
     assert "Terminvorschläge" in out.explanation
     alone = triage(raw(body, subject="AW: Ihre Anfrage", message_id="<ans-1@kunde.de>"), deps)
     assert alone.classification.decided_by != "thread:offer" and not alone.decision.booked
+
+
+class Unsure:
+    """A classifier that files the mail as scheduling but is not sure enough to act alone."""
+
+    name = "unsure"
+
+    def classify(self, view: MessageView) -> Classification:
+        return Classification(category=Category.scheduling, confidence=0.4,
+                              priority=Priority.normal, decided_by="knn")
+
+
+@pytest.mark.parametrize("how", ["unsure", "delegation_draft"])
+def test_a_scheduling_draft_still_offers_free_slots(wsc: Workspace, how: str) -> None:
+    """Rule 3 (unsure) or the owner's delegation keep the reply a draft; the owner still
+    finds the calendar's free slots in it, ready to approve, and nothing is booked."""
+    ws = wsc
+    if how == "delegation_draft":
+        ws = wsc.model_copy(update={"delegation": {**wsc.delegation,
+                                                   Category.scheduling: Action.draft}})
+    deps = default_deps(ws, clock=lambda: NOW)
+    if how == "unsure":
+        deps.classifier = Unsure()
+    out = triage(raw("Hätten Sie nächste Woche Dienstag oder Mittwoch vormittags eine Stunde "
+                     "Zeit für ein Gespräch?\n\nViele Grüße\nMax Kunde"), deps)
+    d = out.decision
+    assert d.action is Action.draft and not d.booked and not d.planned_actions
+    assert d.rule == ("r3-low-confidence" if how == "unsure" else "delegation")
+    assert 2 <= len(d.offered) <= 3 and d.draft is not None
+    for slot in d.offered:
+        local_start = slot.start.astimezone(BERLIN)
+        assert local_start.weekday() in (1, 2) and local_start.hour < 12  # Tue/Wed mornings
+        assert local_start.strftime("%H:%M") in d.draft.body
+    assert "[" not in d.draft.body  # no placeholder left for the owner to fill in
