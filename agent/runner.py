@@ -17,8 +17,8 @@ from tqdm import tqdm
 from agent.config import Workspace
 from agent.models import RawMessage
 from agent.pipeline import Deps, default_deps, triage
+from agent.scheduling.planner import Planner
 from tools.calendar.base import CalendarSource
-from tools.calendar.factory import open_calendar
 from tools.calendar.live import apply_pending
 from tools.outbox import Outbox, open_outbox
 from tools.sources import MailboxUnavailable, MailSource, NoMailbox, open_source
@@ -106,7 +106,8 @@ def run(ws: Workspace, once: bool = False, progress: bool | None = None) -> int:
     store = open_store(ws)
     deps = default_deps(ws, load=store.open_tasks, replied=store.auto_replied)
     outbox = open_outbox(ws, store)
-    calendar = open_calendar(ws.calendar, ws.owner.zone) if ws.calendar else None
+    # the planner's own calendar: live mode writes what it accepted to the same source
+    calendar = deps.schedule.source if isinstance(deps.schedule, Planner) else None
     failures = 0
     try:
         while True:

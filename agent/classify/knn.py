@@ -66,8 +66,11 @@ def signals_of(view: MessageView) -> dict[str, int]:
 @dataclass(frozen=True)
 class Seed:
     example: Example
-    signals: dict[str, int]
     vector: Vectors | None = None  # shipped with the package for the model that made it
+
+    @property
+    def signals(self) -> dict[str, int]:
+        return dict(self.example.signals)
 
 
 SEED_VERSION = "v1"
@@ -108,7 +111,7 @@ def load_seeds(version: str = SEED_VERSION, model: str | None = None) -> list[Se
         ex = Example(id=row["id"], text=row["text"], category=row["category"],
                      priority=row.get("priority", "normal"), language=row.get("language", "und"),
                      signals=tuple(sorted(signals.items())))
-        out.append(Seed(ex, signals, None if vectors is None else vectors[i]))
+        out.append(Seed(ex, None if vectors is None else vectors[i]))
     return out
 
 

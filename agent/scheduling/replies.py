@@ -15,18 +15,18 @@ from agent.scheduling.fmt import slot_text
 from tools.calendar.act import event_text, itip_for
 
 
-def _summary(mail: Mail, action: InvitationReply) -> tuple[str, str]:
+def _summary(mail: Mail, action: InvitationReply) -> str:
+    """The invited event's SUMMARY, else the mail's topic."""
     from tools.calendar.expand import parse_calendar
 
     for part in mail.calendar:
         try:
             for ev in parse_calendar(part.text).walk("VEVENT"):
                 if str(ev.get("UID", "")) == action.uid:
-                    start = ev.decoded("DTSTART", None)
-                    return str(ev.get("SUMMARY", "")), start.isoformat() if start else ""
+                    return str(ev.get("SUMMARY", "")) or topic_of(mail.subject)
         except Exception:
             continue
-    return topic_of(mail.subject), ""
+    return topic_of(mail.subject)
 
 
 def invitation_answer(mail: Mail, action: InvitationReply, ws: Workspace, now: datetime,
@@ -37,12 +37,12 @@ def invitation_answer(mail: Mail, action: InvitationReply, ws: Workspace, now: d
         return None
     language = draft_language(mail.language)
     accepted = action.type == "accept_invitation"
-    summary, _ = _summary(mail, action)
+    summary = _summary(mail, action)
     prefix = load_table("scheduling/itip_subject")["accepted" if accepted else "declined"]
     body = load_prompt(f"scheduling/itip_reply.{language}").render(
-        accepted=accepted, summary=summary or topic_of(mail.subject), when=booked_text,
+        accepted=accepted, summary=summary, when=booked_text,
         signature=signature_for(ws, language))
-    subject = f"{prefix[language]}: {summary or topic_of(mail.subject)}"
+    subject = f"{prefix[language]}: {summary}"
     refs = [*mail.references, *([mail.message_id] if mail.message_id else [])]
     return Draft(to=[action.organizer], subject=subject, body=body, language=language,
                  in_reply_to=mail.message_id, references=refs,
@@ -70,6 +70,3 @@ def materialise(mail: Mail, d: Decision, ws: Workspace, now: datetime) -> Decisi
         invite = event_text(creates[0], mail, ws.owner, now, method="REQUEST")
         update["draft"] = draft.model_copy(update={"itip": invite, "itip_method": "REQUEST"})
     return d.model_copy(update=update) if update else d
-
-
-
