@@ -18,13 +18,19 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 ## demo: triage the demo mailbox, then serve the web UI + API on http://127.0.0.1:8000
+## The demo mailbox is set in the last week of November 2026: it is replayed as of then.
+DEMO_NOW := 2026-11-26T16:00
 demo: install
-	$(BIN)/assistenz run --config demo/workspace.yaml --once --progress
+	$(BIN)/assistenz run --config demo/workspace.yaml --once --progress --now $(DEMO_NOW)
 	$(BIN)/assistenz serve --config demo/workspace.yaml --port 8000
 
-## test: lint, type-check and run the whole test suite
+## test: lint, type-check and run the whole test suite, then the time-sensitive tests
+## again with the real clock 400 days ahead (a test that only passes near the day it was
+## written fails the day it is written)
+FUTURE_DAYS := 400
 test: install lint
 	$(BIN)/python -m pytest -q
+	ASSISTENZ_TEST_FUTURE_DAYS=$(FUTURE_DAYS) $(BIN)/python -m pytest -q -m clock
 
 lint: install
 	$(BIN)/ruff check agent tools api tests evals

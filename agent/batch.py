@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from tqdm import tqdm
 
+from agent.clock import Clock, system_clock
 from agent.config import Workspace
 from agent.models import FailedMessage, RawMessage
 from agent.parse.headers import message_id
@@ -32,16 +33,19 @@ def triage_one(raw: RawMessage | Unreadable, deps: Deps) -> dict[str, object]:
     if isinstance(raw, Unreadable):
         return FailedMessage(ref=raw.ref, error=raw.error).to_json()
     try:
-        return triage(raw, deps).to_json()
+        outcome = triage(raw, deps)
     except Exception as exc:  # one broken message must not stop the others
         log.debug("triage failed for %s", raw.ref, exc_info=True)
         error = f"{type(exc).__name__}: {exc}"[:500]
         return FailedMessage(ref=raw.ref, message_id=_message_id(raw), error=error).to_json()
+    deps.ledger.apply(outcome.decision.replies)  # rule 5 across the files of one run
+    return outcome.to_json()
 
 
 def triage_inputs(ws: Workspace, paths: list[str], progress: bool | None = None,
-                  deps: Deps | None = None) -> Iterator[dict[str, object]]:
-    deps = deps or default_deps(ws)
+                  deps: Deps | None = None,
+                  clock: Clock = system_clock) -> Iterator[dict[str, object]]:
+    deps = deps or default_deps(ws, clock=clock)
     disable = (not sys.stderr.isatty()) if progress is None else not progress
     bar = tqdm(total=count_inputs(paths), unit="mail", desc="triage", disable=disable,
                file=sys.stderr)

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from agent.clock import Clock
 from agent.config import ConfigError, Workspace, load_config
 from agent.models import Action, Category
 
@@ -35,6 +36,26 @@ def _config(args: argparse.Namespace) -> Workspace:
         _fail(f"config: {exc}")
 
 
+def _clock(args: argparse.Namespace, ws: Workspace) -> Clock:
+    """The agent's clock: the real one, or `--now` (read in the owner's time zone when it
+    has no offset) advancing from there."""
+    from agent.clock import clock_from, parse_now, system_clock
+
+    if args.now is None:
+        return system_clock
+    try:
+        return clock_from(parse_now(args.now, ws.owner.zone))
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _add_now(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--now", metavar="ISO-8601",
+                   help="the agent's clock starts at this moment (e.g. 2026-12-01T09:30; "
+                        "without an offset it is the owner's time zone), to replay a "
+                        "mailbox as of then; default: the real time")
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", required=True, metavar="FILE",
                    help="the workspace YAML file (see README: Configuration)")
@@ -57,7 +78,8 @@ def cmd_triage(args: argparse.Namespace) -> int:
         check_inputs(args.paths)
     except InputError as exc:
         _fail(str(exc))
-    for result in triage_inputs(ws, args.paths, progress=args.progress):
+    clock = _clock(args, ws)
+    for result in triage_inputs(ws, args.paths, progress=args.progress, clock=clock):
         if args.json:
             _emit(result)
         else:
@@ -79,7 +101,8 @@ def _human_line(r: dict[str, object]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     from agent.runner import run
 
-    return run(_config(args), once=args.once, progress=args.progress)
+    ws = _config(args)
+    return run(ws, once=args.once, progress=args.progress, clock=_clock(args, ws))
 
 
 def cmd_items(args: argparse.Namespace) -> int:
@@ -195,12 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per message and line")
     p.add_argument("--progress", action="store_true", default=None,
                    help="show a progress bar on stderr (default: when stderr is a terminal)")
+    _add_now(p)
 
     p = add("run", _RUN_HELP, cmd_run)
     _add_config(p)
     p.add_argument("--once", action="store_true", help="process what is waiting, then exit")
     p.add_argument("--progress", action="store_true", default=None,
                    help="show a progress bar on stderr (default: when stderr is a terminal)")
+    _add_now(p)
 
     p = add("items", _ITEMS_HELP, cmd_items)
     _add_config(p)

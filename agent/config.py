@@ -160,6 +160,12 @@ class Limits(Strict):
     max_depth: int = Field(default=12, gt=0)
 
 
+class Review(Strict):
+    """CONTRACT §7: how long an approved draft waits in the outbox before it is sent."""
+
+    undo_seconds: int = Field(default=30, ge=0, le=24 * 3600)
+
+
 class Workspace(Strict):
     owner: Owner
     assistants: list[Assistant] = Field(default_factory=list)
@@ -173,6 +179,8 @@ class Workspace(Strict):
     database: str | None = None
     triage: Triage = Triage()
     limits: Limits = Limits()
+    knowledge: Path | None = None  # a folder of Markdown files drafts answer from
+    review: Review = Review()
     path: Path | None = Field(default=None, exclude=True)  # where the file was read from
 
     @field_validator("assistants")
@@ -233,6 +241,13 @@ def _resolve_paths(ws: Workspace, base: Path) -> Workspace:
     data_dir = _resolve(base, ws.data_dir)
     assert data_dir is not None
     update: dict[str, Any] = {"data_dir": data_dir, "maildir": _resolve(base, ws.maildir)}
+    if ws.knowledge is not None:
+        folder = _resolve(base, ws.knowledge)
+        assert folder is not None
+        if not folder.is_dir():
+            raise ConfigError(f"knowledge: {folder} is not a folder (give a folder of "
+                              "Markdown files: services, prices, policies, FAQ)")
+        update["knowledge"] = folder
     if ws.calendar and ws.calendar.ics:
         update["calendar"] = ws.calendar.model_copy(update={"ics": _resolve(base, ws.calendar.ics)})
     if ws.database and ws.database.startswith("sqlite:///") and ws.database != "sqlite:///:memory:":
@@ -282,4 +297,8 @@ def load_config(path: str | Path) -> Workspace:
     except ValidationError as exc:
         raise ConfigError(_format_error(exc, file)) from None
     base = file.resolve().parent
-    return _resolve_paths(ws, base).model_copy(update={"path": file.resolve()})
+    try:
+        resolved = _resolve_paths(ws, base)
+    except ConfigError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
+    return resolved.model_copy(update={"path": file.resolve()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -20,8 +20,13 @@ def _parser() -> Any:
 LANGUAGES = ("de", "en", "fr", "it", "es", "nl")
 
 
+# A forwarded header block names a day, month and year; relative words ("gestern") are read
+# against this fixed base and then refused, so the result never depends on the wall clock.
+_BASE = datetime(2000, 1, 1, 12, 0)
+
+
 def parse_loose_datetime(text: str, languages: tuple[str, ...] = LANGUAGES) -> datetime | None:
-    """A date and time from free text, or None. Never raises."""
+    """A date and time from free text with day, month and year, or None. Never raises."""
     value = _CLEAN.sub(" ", text)
     value = re.sub(r"\s+", " ", value).strip()[:120]
     if not value:
@@ -29,7 +34,11 @@ def parse_loose_datetime(text: str, languages: tuple[str, ...] = LANGUAGES) -> d
     try:
         result = _parser().parse(value, languages=list(languages),
                                  settings={"RETURN_AS_TIMEZONE_AWARE": False,
-                                           "PREFER_DATES_FROM": "past"})
+                                           "PREFER_DATES_FROM": "past",
+                                           "REQUIRE_PARTS": ["day", "month", "year"],
+                                           "RELATIVE_BASE": _BASE})
     except Exception:
         return None
-    return result if isinstance(result, datetime) else None
+    if not isinstance(result, datetime) or abs(result - _BASE) < timedelta(days=400):
+        return None  # relative words ("gestern") land next to the base: not a date we know
+    return result

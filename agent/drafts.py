@@ -4,7 +4,7 @@ the text comes from a template in `prompts/drafts/` (offline) or a drafter with 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from agent.config import Workspace
@@ -83,15 +83,16 @@ def reply_headers(mail: Mail, language: str) -> tuple[list[str], str, str | None
 
 class Drafter(Protocol):
     def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-                extra: dict[str, str] | None = None) -> Draft: ...
+                now: datetime, extra: dict[str, str] | None = None) -> Draft: ...
 
 
 class TemplateDrafter:
     """Offline drafts: a template per category and language, filled with facts from the mail."""
 
     def body(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-             language: str, extra: dict[str, str] | None = None) -> tuple[str, str]:
-        facts = extract_facts(mail)
+             language: str, now: datetime,
+             extra: dict[str, str] | None = None) -> tuple[str, str]:
+        facts = extract_facts(mail, now)
         greeting = load_prompt(f"drafts/greeting.{language}").render(
             first_name=facts.first_name, full_name=facts.full_name, informal=facts.informal)
         prompt = load_prompt(_template_name(category, language))
@@ -102,10 +103,10 @@ class TemplateDrafter:
         return text, prompt.id
 
     def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-                extra: dict[str, str] | None = None) -> Draft:
+                now: datetime, extra: dict[str, str] | None = None) -> Draft:
         language = draft_language(mail.language)
         to, subject, in_reply_to, refs = reply_headers(mail, language)
-        text, template = self.body(mail, category, kind, ws, language, extra)
+        text, template = self.body(mail, category, kind, ws, language, now, extra)
         return Draft(to=to, subject=subject, body=text, language=language,
                      in_reply_to=in_reply_to, references=refs, template=template)
 
@@ -119,8 +120,8 @@ class LLMDrafter(TemplateDrafter):
         self.llm = llm
 
     def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-                extra: dict[str, str] | None = None) -> Draft:
-        fallback = super().compose(mail, category, kind, ws, extra)
+                now: datetime, extra: dict[str, str] | None = None) -> Draft:
+        fallback = super().compose(mail, category, kind, ws, now, extra)
         language = fallback.language
         system = load_prompt("llm/draft_system")
         user = load_prompt("llm/draft_user")
@@ -131,7 +132,7 @@ class LLMDrafter(TemplateDrafter):
             text = self.llm.write(
                 system.render(owner_name=ws.owner.name, company=ws.owner.company,
                               signature=signature_for(ws, language), language=language,
-                              kind=kind, informal=extract_facts(mail).informal),
+                              kind=kind, informal=extract_facts(mail, now).informal),
                 user.render(headers=headers, body=body, context=context), version)
         except LLMError:
             return fallback

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
+from agent.clock import reference_time
 from agent.models import Mail
 
 _AMOUNT = re.compile(
@@ -101,9 +102,11 @@ def _names(mail: Mail) -> tuple[str, str]:
     return (words[0] if words else ""), name
 
 
-def extract_facts(mail: Mail, now: datetime | None = None) -> Facts:
+def extract_facts(mail: Mail, now: datetime) -> Facts:
+    """`now` is the agent's clock (or when it received the mail); the mail's own date is
+    the reference for its relative words when it is not later than that."""
     text = f"{mail.subject}\n{mail.body.new or mail.body.full}"
-    ref = (mail.date or now or datetime.now()).date()
+    ref = reference_time(mail.date, now).date()
     first, full = _names(mail)
     return Facts(
         amounts=list(dict.fromkeys(m.group(0).strip() for m in _AMOUNT.finditer(text)))[:5],

@@ -10,7 +10,7 @@ from agent.classify.base import text_of
 from agent.classify.factory import example_store
 from agent.classify.knn import signals_of
 from agent.config import Workspace
-from agent.models import Action, Category, RawMessage
+from agent.models import Action, Category
 from agent.parse.mime import parse_message
 from agent.view import build_view
 from tools.embeddings import get_embedder
@@ -45,7 +45,7 @@ def correct(ws: Workspace, store: Store, c: Correction) -> dict[str, object]:
     raw, current = message_and_decision(store, c.message_id)
     if raw is None:
         raise CorrectionError(f"no stored message with id {c.message_id}")
-    view = build_view(parse_message(RawMessage(ref=str(c.message_id), data=raw), ws.limits), ws)
+    view = build_view(parse_message(raw, ws.limits), ws, raw.received_at or store.clock())
     category = c.category or Category(current["category"] if current else "other")
     action = c.action or (Action.route if c.assignee else None)
     example = Example(

@@ -5,11 +5,13 @@ Every stage takes and returns these pydantic models; closed vocabularies are enu
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from agent.clock import reference_time
 
 
 class Category(StrEnum):
@@ -54,6 +56,7 @@ class RawMessage(Frozen):
     data: bytes
     source: str = "file"  # which mailbox this came from (for exactly-once bookkeeping)
     source_key: str | None = None  # the key inside that mailbox (Maildir key, UIDVALIDITY:UID)
+    received_at: datetime | None = None  # when the agent stored it, by the agent's clock
 
 
 # --- parse ------------------------------------------------------------------------------
@@ -67,8 +70,19 @@ class Address(Frozen):
     def domain(self) -> str:
         return self.email.rpartition("@")[2].lower()
 
+    @property
+    def key(self) -> str:
+        """One sender however they write their address: case folded, plus-tag dropped
+        (`Max+1@X.de` and `max@x.de` are one person for rule 5's daily limit)."""
+        return sender_key(self.email)
+
     def formatted(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+def sender_key(email: str) -> str:
+    local, _, domain = email.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}"
 
 
 class Attachment(Frozen):
@@ -190,10 +204,17 @@ class MessageView(Frozen):
     owner_note: str = ""
     risks: list[Risk] = Field(default_factory=list)
     calendar_method: str | None = None
+    received_at: datetime  # when the agent received it, by the agent's clock (never `Date:`)
 
     @property
     def language(self) -> str:
         return self.mail.language
+
+    @property
+    def reference_time(self) -> datetime:
+        """What the sender's relative words ("bis morgen") count from: their `Date:` when it
+        is not later than the agent received the mail, else the time of receipt."""
+        return reference_time(self.mail.date, self.received_at)
 
 
 class Classification(Frozen):
@@ -319,6 +340,14 @@ class SchedulePlan(Frozen):
     timezone: str = ""  # the zone the offered slots are written in
 
 
+class ReplyRecord(Frozen):
+    """An automatic reply the decision plans: rule 5 allows one per sender and owner-local
+    day of receipt. The runner commits it with the decision; batch triage remembers it."""
+
+    sender: str  # Address.key of the recipient
+    day: date
+
+
 class Decision(Frozen):
     """What the gate decided, and why."""
 
@@ -335,6 +364,7 @@ class Decision(Frozen):
     booked: list[TimeSlot] = Field(default_factory=list)  # calendar times accepted/confirmed
     offer_zone: str = ""  # the zone the offered slots are written in
     events: list[EventOp] = Field(default_factory=list)  # calendar changes for live mode
+    replies: list[ReplyRecord] = Field(default_factory=list)  # rule 5's ledger entries
 
 
 class TriageOutcome(Frozen):

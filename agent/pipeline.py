@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from agent.classify.base import Classifier
 from agent.classify.rules import certain_category
+from agent.clock import Clock, day_in, system_clock
 from agent.config import Workspace
 from agent.drafts import Drafter, LLMDrafter, TemplateDrafter
 from agent.explain import explain
@@ -53,7 +54,7 @@ class Deps:
     drafter: Drafter
     ledger: ReplyLedger
     load: Callable[[str], int]  # open tasks per assistant id
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock  # the agent's one clock (agent/clock.py); nothing else reads the time
     schedule: Callable[[MessageView], SchedulePlan] | None = None  # calendar logic (rule 4)
     offers: Callable[[Mail], Proposal | None] | None = None  # slots offered in this thread
 
@@ -65,32 +66,31 @@ def parse(raw: RawMessage, deps: Deps) -> ParsedMessage:
     return parse_message(raw, deps.ws.limits)
 
 
-def view(parsed: ParsedMessage, deps: Deps) -> MessageView:
-    return build_view(parsed, deps.ws)
+def view(parsed: ParsedMessage, deps: Deps, received_at: datetime | None = None) -> MessageView:
+    return build_view(parsed, deps.ws, received_at or deps.clock())
 
 
 def classify(v: MessageView, guidance: NoteGuidance, deps: Deps) -> Classification:
     """Certain rules first, then the classifier; the owner's note may settle an unsure case."""
-    today = _today(v, deps)
     if "limit:size" in v.parsed.flags:
         return Classification(category=Category.other, confidence=0.0, decided_by="limit",
-                              priority=priority_of(v, Category.other, today), flags=["limit:size"])
+                              priority=priority_of(v, Category.other), flags=["limit:size"])
     certain = certain_category(v)
     if certain is not None:
         cat, rule = certain
         return Classification(category=cat, confidence=0.99, decided_by=rule,
-                              priority=priority_of(v, cat, today))
+                              priority=priority_of(v, cat))
     if deps.offers is not None and deps.offers(v.mail) is not None:
         # the answer in the thread of slots the agent offered: the calendar logic reads
         # which one was picked (and drafts for the owner when it cannot tell)
         cat = Category.scheduling
         return Classification(category=cat, confidence=0.99, decided_by="thread:offer",
-                              priority=priority_of(v, cat, today))
+                              priority=priority_of(v, cat))
     result = deps.classifier.classify(v)
     if guidance.category and result.confidence < deps.ws.triage.llm_below_confidence:
         cat = guidance.category
         return Classification(category=cat, confidence=max(result.confidence, 0.8),
-                              decided_by="owner-note", priority=priority_of(v, cat, today),
+                              decided_by="owner-note", priority=priority_of(v, cat),
                               scores=result.scores)
     return result
 
@@ -110,7 +110,7 @@ def gate(v: MessageView, c: Classification, guidance: NoteGuidance, deps: Deps) 
     def route_to(assistant_id: str) -> RouteChoice | None:
         return deps.router.named(assistant_id, v.language, deps.load)
 
-    inp = GateInput(view=v, classification=c, guidance=guidance, today=_today(v, deps),
+    inp = GateInput(view=v, classification=c, guidance=guidance, today=received_day(v, deps.ws),
                     route=route, route_to=route_to, ledger=deps.ledger, schedule=deps.schedule)
     return decide(inp, deps.ws)
 
@@ -121,7 +121,8 @@ def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decisio
     replies = d.action is Action.draft or any(p.type == "send_email" for p in d.planned_actions)
     if replies:
         kind = "auto" if d.action is Action.auto else "draft"
-        text = deps.drafter.compose(v.mail, c.category, kind, deps.ws, d.draft_context)
+        text = deps.drafter.compose(v.mail, c.category, kind, deps.ws, v.received_at,
+                                    d.draft_context)
         d = d.model_copy(update={"draft": text})
     if d.action is Action.auto and deps.schedule is not None:
         from agent.scheduling.replies import materialise
@@ -132,7 +133,7 @@ def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decisio
 
 def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:
     """parse → view → classify → decide → draft → explain, without side effects."""
-    v = view(parse(raw, deps), deps)
+    v = view(parse(raw, deps), deps, raw.received_at)
     guidance = read_note(v, deps.ws)
     c = classify(v, guidance, deps)
     guidance = with_learned(guidance, c)
@@ -144,15 +145,15 @@ def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _today(v: MessageView, deps: Deps) -> date:
-    now = deps.clock().astimezone(deps.ws.owner.zone)
-    return v.mail.date.astimezone(deps.ws.owner.zone).date() if v.mail.date else now.date()
+def received_day(v: MessageView, ws: Workspace) -> date:
+    """The owner-local day the agent received the mail: rule 5's daily limit counts by it."""
+    return day_in(v.received_at, ws.owner.zone)
 
 
 def default_deps(ws: Workspace, classifier: Classifier | None = None,
                  load: Callable[[str], int] | None = None,
                  replied: Callable[[str, date], bool] | None = None,
-                 clock: Callable[[], datetime] | None = None,
+                 clock: Clock = system_clock,
                  exclude_examples: object = None, llm: LLMClient | None = None) -> Deps:
     """Deps for a workspace: the embedded offline default, plus the configured LLM (or the
     `llm` given, e.g. a scripted one in tests) for unsure cases and for drafts."""
@@ -162,7 +163,7 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
 
     embedder = get_embedder()
     llm = llm or build_llm(ws.llm)
-    planner = scheduler_for(ws, clock or (lambda: datetime.now(UTC)))
+    planner = scheduler_for(ws, clock)
     return Deps(
         ws=ws,
         classifier=classifier or build_classifier(ws, embedder,
@@ -172,7 +173,7 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
         drafter=LLMDrafter(llm) if llm is not None else TemplateDrafter(),
         ledger=ReplyLedger(replied),
         load=load or (lambda _id: 0),
-        clock=clock or (lambda: datetime.now(UTC)),
+        clock=clock,
         schedule=planner,
         offers=planner.proposals if planner is not None else None,
     )

@@ -24,6 +24,7 @@ from agent.models import (
     NoteGuidance,
     NotifyOwner,
     PlannedAction,
+    ReplyRecord,
     RouteTask,
     SchedulePlan,
     SendEmail,
@@ -33,18 +34,22 @@ from agent.routing import RouteChoice, RouteMiss
 
 
 class ReplyLedger:
-    """Automatic replies already planned or sent, per recipient and day (rule 5)."""
+    """Automatic replies already planned or sent, per sender and owner-local day (rule 5).
+
+    `replied` reads the store's ledger (`run`) and what this process planned before
+    (`triage` over many files); the gate only reads it and returns a `ReplyRecord` for what
+    it plans, which the caller applies once the decision stands.
+    """
 
     def __init__(self, replied: Callable[[str, date], bool] | None = None) -> None:
         self._seen: set[tuple[str, date]] = set()
         self._replied = replied
 
-    def replied(self, address: str, day: date) -> bool:
-        key = (address.lower(), day)
-        return key in self._seen or bool(self._replied and self._replied(*key))
+    def replied(self, key: str, day: date) -> bool:
+        return (key, day) in self._seen or bool(self._replied and self._replied(key, day))
 
-    def record(self, address: str, day: date) -> None:
-        self._seen.add((address.lower(), day))
+    def apply(self, records: list[ReplyRecord]) -> None:
+        self._seen.update((r.sender, r.day) for r in records)
 
 
 @dataclass
@@ -52,7 +57,7 @@ class GateInput:
     view: MessageView
     classification: Classification
     guidance: NoteGuidance
-    today: date
+    today: date  # the owner-local day the agent received the mail (its clock, never Date:)
     route: Callable[[Category], RouteChoice | RouteMiss]  # best fitting one, or why none
     route_to: Callable[[str], RouteChoice | None]  # a named assistant, if eligible
     ledger: ReplyLedger
@@ -120,15 +125,11 @@ def _rules(inp: GateInput, ws: Workspace, action: Action, rule: str,
         assert addr is not None
         if mail.sender and addr.domain != mail.sender.domain:
             return _fallback(view, "r5-reply-to-domain", "r5_reply_to_domain")
-        if inp.ledger.replied(addr.email, _day(mail, inp.today)):
+        if inp.ledger.replied(addr.key, inp.today):
             return _fallback(view, "r5-one-per-day", "r5_one_per_day")
     if action is Action.draft and not replyable(mail):
         return Action.notify, "draft-without-recipient", "no_recipient"
     return action, rule, reason
-
-
-def _day(mail: Mail, today: date) -> date:
-    return mail.date.date() if mail.date else today
 
 
 def decide(inp: GateInput, ws: Workspace) -> Decision:
@@ -146,6 +147,7 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
     if action is Action.route:
         action, rule, reason, assignee, args = _route(inp, rule, reason)
     planned: list[PlannedAction] = []
+    replies: list[ReplyRecord] = []
     if action is Action.route and assignee:
         planned.append(RouteTask(assignee=assignee))
     elif action is Action.notify:
@@ -153,15 +155,23 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
     elif action is Action.auto:
         to, subject, _, _ = reply_headers(view.mail, draft_language(view.language))
         planned.append(SendEmail(to=to, subject=subject))
-        inp.ledger.record(to[0], _day(view.mail, inp.today))
+        replies.append(_record(view.mail, inp.today))
     return Decision(action=action, assignee=assignee, rule=rule, reason=reason, reason_args=args,
-                    planned_actions=planned, flags=[f"risk:{r.value}" for r in view.risks])
+                    planned_actions=planned, replies=replies,
+                    flags=[f"risk:{r.value}" for r in view.risks])
+
+
+def _record(mail: Mail, today: date) -> ReplyRecord:
+    addr = mail.reply_address
+    assert addr is not None
+    return ReplyRecord(sender=addr.key, day=today)
 
 
 def _from_plan(inp: GateInput, plan: SchedulePlan) -> Decision:
     """Rule 4 with a calendar: the calendar logic's plan, still bound by rule 5's limits."""
     view, mail = inp.view, inp.view.mail
     planned = list(plan.planned_actions)
+    replies: list[ReplyRecord] = []
     action, rule, reason = plan.action, "r4-calendar", plan.reason
     if action is Action.auto and plan.replies:
         addr = mail.reply_address
@@ -169,19 +179,19 @@ def _from_plan(inp: GateInput, plan: SchedulePlan) -> Decision:
             action, rule, reason = _fallback(view, "r5-automated", "r5_automated")
         elif mail.sender and addr.domain != mail.sender.domain:
             action, rule, reason = _fallback(view, "r5-reply-to-domain", "r5_reply_to_domain")
-        elif inp.ledger.replied(addr.email, _day(mail, inp.today)):
+        elif inp.ledger.replied(addr.key, inp.today):
             action, rule, reason = _fallback(view, "r5-one-per-day", "r5_one_per_day")
         else:
             to, subject, _, _ = reply_headers(mail, draft_language(view.language))
             planned.append(SendEmail(to=to, subject=subject))
-            inp.ledger.record(to[0], _day(mail, inp.today))
+            replies.append(_record(mail, inp.today))
     if action is not Action.auto:
         planned = [p for p in planned if p.type == "notify_owner"]
         if action is Action.notify and not planned:
             planned = [NotifyOwner(reason=rule)]
     booked = plan.booked if action is Action.auto else []
     return Decision(action=action, assignee=None, rule=rule, reason=reason,
-                    reason_args=plan.reason_args, planned_actions=planned,
+                    reason_args=plan.reason_args, planned_actions=planned, replies=replies,
                     draft_context=plan.draft_context, offered=plan.offered, booked=booked,
                     offer_zone=plan.timezone, flags=[f"risk:{r.value}" for r in view.risks])
 

@@ -4,7 +4,7 @@ there is nothing to do, else normal. Deterministic: dates and words in the mail 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from agent.facts import find_deadline
 from agent.models import Category, MessageView, Priority
@@ -30,11 +30,11 @@ PRIORITY_SIGNALS = ("p_urgent_words", "p_deadline_1d", "p_deadline_7d", "p_high_
                     "p_money", "p_automated", "p_question")
 
 
-def priority_signals(view: MessageView, today: date) -> dict[str, int]:
+def priority_signals(view: MessageView) -> dict[str, int]:
     """The facts the priority rules read, as features for the learned priority model."""
     mail = view.mail
     text = f"{mail.subject}\n{mail.body.new}\n{view.owner_note}"
-    ref = mail.date.date() if mail.date else today
+    ref = view.reference_time.date()
     deadline = find_deadline(text, ref)
     return {
         "p_urgent_words": int(bool(_URGENT.search(text))),
@@ -47,12 +47,12 @@ def priority_signals(view: MessageView, today: date) -> dict[str, int]:
     }
 
 
-def priority_of(view: MessageView, category: Category, today: date) -> Priority:
+def priority_of(view: MessageView, category: Category) -> Priority:
     mail = view.mail
     if category in _NOTHING_TO_DO:
         return Priority.low
     text = f"{mail.subject}\n{mail.body.new}\n{view.owner_note}"
-    ref = mail.date.date() if mail.date else today
+    ref = view.reference_time.date()
     deadline = find_deadline(text, ref)
     if _URGENT.search(text) or (deadline is not None and deadline <= ref + timedelta(days=1)):
         return Priority.urgent

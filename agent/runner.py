@@ -14,6 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from agent.clock import Clock, system_clock
 from agent.config import Workspace
 from agent.models import RawMessage
 from agent.pipeline import Deps, default_deps, triage
@@ -66,8 +67,8 @@ def process_pending(store: Store, deps: Deps, progress: bool | None = None) -> t
         for row_id, raw in pending:
             try:
                 outcome = triage(raw, deps)
-                day = outcome.view.mail.date.date() if outcome.view.mail.date else None
-                store.save_outcome(row_id, outcome, day)
+                store.save_outcome(row_id, outcome)
+                deps.ledger.apply(outcome.decision.replies)
                 done += 1
             except Exception as exc:  # one bad message must not stop the others
                 log.warning("message %s failed: %s: %s", row_id, type(exc).__name__, exc)
@@ -77,8 +78,8 @@ def process_pending(store: Store, deps: Deps, progress: bool | None = None) -> t
     return done, failed
 
 
-def open_store(ws: Workspace) -> Store:
-    store = Store(ws.database_url)
+def open_store(ws: Workspace, clock: Clock = system_clock) -> Store:
+    store = Store(ws.database_url, clock)
     store.sync_assistants(ws.assistants)
     return store
 
@@ -97,14 +98,15 @@ def cycle(source: MailSource, store: Store, deps: Deps, outbox: Outbox,
                     ", ".join(f"{k} {v}" for k, v in sent.items() if v) or "-")
 
 
-def run(ws: Workspace, once: bool = False, progress: bool | None = None) -> int:
+def run(ws: Workspace, once: bool = False, progress: bool | None = None,
+        clock: Clock = system_clock) -> int:
     try:
         source = open_source(ws)
     except (NoMailbox, FileNotFoundError) as exc:
         sys.stderr.write(f"assistenz: error: {exc}\n")
         return 2
-    store = open_store(ws)
-    deps = default_deps(ws, load=store.open_tasks, replied=store.auto_replied)
+    store = open_store(ws, clock)
+    deps = default_deps(ws, load=store.open_tasks, replied=store.auto_replied, clock=clock)
     outbox = open_outbox(ws, store)
     # the planner's own calendar: live mode writes what it accepted to the same source
     calendar = deps.schedule.source if isinstance(deps.schedule, Planner) else None

@@ -27,11 +27,12 @@ def _with_language(mail: Mail, ws: Workspace) -> Mail:
     return mail.model_copy(update={"language": ws.owner.languages[0]})
 
 
-def build_view(parsed: ParsedMessage, ws: Workspace) -> MessageView:
+def build_view(parsed: ParsedMessage, ws: Workspace, received_at: datetime) -> MessageView:
     """The view stage: for mail the owner forwarded, the inner message and the owner's note.
 
     A forward from anyone else is that person's own message: its sender gets the answer,
-    and nothing in it counts as the owner's word.
+    and nothing in it counts as the owner's word. `received_at` is when the agent got the
+    mail, by its own clock.
     """
     outer = parsed.outer
     owner_forwarded = parsed.forwarded is not None and _is_owner(outer, ws)
@@ -53,4 +54,5 @@ def build_view(parsed: ParsedMessage, ws: Workspace) -> MessageView:
         owner_note=note,
         risks=find_risks(mail, note),
         calendar_method=methods[0] if methods else None,
+        received_at=received_at,
     )

@@ -7,6 +7,7 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from agent.clock import system_clock
 from agent.config import Workspace
 from api import pages, rest
 from tools.store.repo import Store
@@ -16,7 +17,7 @@ def create_app(ws: Workspace, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="Assistenz", version="0.1.0",
                   description="Triage, drafts and routed tasks of one Assistenz workspace.")
     app.state.ws = ws
-    app.state.store = store or Store(ws.database_url)
+    app.state.store = store or Store(ws.database_url, system_clock)
     app.mount("/static", StaticFiles(directory=str(resources.files("api") / "static")),
               name="static")
     app.include_router(rest.router)

@@ -6,13 +6,14 @@ import sys
 
 import uvicorn
 
+from agent.clock import system_clock
 from agent.config import Workspace
 from api.app import create_app
 from tools.store.repo import Store
 
 
 def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000) -> int:
-    store = Store(ws.database_url)
+    store = Store(ws.database_url, system_clock)
     store.sync_assistants(ws.assistants)
     app = create_app(ws, store)
     sys.stderr.write(f"assistenz: serving the web UI on http://{host}:{port}/ "

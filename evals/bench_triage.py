@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import resource
 import time
-from datetime import UTC, datetime
 
 from agent.classify.base import text_of
 from agent.config import load_config
@@ -19,7 +18,7 @@ from agent.models import RawMessage
 from agent.parse.mime import parse_message
 from agent.pipeline import default_deps, triage
 from agent.view import build_view
-from evals.sets import ROOT, SETS
+from evals.sets import EVAL_NOW, ROOT, SETS
 from tools.embeddings import get_embedder
 
 
@@ -27,8 +26,8 @@ def main() -> int:
     s = SETS["test"]
     ws = load_config(s.workspace).model_copy(update={"data_dir": ROOT / ".tmp" / "bench-data"})
     raws = [RawMessage(ref=p.name, data=p.read_bytes()) for p in s.files()]
-    deps = default_deps(ws, clock=lambda: datetime(2026, 11, 27, 18, tzinfo=UTC))
-    texts = [text_of(build_view(parse_message(r), ws)) for r in raws]
+    deps = default_deps(ws, clock=lambda: EVAL_NOW)
+    texts = [text_of(build_view(parse_message(r), ws, EVAL_NOW)) for r in raws]
     triage(raws[0], deps)  # warm up
 
     start = time.perf_counter()

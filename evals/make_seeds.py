@@ -21,7 +21,7 @@ from agent.config import load_config
 from agent.models import RawMessage
 from agent.parse.mime import parse_message
 from agent.view import build_view
-from evals.sets import ROOT, SETS
+from evals.sets import ROOT, SETS, arrival
 from tools.embeddings import get_embedder
 
 OUT = ROOT / "agent" / "classify" / "seeds" / "v1.jsonl"
@@ -39,7 +39,7 @@ def main() -> int:
             for label in s.labels():
                 path = s.folder / label["file"]
                 raw = RawMessage(ref=path.name, data=path.read_bytes())
-                view = build_view(parse_message(raw), ws)
+                view = build_view(parse_message(raw), ws, arrival(raw.data))
                 row = {"id": f"seed-v1-{path.stem}", "text": text_of(view), "set": name,
                        "category": label["category"], "priority": label["priority"],
                        "language": label["language"], "signals": signals_of(view)}

@@ -25,7 +25,7 @@ from agent.models import RawMessage
 from agent.pipeline import Deps, default_deps, triage
 from evals.metrics import cascade, score
 from evals.report import write_reports
-from evals.sets import ROOT, SETS, LabelledSet
+from evals.sets import EVAL_NOW, ROOT, SETS, LabelledSet, arrival
 
 RESULTS = ROOT / "evals" / "results"
 
@@ -35,10 +35,13 @@ def _ws(s: LabelledSet, override: Path | None) -> Workspace:
     return ws.model_copy(update={"data_dir": ROOT / ".tmp" / "eval-data"})
 
 
-def run_set(s: LabelledSet, deps: Deps) -> tuple[list[dict[str, Any]], list[float]]:
+def run_set(s: LabelledSet, deps: Deps,
+            now: list[datetime]) -> tuple[list[dict[str, Any]], list[float]]:
     results, latencies = [], []
     for path in tqdm(s.files(), desc=s.name, unit="mail", file=sys.stderr, disable=None):
-        raw = RawMessage(ref=path.name, data=path.read_bytes())
+        data = path.read_bytes()
+        now[0] = arrival(data)  # replayed as of the moment it would have arrived
+        raw = RawMessage(ref=path.name, data=data, received_at=now[0])
         start = time.perf_counter()
         try:
             results.append(triage(raw, deps).to_json())
@@ -51,11 +54,12 @@ def run_set(s: LabelledSet, deps: Deps) -> tuple[list[dict[str, Any]], list[floa
 def evaluate(name: str, override: Path | None = None) -> dict[str, Any]:
     s = SETS[name]
     ws = _ws(s, override)
-    deps = default_deps(ws, clock=lambda: datetime(2026, 11, 27, 18, 0, tzinfo=UTC),
+    now = [EVAL_NOW]
+    deps = default_deps(ws, clock=lambda: now[0],
                         exclude_examples=s.folder if name == "dev" else None)
     labels = s.labels()
     start = time.perf_counter()
-    results, latencies = run_set(s, deps)
+    results, latencies = run_set(s, deps, now)
     wall = time.perf_counter() - start
     readers = {a.id: a.languages for a in ws.assistants}
     report = score(labels, results, ws.owner.email, readers)

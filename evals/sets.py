@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email.utils
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,23 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 V1 = ROOT / "evals" / "data" / "v1"
+# The eval sets were written for the last week of November 2026: a mail without a usable
+# Date: header is replayed as if it arrived then.
+EVAL_NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+
+
+def arrival(data: bytes, default: datetime = EVAL_NOW) -> datetime:
+    """When a labelled mail is replayed as received: five minutes after its own Date:, so
+    each is decided as of the moment it would have arrived (the agent's clock, set by the
+    eval — never read from the header by the agent itself)."""
+    try:
+        value = BytesHeaderParser().parsebytes(data[:65536]).get("Date")
+        sent = email.utils.parsedate_to_datetime(str(value)) if value else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        sent = None
+    if sent is None or sent.tzinfo is None:
+        return default
+    return sent.astimezone(UTC) + timedelta(minutes=5)
 
 
 @dataclass(frozen=True)

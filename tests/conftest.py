@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clocks import FIXED_NOW, FUTURE_DAYS
 
+from agent.clock import fixed_clock
 from agent.config import Workspace, load_config
 from agent.models import RawMessage, TriageOutcome
 from agent.pipeline import Deps, default_deps, triage
@@ -15,7 +17,38 @@ from agent.pipeline import Deps, default_deps, triage
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 DEMO = ROOT / "demo"
-FIXED_NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+__all__ = ["DEMO", "FIXED_NOW", "FIXTURES", "ROOT", "raw_of"]
+
+
+# What depends on the time: calendar and scheduling, drafts, the policy gate and its reply
+# ledger, the runner, the outbox's retries, learning. `make test` runs these a second time
+# with the real clock a year ahead (`pytest -m clock`, see tests/clocks.py).
+CLOCK_MODULES = {
+    "test_calendar_caldav", "test_calendar_live", "test_calendar_planner",
+    "test_calendar_sources", "test_calendar_triage", "test_clock", "test_forward",
+    "test_injection", "test_learning", "test_llm", "test_outbox", "test_policy",
+    "test_reply_limit", "test_runner", "test_web",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__ in CLOCK_MODULES:
+            item.add_marker(pytest.mark.clock)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _year_ahead() -> Iterator[None]:
+    """In the year-ahead run (`ASSISTENZ_TEST_FUTURE_DAYS`), the real clock of the whole
+    test process is that far in the future, ticking on: only a pinned clock keeps a test's
+    dates where they were written."""
+    if not FUTURE_DAYS:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=FUTURE_DAYS), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +58,7 @@ def ws() -> Workspace:
 
 @pytest.fixture
 def deps(ws: Workspace) -> Deps:
-    return default_deps(ws, clock=lambda: FIXED_NOW)
+    return default_deps(ws, clock=fixed_clock(FIXED_NOW))
 
 
 def raw_of(path: Path) -> RawMessage:

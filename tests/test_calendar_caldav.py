@@ -60,7 +60,7 @@ def workspace(ws: Workspace, server: Radicale, url: str) -> Workspace:
 
 def view_of(name: str, ws: Workspace):  # type: ignore[no-untyped-def]
     data = (FIXTURES / "scheduling" / name).read_bytes()
-    return build_view(parse_message(RawMessage(ref=name, data=data)), ws)
+    return build_view(parse_message(RawMessage(ref=name, data=data)), ws, NOW)
 
 
 def test_busy_times_come_from_a_time_range_search(server: Radicale, calendar_url: str) -> None:

@@ -61,7 +61,7 @@ def raw(body: str, subject: str = "Termin", sender: str = "Max Kunde <max@kunde.
 def mail(ws: Workspace, body: str, subject: str = "Termin",
          sender: str = "Max Kunde <max@kunde.de>",
          date_header: str = "Fri, 27 Nov 2026 10:15:00 +0100", extra: str = "") -> MessageView:
-    return build_view(parse_message(raw(body, subject, sender, date_header, extra)), ws)
+    return build_view(parse_message(raw(body, subject, sender, date_header, extra)), ws, NOW)
 
 
 OFFERED = [TimeSlot(start=datetime(2026, 12, 1, 8, tzinfo=UTC),
@@ -79,7 +79,7 @@ def offer_lookup(m: Mail) -> Proposal | None:
 
 def fixture(ws: Workspace, name: str) -> MessageView:
     data = (FIXTURES / "scheduling" / name).read_bytes()
-    return build_view(parse_message(RawMessage(ref=name, data=data)), ws)
+    return build_view(parse_message(RawMessage(ref=name, data=data)), ws, NOW)
 
 
 def local(s: TimeSlot) -> str:
@@ -87,7 +87,7 @@ def local(s: TimeSlot) -> str:
 
 
 def draft_body(ws: Workspace, v: MessageView, context: dict[str, str], kind: str) -> str:
-    return TemplateDrafter().compose(v.mail, Category.scheduling, kind, ws, context).body
+    return TemplateDrafter().compose(v.mail, Category.scheduling, kind, ws, NOW, context).body
 
 
 def test_invitation_that_fits_is_accepted_to_the_organizer(wsc: Workspace) -> None:

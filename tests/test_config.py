@@ -35,6 +35,13 @@ def test_good_config_resolves_paths_against_its_folder(tmp_path: Path) -> None:
     assert ws.action_for(Category.support) is Action.notify  # missing category means notify
 
 
+def test_contract_v2_keys_load(tmp_path: Path) -> None:
+    (tmp_path / "wissen").mkdir()
+    ws = load_config(write(tmp_path, GOOD + "knowledge: wissen\nreview: {undo_seconds: 0}\n"))
+    assert ws.knowledge == tmp_path / "wissen" and ws.review.undo_seconds == 0
+    assert load_config(write(tmp_path, GOOD)).review.undo_seconds == 30
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -55,6 +62,8 @@ def test_good_config_resolves_paths_against_its_folder(tmp_path: Path) -> None:
         (GOOD + "imap: {host: h, username: u, password: '${NO_SUCH_VAR_X}'}\n",
          "imap.password: environment variable NO_SUCH_VAR_X is not set"),
         (GOOD + "calendar: {}\n", "calendar"),
+        (GOOD + "knowledge: no-such-folder\n", "knowledge:"),
+        (GOOD + "review: {undo_seconds: -1}\n", "review.undo_seconds"),
     ],
 )
 def test_config_errors_name_the_field(tmp_path: Path, text: str, expected: str) -> None:

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clocks import FIXED_NOW
 from mailservers import Dovecot, ScriptedClassifier, SmtpReceiver, inquiry, write_workspace
 from sqlalchemy import delete, select
 
+from agent.clock import fixed_clock
 from agent.config import Workspace, load_config
 from agent.runner import open_store, run
 from tools.compose import Reply, UnsafeHeader, compose
@@ -57,10 +59,10 @@ def outbox_rows(ws: Workspace) -> list[OutboxRow]:
         return list(s.scalars(select(OutboxRow).order_by(OutboxRow.id)))
 
 
-def outbox_for(ws: Workspace, now: datetime | None = None) -> Outbox:
+def outbox_for(ws: Workspace, now: datetime = FIXED_NOW) -> Outbox:
     assert ws.smtp is not None and ws.imap is not None
-    clock = (lambda: now) if now else (lambda: datetime.now(UTC))
-    return Outbox(open_store(ws), ws, SmtpSender(ws.smtp), SentFolder(ws.imap), clock=clock)
+    store = open_store(ws, fixed_clock(now))
+    return Outbox(store, ws, SmtpSender(ws.smtp), SentFolder(ws.imap))
 
 
 def test_auto_replies_go_out_once_threaded_and_filed_in_sent(
@@ -109,11 +111,11 @@ def test_after_a_crash_while_sending_the_sent_folder_decides_and_nothing_is_rese
         tmp_path: Path, dovecot: Dovecot, smtp: SmtpReceiver) -> None:
     ws = _queue_without_sending(tmp_path, dovecot, smtp, 2)
     box = outbox_for(ws)
-    first, second = box.rows.due(datetime.now(UTC))
+    first, second = box.rows.due(FIXED_NOW)
     # the process died after claiming both; the first had reached the Sent folder
     assert box.rows.claim(first.id) and box.rows.claim(second.id)
     assert ws.imap is not None
-    SentFolder(ws.imap).keep(first.message_id, first.data, datetime.now(UTC))
+    SentFolder(ws.imap).keep(first.message_id, first.data, FIXED_NOW)
     assert run(ws, once=True) == 0  # a restart
     status = {r.id: r.status for r in outbox_rows(ws)}
     assert status == {first.id: "sent", second.id: "uncertain"}
@@ -144,7 +146,7 @@ def test_connection_lost_during_data_is_uncertain_and_never_retried(
 def test_temporary_refusal_waits_and_permanent_refusal_fails(
         tmp_path: Path, dovecot: Dovecot, smtp: SmtpReceiver) -> None:
     ws = _queue_without_sending(tmp_path, dovecot, smtp, 2)
-    now = datetime.now(UTC)
+    now = FIXED_NOW
     smtp.behaviour.rcpt_reply = "450 4.2.0 mailbox busy, try later"
     assert outbox_for(ws, now).send_due()["deferred"] == 2
     assert {r.status for r in outbox_rows(ws)} == {"queued"}
@@ -208,16 +210,16 @@ def test_header_injection_is_impossible(tmp_path: Path, dovecot: Dovecot,
     reply = Reply(draft_id=1, to=["kundin@example.org"], subject="Hallo\r\nBcc: evil@example.com",
                   body="Text\r\nBcc: evil@example.com", in_reply_to="<a@b>\r\nBcc: x@y.de",
                   references=["<ok@example.org>", "nonsense\nBcc: x@y.de"])
-    out = compose(reply, FROM, datetime.now(UTC))
+    out = compose(reply, FROM, FIXED_NOW)
     head = out.data.split(b"\r\n\r\n", 1)[0]
     assert b"\r\nBcc:" not in head and out.rcpt == ["kundin@example.org"]
     assert b"References: <ok@example.org>\r\n" in head and b"In-Reply-To" not in head
     for bad in (dict(to=["kundin@example.org\r\nBcc: evil@example.com"]),
                 dict(cc=["a@b.de>, evil@example.com"]), dict(to=[])):
         with pytest.raises(UnsafeHeader):
-            compose(Reply(**{**reply.__dict__, **bad}), FROM, datetime.now(UTC))
+            compose(Reply(**{**reply.__dict__, **bad}), FROM, FIXED_NOW)
     with pytest.raises(UnsafeHeader):
-        compose(reply, "Anna <anna@beispiel.de>\r\nBcc: evil@example.com", datetime.now(UTC))
+        compose(reply, "Anna <anna@beispiel.de>\r\nBcc: evil@example.com", FIXED_NOW)
     # end to end: a draft edited to carry a line break still goes out as one header
     ws = _queue_without_sending(tmp_path, dovecot, smtp, 1)
     with open_store(ws).session() as s:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from clocks import FIXED_NOW
 
 from agent.config import Workspace
 from agent.models import (
@@ -29,25 +30,28 @@ NOBODY = RouteMiss("language")
 
 
 def view(sender: str = "kunde@kunde.de", reply_to: str | None = None, language: str = "de",
-         risks: tuple[Risk, ...] = (), automation: Automation | None = None) -> MessageView:
+         risks: tuple[Risk, ...] = (), automation: Automation | None = None,
+         sent: datetime | None = None) -> MessageView:
     mail = Mail(message_id="<m1@kunde.de>", subject="Anfrage Logo",
                 sender=Address(email=sender, name="Max Kunde"),
                 reply_to=[Address(email=reply_to)] if reply_to else [],
                 automation=automation or Automation(), body=BodyText(full="Hallo", new="Hallo"),
-                language=language)
+                language=language, date=sent)
     return MessageView(parsed=ParsedMessage(ref="x", size=1, outer=mail), mail=mail,
-                       risks=list(risks))
+                       risks=list(risks), received_at=FIXED_NOW)
 
 
 def gate(ws: Workspace, v: MessageView, category: Category, confidence: float = 0.95,
          ledger: ReplyLedger | None = None, guidance: NoteGuidance | None = None,
-         route: RouteChoice | RouteMiss = NOBODY):  # type: ignore[no-untyped-def]
+         route: RouteChoice | RouteMiss = NOBODY, today: date = TODAY):  # type: ignore[no-untyped-def]
     c = Classification(category=category, confidence=confidence, priority=Priority.normal,
                        decided_by="test")
-    inp = GateInput(view=v, classification=c, guidance=guidance or NoteGuidance(), today=TODAY,
-                    route=lambda _c: route, route_to=lambda _id: route,
-                    ledger=ledger or ReplyLedger())
-    return decide(inp, ws)
+    ledger = ledger if ledger is not None else ReplyLedger()
+    inp = GateInput(view=v, classification=c, guidance=guidance or NoteGuidance(), today=today,
+                    route=lambda _c: route, route_to=lambda _id: route, ledger=ledger)
+    d = decide(inp, ws)
+    ledger.apply(d.replies)  # what the runner does once the decision is committed
+    return d
 
 
 def test_auto_reply_goes_to_the_sender_only(ws: Workspace) -> None:
@@ -111,6 +115,38 @@ def test_rule5_one_automatic_reply_per_sender_and_day(ws: Workspace) -> None:
     assert gate(ws, view(), Category.customer_inquiry, ledger=ledger).action is Action.auto
     d = gate(ws, view(), Category.customer_inquiry, ledger=ledger)
     assert d.action is Action.draft and d.rule == "r5-one-per-day"
+    nextday = gate(ws, view(), Category.customer_inquiry, ledger=ledger,
+                   today=TODAY + timedelta(days=1))
+    assert nextday.action is Action.auto  # the limit is per day of receipt
+
+
+def test_rule5_the_gate_plans_the_ledger_entry_and_changes_nothing(ws: Workspace) -> None:
+    ledger = ReplyLedger()
+    inp = GateInput(view=view(sender="Kunde+shop@Kunde.DE"),
+                    classification=Classification(category=Category.customer_inquiry,
+                                                  confidence=0.95, priority=Priority.normal,
+                                                  decided_by="test"),
+                    guidance=NoteGuidance(), today=TODAY, route=lambda _c: NOBODY,
+                    route_to=lambda _id: NOBODY, ledger=ledger)
+    first, again = decide(inp, ws), decide(inp, ws)
+    assert first == again and first.action is Action.auto  # deciding twice changes nothing
+    assert [(r.sender, r.day) for r in first.replies] == [("kunde@kunde.de", TODAY)]
+
+
+@pytest.mark.parametrize("sent", [
+    None,
+    datetime(2026, 11, 26, 9, tzinfo=UTC),  # yesterday
+    datetime(2026, 11, 28, 9, tzinfo=UTC),  # tomorrow
+    datetime(2026, 11, 27, 9, tzinfo=UTC).replace(tzinfo=None),  # no zone at all
+    datetime.fromisoformat("2026-11-27T23:30:00+14:00"),  # today, far east
+])
+def test_rule5_the_date_a_sender_writes_does_not_reopen_the_limit(ws: Workspace,
+                                                                   sent: datetime | None) -> None:
+    ledger = ReplyLedger()
+    assert gate(ws, view(), Category.customer_inquiry, ledger=ledger).action is Action.auto
+    for sender in ("kunde@kunde.de", "KUNDE@kunde.de", "kunde+2@kunde.de"):
+        d = gate(ws, view(sender=sender, sent=sent), Category.customer_inquiry, ledger=ledger)
+        assert d.action is Action.draft and d.rule == "r5-one-per-day", sender
 
 
 def test_rule6_nobody_eligible_means_notify(ws: Workspace) -> None:

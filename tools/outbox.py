@@ -13,8 +13,7 @@ Without an `smtp:` section mail stays queued (said once in the log) and nothing 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from agent.config import Workspace
 from tools.compose import OutMail, Reply, compose, sender
@@ -31,13 +30,12 @@ MAX_ATTEMPTS = 10
 
 class Outbox:
     def __init__(self, store: Store, ws: Workspace, smtp: SmtpSender | None,
-                 sent: SentFolder | None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 sent: SentFolder | None) -> None:
         self.rows = OutboxStore(store)
         self.ws = ws
         self.smtp = smtp
         self.sent_folder = sent
-        self.clock = clock
+        self.clock = store.clock  # one clock: the store's, which is the agent's
         self._said_no_smtp = False
 
     def _build(self, reply: Reply) -> OutMail:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
 
 from agent.classify.base import text_of
 from agent.models import Category, Classification, MessageView
@@ -115,11 +114,7 @@ class KeywordClassifier:
         best = max(probs, key=lambda k: probs[k])
         category = Category(best)
         return Classification(category=category, confidence=probs[best],
-                              priority=priority_of(view, category, _ref_day(view)),
+                              priority=priority_of(view, category),
                               decided_by="keywords",
                               scores=probs)
 
-
-def _ref_day(view: MessageView) -> date:
-    """Keyword scoring has no clock: the mail's own date (or its parse date) is the reference."""
-    return view.mail.date.date() if view.mail.date else date(1970, 1, 1)

@@ -10,7 +10,6 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 
 import numpy as np
@@ -59,7 +58,7 @@ def signals_of(view: MessageView) -> dict[str, int]:
         "forwarded": int(view.owner_forwarded),
         "html": int(mail.body.from_html),
         **header_signals(view),
-        **priority_signals(view, mail.date.date() if mail.date else date(1970, 1, 1)),
+        **priority_signals(view),
     }
 
 

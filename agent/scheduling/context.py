@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
+from agent.clock import reference_time
 from agent.config import Workspace
 from agent.drafts import draft_language
 from agent.models import Action, Mail, MessageView, PlannedAction, SchedulePlan, TimeSlot
@@ -52,8 +53,9 @@ class Run:
 
     @property
     def today(self) -> date:
-        sent = self.mail.date or self.now
-        return sent.astimezone(self.zone).date()
+        """The sender's today: what their "morgen" and "next week" count from (their Date:
+        when it is not in the future; never later than the agent's clock)."""
+        return reference_time(self.mail.date, self.now).astimezone(self.zone).date()
 
     @property
     def settings(self) -> tuple[timedelta, int]:

@@ -45,13 +45,10 @@ class Planner:
                                 draft_context={"mode": "unclear", "slots": ""})
 
     def _run(self, view: MessageView, text: str, zone: ZoneInfo | None = None) -> Run:
-        now = self.clock()
-        sent = view.mail.date
-        if sent is not None and sent > now:
-            now = sent  # mail from the future (a demo, a skewed clock): answer as of its date
+        now = self.clock()  # the agent's clock: a sender's Date: never moves it
         owner = self.ws.owner.zone
         return Run(ws=self.ws, source=self.source, rules=self.rules, view=view, now=now,
-                   zone=zone or sender_zone(text, sent, owner))
+                   zone=zone or sender_zone(text, view.mail.date, owner))
 
     def _plan(self, view: MessageView) -> SchedulePlan:
         mail = view.mail

@@ -148,13 +148,15 @@ def _dateparser() -> Any:
 
 def _named(m: re.Match[str], today: date, language: str) -> date | None:
     day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    base = datetime.combine(today, time(12, 0))  # the sender's today, never the wall clock
     if m.group(5):
         phrase = f"{day} {month} {m.group(5)}"
-        settings: dict[str, object] = {"REQUIRE_PARTS": ["day", "month", "year"]}
+        settings: dict[str, object] = {"REQUIRE_PARTS": ["day", "month", "year"],
+                                       "RELATIVE_BASE": base}
     else:
         phrase = f"{day} {month}"
         settings = {"REQUIRE_PARTS": ["day", "month"], "PREFER_DATES_FROM": "future",
-                    "RELATIVE_BASE": datetime.combine(today, time(12, 0))}
+                    "RELATIVE_BASE": base}
     langs = [language, "de", "en"] if language in {"de", "en"} else ["de", "en"]
     try:
         found = _dateparser().parse(phrase, languages=list(dict.fromkeys(langs)),

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tools.store.db import transaction
 from tools.store.models import AuditRow, CalendarOpRow
 from tools.store.repo import Store
 
@@ -28,7 +27,7 @@ def pending(store: Store) -> list[CalendarOp]:
 
 
 def finish(store: Store, op: CalendarOp, status: str, error: str | None = None) -> None:
-    with transaction(store._factory) as s:
+    with store.transaction() as s:
         row = s.get_one(CalendarOpRow, op.id)
         row.status, row.error = status, error
         s.add(AuditRow(message_id=op.message_id, actor="agent", event=f"calendar_{op.op}",

@@ -6,28 +6,30 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tools.store.db import transaction
+from agent.models import RawMessage
 from tools.store.models import AuditRow, CorrectionRow, DecisionRow, MessageRow, TaskRow
-from tools.store.repo import Store
+from tools.store.repo import Store, aware
 
 
-def message_and_decision(store: Store, message_id: int) -> tuple[bytes | None,
+def message_and_decision(store: Store, message_id: int) -> tuple[RawMessage | None,
                                                                  dict[str, Any] | None]:
-    """The raw message and its current decision (as stored), or (None, None)."""
+    """The raw message (with when it was received) and its current decision, or (None, None)."""
     with store.session() as s:
         msg = s.get(MessageRow, message_id)
         if msg is None:
             return None, None
         dec = s.scalar(select(DecisionRow).where(DecisionRow.message_id == message_id,
                                                  DecisionRow.current.is_(True)))
-        return msg.raw, ({"category": dec.category, "action": dec.action,
+        raw = RawMessage(ref=str(message_id), data=msg.raw, source=msg.source,
+                         source_key=msg.source_key, received_at=aware(msg.received_at))
+        return raw, ({"category": dec.category, "action": dec.action,
                           "assignee": dec.assignee, "priority": dec.priority} if dec else None)
 
 
 def record_correction(store: Store, message_id: int, category: str, action: str | None,
                       assignee: str | None, example_id: str) -> dict[str, Any]:
     """Store the owner's decision as the current one; an open task moves to the new assignee."""
-    with transaction(store._factory) as s:
+    with store.transaction() as s:
         old = s.scalar(select(DecisionRow).where(DecisionRow.message_id == message_id,
                                                  DecisionRow.current.is_(True)))
         before = {"category": old.category, "action": old.action,

@@ -15,6 +15,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.clock import Clock
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
@@ -44,14 +46,15 @@ def migrate(engine: Engine) -> None:
 
 
 @lru_cache(maxsize=8)
-def _factory(url: str) -> sessionmaker[Session]:
+def _engine(url: str) -> Engine:
     engine = make_engine(url)
     migrate(engine)
-    return sessionmaker(engine, expire_on_commit=False)
+    return engine
 
 
-def session_factory(url: str) -> sessionmaker[Session]:
-    return _factory(url)
+def session_factory(url: str, clock: Clock) -> sessionmaker[Session]:
+    """Sessions on the migrated database whose timestamps come from `clock`."""
+    return sessionmaker(_engine(url).execution_options(clock=clock), expire_on_commit=False)
 
 
 @contextmanager

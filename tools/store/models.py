@@ -3,7 +3,7 @@ decided it; the audit log is append-only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -22,8 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def clock_now(ctx: Any) -> datetime:
+    """Column default: the time from the store's clock (the engine's `clock` execution
+    option, set by `tools.store.db.session_factory`), never the wall clock."""
+    now: datetime = ctx.execution_options["clock"]()
+    return now
 
 
 class Base(DeclarativeBase):
@@ -43,13 +46,13 @@ class MessageRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(Text, default="")
     sender: Mapped[str] = mapped_column(String(998), default="")
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
+                                                 onupdate=clock_now)
 
     decisions: Mapped[list[DecisionRow]] = relationship(back_populates="message",
                                                         order_by="DecisionRow.id")
@@ -60,7 +63,7 @@ class DecisionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
     origin: Mapped[str] = mapped_column(String(20), default="agent")  # agent | owner
     current: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str] = mapped_column(String(8))
@@ -100,9 +103,9 @@ class DraftRow(Base):
     reply_day: Mapped[str | None] = mapped_column(String(10))  # owner-local day of an auto reply
     itip: Mapped[str | None] = mapped_column(Text)  # iCalendar object sent with the mail
     itip_method: Mapped[str | None] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
+                                                 onupdate=clock_now)
 
 
 class AssistantRow(Base):
@@ -116,8 +119,8 @@ class AssistantRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     capacity: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
+                                                 onupdate=clock_now)
 
 
 class TaskRow(Base):
@@ -132,9 +135,9 @@ class TaskRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     title: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
+                                                 onupdate=clock_now)
 
 
 class AuditRow(Base):
@@ -143,7 +146,7 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now, index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     actor: Mapped[str] = mapped_column(String(64))  # agent | owner | assistant:<id>
     event: Mapped[str] = mapped_column(String(64))
@@ -151,6 +154,20 @@ class AuditRow(Base):
 
 
 OPEN_TASK_STATES = ("open", "offered", "accepted")
+
+
+class ReplyLedgerRow(Base):
+    """Rule 5: one automatic reply per sender (`Address.key`) and owner-local day of receipt,
+    by the agent's clock. The unique constraint holds it across workers."""
+
+    __tablename__ = "reply_ledger"
+    __table_args__ = (UniqueConstraint("sender", "day", name="uq_reply_ledger"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender: Mapped[str] = mapped_column(String(320))
+    day: Mapped[str] = mapped_column(String(10))  # ISO date in the owner's time zone
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
 
 
 class CorrectionRow(Base):
@@ -161,7 +178,7 @@ class CorrectionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
     category: Mapped[str | None] = mapped_column(String(32))
     action: Mapped[str | None] = mapped_column(String(16))
     assignee: Mapped[str | None] = mapped_column(String(64))
@@ -180,7 +197,7 @@ class MessageKeyRow(Base):
     source: Mapped[str] = mapped_column(String(300))
     source_key: Mapped[str] = mapped_column(String(300))
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
 
 
 OUTBOX_STATES = ("queued", "sending", "sent", "uncertain", "failed")
@@ -209,9 +226,9 @@ class OutboxRow(Base):
     next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_copy: Mapped[bool] = mapped_column(Boolean, default=False)  # in the Sent folder
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
+                                                 onupdate=clock_now)
 
 
 class CalendarOpRow(Base):
@@ -227,6 +244,6 @@ class CalendarOpRow(Base):
     ics: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
+                                                 onupdate=clock_now)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from agent.models import Proposal, TimeSlot, TriageOutcome
-from tools.store.models import Base, utcnow
+from tools.store.models import Base, clock_now
 
 
 class OfferRow(Base):
@@ -22,7 +22,7 @@ class OfferRow(Base):
     language: Mapped[str] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64), default="")
     subject: Mapped[str] = mapped_column(String(2000), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
 
 
 def save_offer(s: Session, message_row: int, outcome: TriageOutcome) -> None:

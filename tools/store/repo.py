@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date, datetime
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.clock import Clock
 from agent.config import Assistant
 from agent.models import Proposal, RawMessage, TriageOutcome
 from agent.parse.headers import clean
@@ -25,8 +27,8 @@ from tools.store.models import (
     MessageKeyRow,
     MessageRow,
     OutboxRow,
+    ReplyLedgerRow,
     TaskRow,
-    utcnow,
 )
 from tools.store.peek import peek, peek_id
 from tools.store.proposals import find_offer, save_offer
@@ -71,12 +73,17 @@ def _message_values(raw: RawMessage, digest: str, mid: str | None,
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, clock: Clock) -> None:
         self.url = url
-        self._factory: sessionmaker[Session] = session_factory(url)
+        self.clock = clock
+        self._factory: sessionmaker[Session] = session_factory(url, clock)
 
     def session(self) -> Session:
         return self._factory()
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """One unit of work: committed when the block ends, rolled back on any error."""
+        return transaction(self._factory)
 
     # --- assistants --------------------------------------------------------------------
 
@@ -154,7 +161,7 @@ class Store:
         new: list[dict[str, Any]] = []
         refs: list[tuple[str, int] | None] = []  # ("row", id) / ("new"|"copy", index)
         batch: dict[tuple[str, str | None], int] = {}
-        now = utcnow()
+        now = self.clock()
         for raw, (digest, mid) in zip(raws, peeked, strict=True):
             if raw.source_key is not None and (raw.source, raw.source_key) in seen:
                 refs.append(None)
@@ -253,11 +260,12 @@ class Store:
             rows = s.scalars(select(MessageRow).where(MessageRow.status == "new")
                              .order_by(MessageRow.id).limit(limit))
             return [(r.id, RawMessage(ref=f"{r.source}#{r.source_key or r.id}", data=r.raw,
-                                      source=r.source, source_key=r.source_key)) for r in rows]
+                                      source=r.source, source_key=r.source_key,
+                                      received_at=aware(r.received_at))) for r in rows]
 
     # --- results -----------------------------------------------------------------------
 
-    def save_outcome(self, row_id: int, outcome: TriageOutcome, reply_day: date | None) -> None:
+    def save_outcome(self, row_id: int, outcome: TriageOutcome) -> None:
         """Decision, draft, tasks, audit entries and the processed status: all or nothing."""
         c, d = outcome.classification, outcome.decision
         with transaction(self._factory) as s:
@@ -276,7 +284,7 @@ class Store:
                 flags=sorted(set(c.flags) | set(d.flags)), result=outcome.to_json())
             s.add(dec)
             s.flush()
-            self._act(s, msg, dec, outcome, reply_day)
+            self._act(s, msg, dec, outcome)
             msg.status = "processed"
             msg.error = None
             msg.attempts += 1
@@ -285,9 +293,9 @@ class Store:
             msg.subject = msg.subject or clean(outer.subject)[:2000]
             msg.sender = msg.sender or (outer.sender.formatted() if outer.sender else "")[:998]
 
-    def _act(self, s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome,
-             reply_day: date | None) -> None:
+    def _act(self, s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome) -> None:
         d = outcome.decision
+        reply_day = d.replies[0].day if d.replies else None
         if d.draft is not None:
             kind = "auto" if d.action.value == "auto" else "draft"
             s.add(DraftRow(message_id=msg.id, decision_id=dec.id, kind=kind,
@@ -308,6 +316,8 @@ class Store:
                               reason=outcome.explanation))
             s.add(AuditRow(message_id=msg.id, actor="agent", event=p.type,
                            detail=p.model_dump(mode="json")))
+        for r in d.replies:  # unique per sender and day: a second worker's reply fails here
+            s.add(ReplyLedgerRow(sender=r.sender, day=r.day.isoformat(), message_id=msg.id))
         save_offer(s, msg.id, outcome)  # calendar slots offered, to recognise the answer
 
     def mark_failed(self, row_id: int, error: str) -> None:
@@ -331,11 +341,13 @@ class Store:
             s.add(AuditRow(actor="owner", event="retry", detail={"ids": ids or "all-failed"}))
             return int(count or 0)
 
-    def auto_replied(self, address: str, day: date) -> bool:
+    def auto_replied(self, sender: str, day: date) -> bool:
+        """Has this sender (`Address.key`) had an automatic reply for mail received on this
+        owner-local day?"""
         with self.session() as s:
-            q = select(DraftRow.to).where(DraftRow.kind == "auto",
-                                          DraftRow.reply_day == day.isoformat())
-            return any(address.lower() in {t.lower() for t in to or []} for to in s.scalars(q))
+            q = select(ReplyLedgerRow.id).where(ReplyLedgerRow.sender == sender,
+                                                ReplyLedgerRow.day == day.isoformat())
+            return s.scalar(q.limit(1)) is not None
 
     def find_proposal(self, thread_ids: list[str]) -> Proposal | None:
         """The calendar offer a message answers (by its In-Reply-To/References)."""
@@ -359,6 +371,11 @@ class Store:
                 # the outbox state of each reply: queued, sending, sent, uncertain, failed
                 out.append({**item_json(m, dec), "replies": replies.get(m.id, [])})
             return out
+
+
+def aware(at: datetime) -> datetime:
+    """SQLite hands back naive datetimes; the store writes UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def item_json(m: MessageRow, dec: DecisionRow | None) -> dict[str, Any]:
