@@ -33,8 +33,9 @@ test: install lint
 	ASSISTENZ_TEST_FUTURE_DAYS=$(FUTURE_DAYS) $(BIN)/python -m pytest -q -m clock
 
 lint: install
-	$(BIN)/ruff check agent tools api tests evals
+	$(BIN)/ruff check core agent tools service api assistenz tests evals
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## eval: measure triage on the labelled eval set (results in evals/results/)
 eval: install

@@ -7,12 +7,12 @@ import re
 from datetime import date, datetime
 from typing import Protocol
 
-from agent.config import Workspace
 from agent.facts import Facts, extract_facts
 from agent.maildata import email_block
-from agent.models import Category, Draft, Mail
 from agent.prompts import exists, load_prompt, load_table
-from tools.llm import LLMClient, LLMError
+from core.config import Workspace
+from core.models import Category, Draft, Mail
+from core.ports import LLMClient, LLMError
 
 DRAFT_LANGUAGES = ("de", "en")
 _PREFIX = re.compile(r"^\s*((?:re|aw|antw|wg|fwd?|fw|sv|vs|tr|rif|r)\s*(?:\[\d+\])?\s*:\s*)+",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.models import Classification, Decision, MessageView
 from agent.prompts import _ENV, load_table
+from core.models import Classification, Decision, MessageView
 
 EXPLANATION_LANGUAGES = ("de", "en")
 

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from agent.clock import reference_time
-from agent.models import Mail
+from core.clock import reference_time
+from core.models import Mail
 
 _AMOUNT = re.compile(
     r"(?:(?:€|EUR|USD|\$|CHF|£)\s?\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from agent.config import Workspace
-from agent.models import Action, Category, MessageView, NoteGuidance
+from core.config import Workspace
+from core.models import Action, Category, MessageView, NoteGuidance
 
 _ACTIONS: list[tuple[Action, re.Pattern[str]]] = [
     (Action.ignore, re.compile(

@@ -3,7 +3,7 @@ the data block they sit in (the prompt files put them between <<<EMAIL and EMAIL
 
 from __future__ import annotations
 
-from agent.models import Mail
+from core.models import Mail
 
 MAX_BODY = 4000
 

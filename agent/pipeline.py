@@ -1,10 +1,14 @@
 """The whole flow of one message, in one place.
 
-    ingest (tools/) → parse → view → classify → decide (policy gate) → draft → explain → act
+    parse → view → thread → classify → schedule → decide (policy gate) → draft → explain
 
-Each stage is a plain function taking and returning typed models (agent/models.py).
-`triage()` runs everything up to `explain` and has no side effects; the live runner
-(agent/runner.py) stores the result and carries out what the gate allowed.
+Each stage is a plain function taking and returning the typed models of `core/models.py`.
+`triage()` runs them all and changes nothing: what the stages need from the world (the
+calendar's busy times, the offer a thread answers, the reply ledger, open tasks per
+assistant, the clock) arrives through `Deps` as plain callables or the narrow protocols of
+`core/ports.py`, and what should change (a reply recorded, events to write, tasks to open)
+comes back in the outcome. `service/runner.py` commits it and carries out what the gate
+allowed; `service/deps.py` builds `Deps` from a workspace.
 """
 
 from __future__ import annotations
@@ -15,12 +19,18 @@ from datetime import date, datetime
 
 from agent.classify.base import Classifier
 from agent.classify.rules import certain_category
-from agent.clock import Clock, day_in, system_clock
-from agent.config import Workspace
-from agent.drafts import Drafter, LLMDrafter, TemplateDrafter
+from agent.drafts import Drafter
 from agent.explain import explain
 from agent.guidance import read_note
-from agent.models import (
+from agent.parse.mime import parse_message
+from agent.policy import GateInput, ReplyLedger, decide
+from agent.priority import priority_of
+from agent.routing import RouteChoice, RouteMiss, Router
+from agent.scheduling.replies import materialise
+from agent.view import build_view
+from core.clock import Clock, day_in
+from core.config import Workspace
+from core.models import (
     Action,
     Category,
     Classification,
@@ -34,14 +44,9 @@ from agent.models import (
     SchedulePlan,
     TriageOutcome,
 )
-from agent.parse.mime import parse_message
-from agent.policy import GateInput, ReplyLedger, decide
-from agent.priority import priority_of
-from agent.routing import RouteChoice, RouteMiss, Router
-from agent.view import build_view
-from tools.llm import LLMClient, build_llm
 
-STAGES = ("parse", "view", "classify", "decide", "draft", "explain")
+STAGES = ("parse", "view", "thread", "classify", "schedule", "decide", "draft", "explain")
+Scheduler = Callable[[MessageView, Proposal | None], SchedulePlan]
 
 
 @dataclass
@@ -52,10 +57,10 @@ class Deps:
     classifier: Classifier
     router: Router
     drafter: Drafter
-    ledger: ReplyLedger
+    ledger: ReplyLedger  # read-only here: the caller applies `Decision.replies`
     load: Callable[[str], int]  # open tasks per assistant id
-    clock: Clock  # the agent's one clock (agent/clock.py); nothing else reads the time
-    schedule: Callable[[MessageView], SchedulePlan] | None = None  # calendar logic (rule 4)
+    clock: Clock  # the agent's one clock (core/clock.py); nothing else reads the time
+    schedule: Scheduler | None = None  # the calendar logic, when a calendar is configured
     offers: Callable[[Mail], Proposal | None] | None = None  # slots offered in this thread
 
 
@@ -70,7 +75,14 @@ def view(parsed: ParsedMessage, deps: Deps, received_at: datetime | None = None)
     return build_view(parsed, deps.ws, received_at or deps.clock())
 
 
-def classify(v: MessageView, guidance: NoteGuidance, deps: Deps) -> Classification:
+def thread(v: MessageView, deps: Deps) -> Proposal | None:
+    """The slots the agent offered in this thread, if the mail answers such an offer
+    (looked up once; classify and schedule both read it)."""
+    return deps.offers(v.mail) if deps.offers is not None else None
+
+
+def classify(v: MessageView, guidance: NoteGuidance, offer: Proposal | None,
+             deps: Deps) -> Classification:
     """Certain rules first, then the classifier; the owner's note may settle an unsure case."""
     if "limit:size" in v.parsed.flags:
         return Classification(category=Category.other, confidence=0.0, decided_by="limit",
@@ -80,7 +92,7 @@ def classify(v: MessageView, guidance: NoteGuidance, deps: Deps) -> Classificati
         cat, rule = certain
         return Classification(category=cat, confidence=0.99, decided_by=rule,
                               priority=priority_of(v, cat))
-    if deps.offers is not None and deps.offers(v.mail) is not None:
+    if offer is not None:
         # the answer in the thread of slots the agent offered: the calendar logic reads
         # which one was picked (and drafts for the owner when it cannot tell)
         cat = Category.scheduling
@@ -103,7 +115,17 @@ def with_learned(note: NoteGuidance, c: Classification) -> NoteGuidance:
                         assignee=c.learned.assignee, source="learned")
 
 
-def gate(v: MessageView, c: Classification, guidance: NoteGuidance, deps: Deps) -> Decision:
+def schedule(v: MessageView, c: Classification, offer: Proposal | None,
+             deps: Deps) -> SchedulePlan | None:
+    """The calendar's plan for a scheduling mail (CONTRACT §4 rule 4), before the gate
+    decides how much of it may go ahead; None without a calendar or for other mail."""
+    if deps.schedule is None or c.category is not Category.scheduling:
+        return None
+    return deps.schedule(v, offer)
+
+
+def gate(v: MessageView, c: Classification, guidance: NoteGuidance, plan: SchedulePlan | None,
+         deps: Deps) -> Decision:
     def route(category: Category) -> RouteChoice | RouteMiss:
         return deps.router.choose(v, category, deps.load)
 
@@ -111,7 +133,7 @@ def gate(v: MessageView, c: Classification, guidance: NoteGuidance, deps: Deps) 
         return deps.router.named(assistant_id, v.language, deps.load)
 
     inp = GateInput(view=v, classification=c, guidance=guidance, today=received_day(v, deps.ws),
-                    route=route, route_to=route_to, ledger=deps.ledger, schedule=deps.schedule)
+                    route=route, route_to=route_to, ledger=deps.ledger, plan=plan)
     return decide(inp, deps.ws)
 
 
@@ -125,19 +147,20 @@ def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decisio
                                     d.draft_context)
         d = d.model_copy(update={"draft": text})
     if d.action is Action.auto and deps.schedule is not None:
-        from agent.scheduling.replies import materialise
-
         d = materialise(v.mail, d, deps.ws, deps.clock())
     return d
 
 
 def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:
-    """parse → view → classify → decide → draft → explain, without side effects."""
+    """parse → view → thread → classify → schedule → decide → draft → explain; changes
+    nothing outside the returned outcome."""
     v = view(parse(raw, deps), deps, raw.received_at)
+    offer = thread(v, deps)
     guidance = read_note(v, deps.ws)
-    c = classify(v, guidance, deps)
+    c = classify(v, guidance, offer, deps)
     guidance = with_learned(guidance, c)
-    d = draft(v, c, gate(v, c, guidance, deps), deps)
+    plan = schedule(v, c, offer, deps)
+    d = draft(v, c, gate(v, c, guidance, plan, deps), deps)
     text = explain(v, c, d, deps.ws.owner.languages[0])
     return TriageOutcome(ref=raw.ref, view=v, classification=c, decision=d, explanation=text)
 
@@ -148,32 +171,3 @@ def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:
 def received_day(v: MessageView, ws: Workspace) -> date:
     """The owner-local day the agent received the mail: rule 5's daily limit counts by it."""
     return day_in(v.received_at, ws.owner.zone)
-
-
-def default_deps(ws: Workspace, classifier: Classifier | None = None,
-                 load: Callable[[str], int] | None = None,
-                 replied: Callable[[str, date], bool] | None = None,
-                 clock: Clock = system_clock,
-                 exclude_examples: object = None, llm: LLMClient | None = None) -> Deps:
-    """Deps for a workspace: the embedded offline default, plus the configured LLM (or the
-    `llm` given, e.g. a scripted one in tests) for unsure cases and for drafts."""
-    from agent.classify.factory import build_classifier
-    from agent.scheduling.factory import scheduler_for
-    from tools.embeddings import get_embedder
-
-    embedder = get_embedder()
-    llm = llm or build_llm(ws.llm)
-    planner = scheduler_for(ws, clock)
-    return Deps(
-        ws=ws,
-        classifier=classifier or build_classifier(ws, embedder,
-                                                  skip_identical=exclude_examples is not None,
-                                                  llm=llm),
-        router=Router(ws, embedder),
-        drafter=LLMDrafter(llm) if llm is not None else TemplateDrafter(),
-        ledger=ReplyLedger(replied),
-        load=load or (lambda _id: 0),
-        clock=clock,
-        schedule=planner,
-        offers=planner.proposals if planner is not None else None,
-    )

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from agent.config import Workspace
 from agent.drafts import draft_language, reply_headers
-from agent.models import (
+from agent.parse.headers import is_noreply
+from agent.routing import RouteChoice, RouteMiss
+from core.config import Workspace
+from core.models import (
     Action,
+    CalendarOutcome,
     Category,
     Classification,
     Decision,
@@ -29,8 +32,6 @@ from agent.models import (
     SchedulePlan,
     SendEmail,
 )
-from agent.parse.headers import is_noreply
-from agent.routing import RouteChoice, RouteMiss
 
 
 class ReplyLedger:
@@ -61,7 +62,7 @@ class GateInput:
     route: Callable[[Category], RouteChoice | RouteMiss]  # best fitting one, or why none
     route_to: Callable[[str], RouteChoice | None]  # a named assistant, if eligible
     ledger: ReplyLedger
-    schedule: Callable[[MessageView], SchedulePlan] | None = None  # calendar logic, if any
+    plan: SchedulePlan | None = None  # the scheduling stage's plan (a calendar is configured)
 
 
 def replyable(mail: Mail) -> bool:
@@ -115,7 +116,7 @@ def _rules(inp: GateInput, ws: Workspace, action: Action, rule: str,
                 or "needs_review" in inp.classification.flags):
             return _fallback(view, "r3-low-confidence", "r3_low_confidence")
         if cat is Category.scheduling:
-            if ws.calendar is None or inp.schedule is None:
+            if ws.calendar is None or inp.plan is None:
                 return _fallback(view, "r4-no-calendar", "r4_no_calendar")
             if not (automated(mail) and view.calendar_method is None):
                 return Action.auto, "r4-calendar", "r4_calendar"
@@ -139,11 +140,11 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
     assignee: str | None = None
     args: dict[str, str] = {}
     if rule == "r4-calendar":
-        assert inp.schedule is not None
-        return _from_plan(inp, inp.schedule(view))
-    if (action is Action.draft and inp.schedule is not None
+        assert inp.plan is not None
+        return _from_plan(inp, inp.plan)
+    if (action is Action.draft and inp.plan is not None
             and inp.classification.category is Category.scheduling):
-        return _draft_from_plan(inp, inp.schedule(view), rule, reason)
+        return _draft_from_plan(inp, inp.plan, rule, reason)
     if action is Action.route:
         action, rule, reason, assignee, args = _route(inp, rule, reason)
     planned: list[PlannedAction] = []
@@ -190,10 +191,11 @@ def _from_plan(inp: GateInput, plan: SchedulePlan) -> Decision:
         if action is Action.notify and not planned:
             planned = [NotifyOwner(reason=rule)]
     booked = plan.booked if action is Action.auto else []
+    calendar = CalendarOutcome(offered=plan.offered, booked=booked, zone=plan.timezone)
     return Decision(action=action, assignee=None, rule=rule, reason=reason,
                     reason_args=plan.reason_args, planned_actions=planned, replies=replies,
-                    draft_context=plan.draft_context, offered=plan.offered, booked=booked,
-                    offer_zone=plan.timezone, flags=[f"risk:{r.value}" for r in view.risks])
+                    draft_context=plan.draft_context, calendar=calendar,
+                    flags=[f"risk:{r.value}" for r in view.risks])
 
 
 def _draft_from_plan(inp: GateInput, plan: SchedulePlan, rule: str, reason: str) -> Decision:
@@ -201,8 +203,8 @@ def _draft_from_plan(inp: GateInput, plan: SchedulePlan, rule: str, reason: str)
     says draft): the owner still gets the calendar's free slots in the draft, never an
     accepted invitation or a booking."""
     return Decision(action=Action.draft, assignee=None, rule=rule, reason=reason,
-                    planned_actions=[], draft_context=plan.draft_context, offered=plan.offered,
-                    offer_zone=plan.timezone,
+                    planned_actions=[], draft_context=plan.draft_context,
+                    calendar=CalendarOutcome(offered=plan.offered, zone=plan.timezone),
                     flags=[f"risk:{r.value}" for r in inp.view.risks])
 
 

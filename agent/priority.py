@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from agent.facts import find_deadline
-from agent.models import Category, MessageView, Priority
+from core.models import Category, MessageView, Priority
 
 _URGENT = re.compile(
     r"\b(?:dringend|eilt|eilig|sofort|umgehend|notfall|asap|urgent|emergency|immediately|"

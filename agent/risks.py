@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from agent.models import Mail, Risk
+from core.models import Mail, Risk
 
 _I = re.I | re.S
 

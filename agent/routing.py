@@ -16,9 +16,9 @@ from typing import Literal
 import numpy as np
 
 from agent.classify.base import text_of
-from agent.config import Assistant, Workspace
-from agent.models import Category, MessageView
-from tools.embeddings import Embedder
+from core.config import Assistant, Workspace
+from core.models import Category, MessageView
+from core.ports import Embedder
 
 TIE_MARGIN = 0.01
 FIT_MARGIN = 0.025  # categories this close to an assistant's best one are theirs too

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from agent.config import Workspace
-from agent.models import Mail, MessageView, ParsedMessage
 from agent.risks import find_risks
+from core.config import Workspace
+from core.models import Mail, MessageView, ParsedMessage
 
 
 def _is_owner(mail: Mail, ws: Workspace) -> bool:

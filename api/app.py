@@ -7,10 +7,10 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from agent.clock import system_clock
-from agent.config import Workspace
 from api import pages, rest
-from tools.store.repo import Store
+from core.clock import system_clock
+from core.config import Workspace
+from tools.store import Store
 
 
 def create_app(ws: Workspace, store: Store | None = None) -> FastAPI:

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from agent.config import Workspace
-from tools.store.repo import Store
+from core.config import Workspace
+from tools.store import Store
 
 
 def get_store(request: Request) -> Store:

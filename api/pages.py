@@ -18,7 +18,7 @@ templates = Jinja2Templates(directory=str(resources.files("api") / "templates"))
 @router.get("/", response_class=HTMLResponse)
 def inbox(request: Request, store: StoreDep, ws: WorkspaceDep,
           status: str | None = None) -> HTMLResponse:
-    items = store.items(status)
+    items = store.messages.items(status)
     return templates.TemplateResponse(request, "inbox.html",
                                       {"items": items, "ws": ws, "status": status})
 

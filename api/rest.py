@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 @router.get("/messages")
 def list_messages(store: StoreDep, status: str | None = None) -> list[dict[str, Any]]:
     """Every stored message with its current decision."""
-    return store.items(status)
+    return store.messages.items(status)
 
 
 @router.get("/messages/{message_id}")
@@ -35,7 +35,7 @@ def list_tasks(store: StoreDep) -> list[views.TaskPublic]:
 @router.get("/assistants")
 def list_assistants(ws: WorkspaceDep, store: StoreDep) -> list[dict[str, Any]]:
     return [{"id": a.id, "name": a.name, "languages": a.languages, "skills": a.skills,
-             "capacity": a.capacity, "open_tasks": store.open_tasks(a.id)}
+             "capacity": a.capacity, "open_tasks": store.tasks.open_tasks(a.id)}
             for a in ws.assistants]
 
 

@@ -6,15 +6,15 @@ import sys
 
 import uvicorn
 
-from agent.clock import system_clock
-from agent.config import Workspace
 from api.app import create_app
-from tools.store.repo import Store
+from core.clock import system_clock
+from core.config import Workspace
+from tools.store import Store
 
 
 def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000) -> int:
     store = Store(ws.database_url, system_clock)
-    store.sync_assistants(ws.assistants)
+    store.tasks.sync_assistants(ws.assistants)
     app = create_app(ws, store)
     sys.stderr.write(f"assistenz: serving the web UI on http://{host}:{port}/ "
                      f"(API: http://{host}:{port}/docs) — Ctrl-C stops\n")

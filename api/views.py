@@ -7,11 +7,12 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from agent.config import Limits
-from agent.models import RawMessage
 from agent.parse.mime import parse_message
+from core.config import Limits
+from core.models import RawMessage
+from tools.store import Store
+from tools.store.messages import item_json
 from tools.store.models import DecisionRow, DraftRow, MessageRow, TaskRow
-from tools.store.repo import Store, item_json
 
 
 class TaskPublic(BaseModel):
@@ -54,12 +55,12 @@ def _task(t: TaskRow) -> TaskPublic:
 
 
 def tasks(store: Store) -> list[TaskPublic]:
-    with store.session() as s:
+    with store.db.session() as s:
         return [_task(t) for t in s.scalars(select(TaskRow).order_by(TaskRow.id.desc()))]
 
 
 def message_detail(store: Store, message_id: int) -> MessageDetail | None:
-    with store.session() as s:
+    with store.db.session() as s:
         m = s.get(MessageRow, message_id)
         if m is None:
             return None

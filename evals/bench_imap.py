@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from mailservers import DEV_MAILS, Dovecot
 
-from agent.config import Imap
-from agent.runner import ingest
+from core.config import Imap
+from service.runner import ingest
 from tools.imap import ImapSource
-from tools.store.repo import Store
+from tools.store import Store
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BATCHES = (100, 500, 2000)  # FETCH sizes tried for the bare client; the fastest counts

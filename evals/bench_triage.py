@@ -13,12 +13,13 @@ import resource
 import time
 
 from agent.classify.base import text_of
-from agent.config import load_config
-from agent.models import RawMessage
 from agent.parse.mime import parse_message
-from agent.pipeline import default_deps, triage
+from agent.pipeline import triage
 from agent.view import build_view
+from core.config import load_config
+from core.models import RawMessage
 from evals.sets import EVAL_NOW, ROOT, SETS
+from service.deps import default_deps
 from tools.embeddings import get_embedder
 
 

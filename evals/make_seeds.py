@@ -17,10 +17,10 @@ import numpy as np
 
 from agent.classify.base import text_of
 from agent.classify.knn import compute_prototypes, load_seeds, prototype_key, signals_of
-from agent.config import load_config
-from agent.models import RawMessage
 from agent.parse.mime import parse_message
 from agent.view import build_view
+from core.config import load_config
+from core.models import RawMessage
 from evals.sets import ROOT, SETS, arrival
 from tools.embeddings import get_embedder
 

@@ -20,12 +20,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from agent.config import Workspace, load_config
-from agent.models import RawMessage
-from agent.pipeline import Deps, default_deps, triage
+from agent.pipeline import Deps, triage
+from core.config import Workspace, load_config
+from core.models import RawMessage
 from evals.metrics import cascade, score
 from evals.report import write_reports
 from evals.sets import EVAL_NOW, ROOT, SETS, LabelledSet, arrival
+from service.deps import default_deps
 
 RESULTS = ROOT / "evals" / "results"
 

@@ -27,12 +27,13 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from agent.config import Workspace, load_config
-from agent.models import Action, Mail, Proposal, RawMessage, TimeSlot, TriageOutcome
-from agent.pipeline import default_deps, triage
+from agent.pipeline import triage
 from agent.scheduling.holidays import holiday_check
 from agent.scheduling.planner import Planner
-from tools.calendar.base import Busy
+from core.config import Workspace, load_config
+from core.ical.base import Busy
+from core.models import Action, Mail, Proposal, RawMessage, TimeSlot, TriageOutcome
+from service.deps import default_deps
 from tools.calendar.ics_file import IcsFileCalendar
 
 ROOT = Path(__file__).resolve().parent
@@ -125,19 +126,19 @@ def run(split: str = "test") -> dict[str, Any]:
         got = outcome_of(o)
         d = o.decision
         uid = next((p.uid for p in d.planned_actions if p.type == "accept_invitation"), "")
-        checker.check(label["file"], d.offered + d.booked, sent, uid)
+        checker.check(label["file"], d.calendar.offered + d.calendar.booked, sent, uid)
         ok = got == label["outcome"]
         correct += ok
         row = {"file": label["file"], "expected": label["outcome"], "got": got,
                "category": o.classification.category.value, "reason": d.reason,
-               "offered": [[s.start.isoformat(), s.end.isoformat()] for s in d.offered],
-               "booked": [[s.start.isoformat(), s.end.isoformat()] for s in d.booked]}
+               "offered": [[s.start.isoformat(), s.end.isoformat()] for s in d.calendar.offered],
+               "booked": [[s.start.isoformat(), s.end.isoformat()] for s in d.calendar.booked]}
         if label["outcome"] == "propose":
             proposals += 1
             windows = [_interval(w, zone) for w in label.get("window", [])]
-            inside = got == "propose" and bool(d.offered) and all(
+            inside = got == "propose" and bool(d.calendar.offered) and all(
                 checker.free(s) and any(a <= s.start and s.end <= b for a, b in windows)
-                for s in d.offered)
+                for s in d.calendar.offered)
             in_window += inside
             row["in_window"] = inside
         rows.append(row)

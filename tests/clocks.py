@@ -48,7 +48,7 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def assistenz_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "agent.cli", *args]
+    return [sys.executable, "-m", "assistenz", *args]
 
 
 def assistenz(*args: str, timeout: float = 300, stdin: str | None = None,

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from clocks import FIXED_NOW, FUTURE_DAYS
 
-from agent.clock import fixed_clock
-from agent.config import Workspace, load_config
-from agent.models import RawMessage, TriageOutcome
-from agent.pipeline import Deps, default_deps, triage
+from agent.pipeline import Deps, triage
+from core.clock import fixed_clock
+from core.config import Workspace, load_config
+from core.models import RawMessage, TriageOutcome
+from service.deps import default_deps
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

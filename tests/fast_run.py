@@ -7,7 +7,7 @@ import sys
 
 from mailservers import use_fast_classifier
 
-from agent.cli import main
+from assistenz.cli import main
 
 if __name__ == "__main__":
     use_fast_classifier()

@@ -411,7 +411,7 @@ class ScriptedClassifier:
         self.fallback = KeywordClassifier()
 
     def classify(self, view: Any) -> Any:
-        from agent.models import Category, Classification, Priority
+        from core.models import Category, Classification, Priority
 
         for prefix, category in self.SCRIPT:
             if view.mail.subject.startswith(prefix):
@@ -426,7 +426,7 @@ def use_fast_classifier() -> None:
     Only the classification changes; ingest, storage, the gate, drafts and sending run
     as in `assistenz run`. Crash trials over hundreds of mails test those, not the model.
     """
-    import agent.classify.factory as factory
+    import service.classifier as factory
 
     assert hasattr(factory, "build_classifier"), "the classifier seam moved"
     factory.build_classifier = lambda *_a, **_k: ScriptedClassifier()  # type: ignore[assignment]

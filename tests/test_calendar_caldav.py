@@ -12,13 +12,13 @@ import pytest
 from conftest import FIXTURES
 from radicale_server import Radicale, radicale
 
-from agent.config import CalDAV, Calendar, Workspace
-from agent.models import Action, RawMessage
 from agent.parse.mime import parse_message
 from agent.scheduling.planner import Planner
 from agent.view import build_view
-from tools.calendar.act import carry_out, itip_for
-from tools.calendar.base import CalendarError
+from core.config import CalDAV, Calendar, Workspace
+from core.ical.act import carry_out, itip_for
+from core.ical.base import CalendarError
+from core.models import Action, RawMessage
 from tools.calendar.caldav_source import CalDavCalendar
 
 pytestmark = pytest.mark.slow

@@ -18,9 +18,9 @@ from mailservers import SmtpReceiver
 from radicale_server import Radicale, radicale
 from sqlalchemy import select
 
-from agent.config import Workspace, load_config
-from agent.pipeline import default_deps
-from agent.runner import cycle, open_store
+from core.config import Workspace, load_config
+from service.deps import default_deps
+from service.runner import cycle, open_store
 from tools.calendar.factory import open_calendar
 from tools.outbox import open_outbox
 from tools.sources import MaildirSource
@@ -76,7 +76,8 @@ def deliver(ws: Workspace, name: str) -> None:
 def one_round(ws: Workspace) -> None:
     assert ws.maildir is not None and ws.calendar is not None
     store = open_store(ws)
-    deps = default_deps(ws, load=store.open_tasks, replied=store.auto_replied, clock=lambda: NOW)
+    deps = default_deps(ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
+                        clock=lambda: NOW)
     outbox = open_outbox(ws, store)
     try:
         cycle(MaildirSource(ws.maildir), store, deps, outbox,
@@ -112,9 +113,9 @@ def test_invitation_is_accepted_stored_and_cancelled(tmp_path: Path, server: Rad
     one_round(ws)
     assert calendar.sequence_of(UID) is None  # removed
     assert len(smtp.received) == 1  # a cancellation is not answered by mail
-    items = open_store(ws).items()
+    items = open_store(ws).messages.items()
     assert [i["action"] for i in items] == ["auto", "auto"]
-    with open_store(ws).session() as s:
+    with open_store(ws).db.session() as s:
         events = [a.event for a in s.scalars(select(AuditRow))]
         assert "notify_owner" in events  # the owner is told about the cancellation
         assert [o.status for o in s.scalars(select(CalendarOpRow))] == ["done", "done"]

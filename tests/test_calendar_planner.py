@@ -9,9 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import FIXTURES
 
-from agent.config import Calendar, Workspace
 from agent.drafts import TemplateDrafter
-from agent.models import (
+from agent.parse.mime import parse_message
+from agent.pipeline import triage
+from agent.scheduling.availability import Availability, Problem, Rules
+from agent.scheduling.holidays import holiday_check
+from agent.scheduling.planner import Planner
+from agent.view import build_view
+from core.config import Calendar, Workspace
+from core.ical.base import Busy
+from core.models import (
     Action,
     Category,
     Classification,
@@ -20,15 +27,10 @@ from agent.models import (
     Priority,
     Proposal,
     RawMessage,
+    SchedulePlan,
     TimeSlot,
 )
-from agent.parse.mime import parse_message
-from agent.pipeline import default_deps, triage
-from agent.scheduling.availability import Availability, Problem, Rules
-from agent.scheduling.holidays import holiday_check
-from agent.scheduling.planner import Planner
-from agent.view import build_view
-from tools.calendar.base import Busy
+from service.deps import default_deps
 from tools.calendar.fake import FakeCalendar
 from tools.calendar.ics_file import IcsFileCalendar
 
@@ -186,7 +188,11 @@ def test_reschedule_and_cancel_in_words_are_drafts(wsc: Workspace) -> None:
 def test_pick_from_stored_offer_is_confirmed(wsc: Workspace) -> None:
     offered = OFFERED
     assert wsc.calendar is not None and wsc.calendar.ics is not None
-    p = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW, offer_lookup)
+    planner = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW)
+
+    def p(v: MessageView) -> SchedulePlan:
+        return planner(v, offer_lookup(v.mail))
+
     head = "In-Reply-To: <reply-9@beispiel-design.de>\nReferences: <req-1@kunde.de> " \
            "<reply-9@beispiel-design.de>\n"
     plan = p(mail(wsc, "Super, der Freitag passt mir!", subject="AW: Termin", extra=head))
@@ -233,18 +239,17 @@ def test_short_answer_in_an_offer_thread_is_booked_not_guessed(wsc: Workspace) -
     agent offered it is the pick, and the whole pipeline books it."""
     assert wsc.calendar is not None and wsc.calendar.ics is not None
     deps = default_deps(wsc, clock=lambda: NOW)
-    deps.schedule = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW,
-                            offer_lookup)
+    deps.schedule = Planner(wsc, IcsFileCalendar(wsc.calendar.ics, BERLIN), lambda: NOW)
     deps.offers = offer_lookup
     body = "Passt, nehmen wir den Freitag.\n\nViele Grüße\nMax"
     head = "In-Reply-To: <reply-9@beispiel-design.de>\nReferences: <req-1@kunde.de>\n"
     answer = raw(body, subject="AW: Ihre Anfrage", extra=head, message_id="<ans-1@kunde.de>")
     out = triage(answer, deps)
     assert out.classification.decided_by == "thread:offer"
-    assert out.decision.action is Action.auto and out.decision.booked == [OFFERED[1]]
+    assert out.decision.action is Action.auto and out.decision.calendar.booked == [OFFERED[1]]
     assert "Terminvorschläge" in out.explanation
     alone = triage(raw(body, subject="AW: Ihre Anfrage", message_id="<ans-1@kunde.de>"), deps)
-    assert alone.classification.decided_by != "thread:offer" and not alone.decision.booked
+    assert alone.classification.decided_by != "thread:offer" and not alone.decision.calendar.booked
 
 
 class Unsure:
@@ -271,10 +276,10 @@ def test_a_scheduling_draft_still_offers_free_slots(wsc: Workspace, how: str) ->
     out = triage(raw("Hätten Sie nächste Woche Dienstag oder Mittwoch vormittags eine Stunde "
                      "Zeit für ein Gespräch?\n\nViele Grüße\nMax Kunde"), deps)
     d = out.decision
-    assert d.action is Action.draft and not d.booked and not d.planned_actions
+    assert d.action is Action.draft and not d.calendar.booked and not d.planned_actions
     assert d.rule == ("r3-low-confidence" if how == "unsure" else "delegation")
-    assert 2 <= len(d.offered) <= 3 and d.draft is not None
-    for slot in d.offered:
+    assert 2 <= len(d.calendar.offered) <= 3 and d.draft is not None
+    for slot in d.calendar.offered:
         local_start = slot.start.astimezone(BERLIN)
         assert local_start.weekday() in (1, 2) and local_start.hour < 12  # Tue/Wed mornings
         assert local_start.strftime("%H:%M") in d.draft.body

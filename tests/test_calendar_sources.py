@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import FIXTURES
 
-from tools.calendar.base import Busy, CalendarError
+from core.ical.base import Busy, CalendarError
+from core.ical.itip import new_event
 from tools.calendar.ics_file import IcsFileCalendar
-from tools.calendar.itip import new_event
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ICS = FIXTURES / "ics"

@@ -19,7 +19,7 @@ CATEGORIES = {"scheduling", "invoice_payment", "customer_inquiry", "support", "s
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "assistenz", *args], capture_output=True,
                           text=True, timeout=300)
 
 

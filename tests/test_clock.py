@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import ROOT
 
-from agent.clock import clock_from, parse_now, reference_time
+from core.clock import clock_from, parse_now, reference_time
 
-PACKAGES = ("agent", "tools", "api")
-PROVIDER = ROOT / "agent" / "clock.py"
+PACKAGES = ("core", "agent", "tools", "service", "api", "assistenz")
+PROVIDER = ROOT / "core" / "clock.py"
 # attribute calls that read the wall clock: datetime.now(), date.today(), time.time() …
 WALL = {("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"),
         ("date", "today"), ("time", "time"), ("time", "time_ns"), ("time", "localtime"),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import ConfigError, load_config
-from agent.models import Action, Category
+from core.config import ConfigError, load_config
+from core.models import Action, Category
 
 GOOD = """\
 owner: {name: Anna, email: anna@example.de, languages: [de, en]}
@@ -89,7 +89,7 @@ def test_secrets_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_missing_config_file_is_a_clean_exit_2(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "agent.cli", "triage", str(tmp_path),
+    proc = subprocess.run([sys.executable, "-m", "assistenz", "triage", str(tmp_path),
                            "--config", str(tmp_path / "nope.yaml"), "--json"],
                           capture_output=True, text=True)
     assert proc.returncode == 2

@@ -18,9 +18,9 @@ import pytest
 from crash_trials import Lab, runner
 from mailservers import FIXTURES, Dovecot, inquiry, write_workspace
 
-from agent.config import load_config
 from agent.parse.headers import message_id
-from agent.runner import open_store
+from core.config import load_config
+from service.runner import open_store
 
 pytestmark = pytest.mark.slow
 TRIALS = 3  # `make stress` runs 100+ (evals/stress_imap.py)
@@ -65,7 +65,7 @@ def test_worker_survives_a_server_restart_and_wakes_up_for_new_mail(
     store = open_store(load_config(config))
 
     def processed() -> int:
-        return len(store.items("processed"))
+        return len(store.messages.items("processed"))
 
     dovecot.deliver([inquiry(i) for i in range(3)])
     proc = runner(config)
@@ -78,7 +78,7 @@ def test_worker_survives_a_server_restart_and_wakes_up_for_new_mail(
     finally:
         proc.send_signal(signal.SIGTERM)  # SIGINT is ignored in background jobs
         proc.wait(30)
-    assert len(store.items()) == 5
+    assert len(store.messages.items()) == 5
 
 
 def test_cli_run_once_against_dovecot_then_items_lists_each_message_once(
@@ -87,7 +87,7 @@ def test_cli_run_once_against_dovecot_then_items_lists_each_message_once(
                                              "8bit-headers.eml", "invitation.eml")]
     dovecot.deliver([f.read_bytes() for f in files] + [files[0].read_bytes()])  # one twice
     config = str(write_workspace(tmp_path, imap=dovecot.imap_config()))
-    cli = [sys.executable, "-m", "agent.cli"]
+    cli = [sys.executable, "-m", "assistenz"]
     done = subprocess.run([*cli, "run", "--once", "--config", config],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr

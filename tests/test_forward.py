@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from agent.models import Action, TriageOutcome
+from core.models import Action, TriageOutcome
 
 TriageFn = Callable[[str], TriageOutcome]
 

@@ -13,8 +13,8 @@ import pytest
 from mailservers import FIXTURES, CutProxy, Dovecot, ScriptedClassifier, inquiry, write_workspace
 from sqlalchemy import func, select
 
-from agent.config import Imap, Workspace, load_config
-from agent.runner import ingest, open_store, run
+from core.config import Imap, Workspace, load_config
+from service.runner import ingest, open_store, run
 from tools.imap import KEYWORD, ImapSource
 from tools.sources import MailboxUnavailable
 from tools.store.models import AuditRow, DecisionRow, MessageRow
@@ -27,7 +27,7 @@ FIXTURE_MAILS = sorted((FIXTURES / "mail").glob("*.eml")) + sorted(
 @pytest.fixture(autouse=True)
 def fast_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about the mailbox; the kNN classifier only makes them slow."""
-    import agent.classify.factory as factory
+    import service.classifier as factory
 
     monkeypatch.setattr(factory, "build_classifier", lambda *_a, **_k: ScriptedClassifier())
 
@@ -52,7 +52,7 @@ def test_run_once_reads_without_side_effects_then_marks_processed(
     dovecot.deliver(p.read_bytes() for p in FIXTURE_MAILS)
     ws = workspace(tmp_path, dovecot)
     assert run(ws, once=True) == 0
-    items = open_store(ws).items()
+    items = open_store(ws).messages.items()
     assert len(items) == len(FIXTURE_MAILS)
     assert Counter(i["status"] for i in items) == {"processed": len(FIXTURE_MAILS)}
     assert len({i["source_key"] for i in items}) == len(items)
@@ -63,7 +63,7 @@ def test_run_once_reads_without_side_effects_then_marks_processed(
     assert all(KEYWORD.encode() in f for f in on_server)
     # a second run finds nothing new
     assert run(ws, once=True) == 0
-    assert len(open_store(ws).items()) == len(FIXTURE_MAILS)
+    assert len(open_store(ws).messages.items()) == len(FIXTURE_MAILS)
 
 
 def test_processed_folder_moves_mail_and_never_deletes(tmp_path: Path, dovecot: Dovecot) -> None:
@@ -92,12 +92,12 @@ def test_server_without_idle_and_move_is_polled_and_copy_expunges_only_those_uid
         source = ImapSource(Imap(**server.imap_config(processed_folder="Erledigt")))
         store = open_store(ws)
         assert ingest(source, store) == 2
-        with store.session() as s:
+        with store.db.session() as s:
             first = s.scalars(select(MessageRow).order_by(MessageRow.id)).first()
             assert first is not None
             first.status = "processed"
             s.commit()
-        source.mark_processed(store.done_keys(source.name))
+        source.mark_processed(store.messages.done_keys(source.name))
         assert server.message_ids("Erledigt") == ["<anfrage-1@kunden-beispiel.de>"]
         assert server.message_ids("INBOX") == ["<anfrage-2@kunden-beispiel.de>"]
         started = time.monotonic()
@@ -142,15 +142,15 @@ def test_uidvalidity_change_resyncs_without_processing_anything_twice(
     ws = workspace(tmp_path, dovecot)
     assert run(ws, once=True) == 0
     store = open_store(ws)
-    before = {i["source_key"] for i in store.items()}
+    before = {i["source_key"] for i in store.messages.items()}
     dovecot.stop()
     dovecot.change_uidvalidity()
     dovecot.start()
     dovecot.deliver([inquiry(99)])
     assert run(ws, once=True) == 0
-    items = store.items()
+    items = store.messages.items()
     assert len(items) == 9 and all(i["status"] == "processed" for i in items)
-    with store.session() as s:
+    with store.db.session() as s:
         per_message = Counter(s.scalars(select(DecisionRow.message_id)))
         assert set(per_message.values()) == {1}
         seen_again = s.scalar(select(func.count()).select_from(AuditRow)
@@ -158,7 +158,7 @@ def test_uidvalidity_change_resyncs_without_processing_anything_twice(
         assert seen_again == 8
     # the renumbered mails are known under their new keys: nothing is read a third time
     source = ImapSource(Imap(**dovecot.imap_config()))
-    assert list(source.fetch(store.known_keys(source.name))) == []
+    assert list(source.fetch(store.messages.known_keys(source.name))) == []
     assert {i["source_key"] for i in items} - before == {items[-1]["source_key"]}
     assert all(KEYWORD.encode() in f for f in flags(dovecot))
     source.close()
@@ -177,7 +177,7 @@ def test_connection_dropped_mid_fetch_loses_and_duplicates_nothing(
     with pytest.raises(MailboxUnavailable):
         ingest(source, store)
     assert proxy.cuts == 1
-    kept = len(store.items())
+    kept = len(store.messages.items())
     assert 0 < kept < 30  # what arrived before the cut is committed
     assert ingest(source, store) == 30 - kept  # the next round reconnects and reads the rest
     stored = sorted(bytes(r) for r in _raw_rows(store))
@@ -187,7 +187,7 @@ def test_connection_dropped_mid_fetch_loses_and_duplicates_nothing(
 
 
 def _raw_rows(store: object) -> list[bytes]:
-    with store.session() as s:  # type: ignore[attr-defined]
+    with store.db.session() as s:  # type: ignore[attr-defined]
         return list(s.scalars(select(MessageRow.raw)))
 
 
@@ -210,7 +210,7 @@ def test_bad_input_from_the_wire_is_stored_whole_and_the_worker_keeps_going(
     ws = workspace(tmp_path, dovecot)
     assert run(ws, once=True) == 0
     store = open_store(ws)
-    items = store.items()
+    items = store.messages.items()
     assert len(items) == len(wire) - 1  # the exact copy of twin_b is recognised
     assert all(i["status"] in {"processed", "failed"} for i in items)
     assert all(i["error"] for i in items if i["status"] == "failed")
@@ -218,7 +218,7 @@ def test_bad_input_from_the_wire_is_stored_whole_and_the_worker_keeps_going(
     on_server = dovecot.messages()
     assert max(sizes) > 6_000_000  # nothing truncated
     assert len(on_server) == len(wire)
-    with store.session() as s:
+    with store.db.session() as s:
         again = s.scalars(select(AuditRow).where(AuditRow.event == "seen_again")).all()
         assert len(again) == 1
 
@@ -234,5 +234,5 @@ def test_a_crash_between_commit_and_mark_is_caught_up_on_the_next_start(
     assert not any(KEYWORD.encode() in f for f in flags(dovecot))
     assert run(ws, once=True) == 0
     assert all(KEYWORD.encode() in f for f in flags(dovecot))
-    with open_store(ws).session() as s:
+    with open_store(ws).db.session() as s:
         assert s.scalar(select(func.count()).select_from(DecisionRow)) == 4  # not redone

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from conftest import FIXED_NOW
 
-from agent.config import Workspace, load_config
-from agent.models import Category, Priority, RawMessage
-from agent.pipeline import default_deps, triage
+from agent.pipeline import triage
+from core.config import Workspace, load_config
+from core.models import Category, Priority, RawMessage
+from core.ports import Call, LLMTriage
 from evals.metrics import forbidden_actions
 from evals.sets import ROOT, SETS
-from tools.llm import Call, LLMTriage
+from service.deps import default_deps
 
 INJECTION = SETS["injection"]
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from conftest import FIXED_NOW, FIXTURES
 
-from agent.config import Workspace
-from agent.learning import Correction, CorrectionError, correct
-from agent.models import Action, Category, RawMessage
-from agent.pipeline import default_deps, triage
-from agent.runner import open_store, process_pending
-from tools.store.repo import Store
+from agent.pipeline import triage
+from core.config import Workspace
+from core.models import Action, Category, RawMessage
+from service.deps import default_deps
+from service.learning import Correction, CorrectionError, correct
+from service.runner import open_store, process_pending
+from tools.store import Store
 
 LEARN = FIXTURES / "learning"
 
@@ -29,9 +30,9 @@ def live(ws: Workspace, tmp_path: Path) -> Workspace:
 def stored(ws: Workspace, name: str) -> tuple[Store, int]:
     store = open_store(ws)
     data = (LEARN / name).read_bytes()
-    row = store.store_raw(RawMessage(ref=name, data=data, source="test", source_key=name))
+    row = store.messages.store_raw(RawMessage(ref=name, data=data, source="test", source_key=name))
     assert row is not None
-    process_pending(store, default_deps(ws, load=store.open_tasks, clock=lambda: FIXED_NOW))
+    process_pending(store, default_deps(ws, load=store.tasks.open_tasks, clock=lambda: FIXED_NOW))
     return store, row
 
 
@@ -43,10 +44,10 @@ def fresh_triage(ws: Workspace, name: str):  # type: ignore[no-untyped-def]
 
 def test_corrected_category_decides_the_next_similar_mail(live: Workspace) -> None:
     store, row = stored(live, "fest-1.eml")
-    before = store.items()[0]["category"]
+    before = store.messages.items()[0]["category"]
     target = Category.other if before != "other" else Category.admin
     correct(live, store, Correction(message_id=row, category=target))
-    assert store.items()[0]["category"] == target.value  # the stored decision changed too
+    assert store.messages.items()[0]["category"] == target.value  # the stored decision changed too
     out = fresh_triage(live, "fest-2.eml")
     assert out.classification.category is target
     assert out.classification.decided_by == "learned"
@@ -55,10 +56,10 @@ def test_corrected_category_decides_the_next_similar_mail(live: Workspace) -> No
 
 def test_corrected_assignee_and_action_guide_the_next_similar_mail(live: Workspace) -> None:
     store, row = stored(live, "rechnung-1.eml")
-    first = store.items()[0]
+    first = store.messages.items()[0]
     assert first["action"] == "route" and first["assignee"] == "lena"
     correct(live, store, Correction(message_id=row, assignee="tom"))
-    assert store.open_tasks("tom") == 1 and store.open_tasks("lena") == 0  # task moved
+    assert store.tasks.open_tasks("tom") == 1 and store.tasks.open_tasks("lena") == 0  # task moved
     out = fresh_triage(live, "rechnung-2.eml")
     assert out.decision.action is Action.route and out.decision.assignee == "tom"
     assert out.decision.rule == "learned"
@@ -89,7 +90,7 @@ def test_correct_command(live: Workspace, tmp_path: Path) -> None:
         "data_dir: ../../.tmp/test-data", f"data_dir: {tmp_path / 'data'}\n"
         f"database: sqlite:///{tmp_path / 'data' / 'a.db'}"), encoding="utf-8")
     _, row = stored(live, "fest-1.eml")
-    cmd = [sys.executable, "-m", "agent.cli", "correct", str(row), "--config", str(config)]
+    cmd = [sys.executable, "-m", "assistenz", "correct", str(row), "--config", str(config)]
     ok = subprocess.run([*cmd, "--category", "personal", "--json"], capture_output=True,
                         text=True, timeout=300)
     assert ok.returncode == 0, ok.stderr

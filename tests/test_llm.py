@@ -11,9 +11,10 @@ import pytest
 from conftest import FIXED_NOW, FIXTURES
 from llm_stub import StubLLM, tool_answer
 
-from agent.config import LLM, Workspace
-from agent.models import Action, RawMessage
-from agent.pipeline import default_deps, triage
+from agent.pipeline import triage
+from core.config import LLM, Workspace
+from core.models import Action, RawMessage
+from service.deps import default_deps
 
 MAIL = FIXTURES / "mail" / "no-message-id.eml"  # a German price inquiry
 

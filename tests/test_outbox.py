@@ -13,9 +13,9 @@ from clocks import FIXED_NOW
 from mailservers import Dovecot, ScriptedClassifier, SmtpReceiver, inquiry, write_workspace
 from sqlalchemy import delete, select
 
-from agent.clock import fixed_clock
-from agent.config import Workspace, load_config
-from agent.runner import open_store, run
+from core.clock import fixed_clock
+from core.config import Workspace, load_config
+from service.runner import open_store, run
 from tools.compose import Reply, UnsafeHeader, compose
 from tools.outbox import Outbox, identity_warning
 from tools.sentfolder import SentFolder
@@ -29,7 +29,7 @@ FROM = "Anna Beispiel <assistenz@beispiel-design.de>"
 @pytest.fixture(autouse=True)
 def fast_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about the mailbox; the kNN classifier only makes them slow."""
-    import agent.classify.factory as factory
+    import service.classifier as factory
 
     monkeypatch.setattr(factory, "build_classifier", lambda *_a, **_k: ScriptedClassifier())
 
@@ -55,7 +55,7 @@ def workspace(tmp_path: Path, dovecot: Dovecot, smtp: SmtpReceiver | None) -> Wo
 
 
 def outbox_rows(ws: Workspace) -> list[OutboxRow]:
-    with open_store(ws).session() as s:
+    with open_store(ws).db.session() as s:
         return list(s.scalars(select(OutboxRow).order_by(OutboxRow.id)))
 
 
@@ -121,9 +121,9 @@ def test_after_a_crash_while_sending_the_sent_folder_decides_and_nothing_is_rese
     assert status == {first.id: "sent", second.id: "uncertain"}
     assert smtp.received == []
     # the owner sees it in `assistenz items --json`
-    assert sorted(r for i in open_store(ws).items() for r in i["replies"]) == [
+    assert sorted(r for i in open_store(ws).messages.items() for r in i["replies"]) == [
         "sent", "uncertain"]
-    with open_store(ws).session() as s:
+    with open_store(ws).db.session() as s:
         draft = s.scalars(select(DraftRow).join(OutboxRow, OutboxRow.draft_id == DraftRow.id)
                           .where(OutboxRow.id == second.id)).one()
         assert draft.status == "uncertain"
@@ -155,7 +155,7 @@ def test_temporary_refusal_waits_and_permanent_refusal_fails(
     later = now + timedelta(minutes=2)
     first = outbox_rows(ws)[0]
     smtp.behaviour.rcpt_reply = "550 5.1.1 no such user"
-    with open_store(ws).session() as s:  # only the first is due again
+    with open_store(ws).db.session() as s:  # only the first is due again
         s.get_one(OutboxRow, outbox_rows(ws)[1].id).next_try_at = later + timedelta(hours=1)
         s.commit()
     assert outbox_for(ws, later).send_due()["failed"] == 1
@@ -178,7 +178,7 @@ def test_without_smtp_replies_stay_queued_and_the_log_says_so_once(
     box.run()
     said = [r for r in caplog.records if "no 'smtp' section" in r.getMessage()]
     assert len(said) == 2  # once by the run, once by this outbox: never per round
-    with open_store(ws).session() as s:
+    with open_store(ws).db.session() as s:
         assert [d.status for d in s.scalars(select(DraftRow))] == ["queued"]
     with_smtp = workspace(tmp_path, dovecot, smtp)
     assert run(with_smtp, once=True) == 0
@@ -194,7 +194,7 @@ def test_approved_drafts_are_sent_the_same_way(
     ws = workspace(tmp_path, dovecot, smtp)
     assert run(ws, once=True) == 0
     assert smtp.received == []  # support: a draft for the owner
-    with open_store(ws).session() as s:
+    with open_store(ws).db.session() as s:
         draft = s.scalars(select(DraftRow)).one()
         assert draft.kind == "draft" and draft.status == "pending"
         draft.status = "approved"  # what the review UI does
@@ -222,7 +222,7 @@ def test_header_injection_is_impossible(tmp_path: Path, dovecot: Dovecot,
         compose(reply, "Anna <anna@beispiel.de>\r\nBcc: evil@example.com", FIXED_NOW)
     # end to end: a draft edited to carry a line break still goes out as one header
     ws = _queue_without_sending(tmp_path, dovecot, smtp, 1)
-    with open_store(ws).session() as s:
+    with open_store(ws).db.session() as s:
         draft = s.scalars(select(DraftRow)).one()
         draft.subject = "AW: Anfrage\r\nBcc: evil@example.com"
         s.execute(delete(OutboxRow))  # queued before the edit: build it again
@@ -240,7 +240,7 @@ def test_an_injection_attempt_in_an_incoming_subject_reaches_nobody_else(
     dovecot.deliver([inquiry(4).replace(b"Subject: Anfrage Teamfotos 4", b"Subject: " + encoded)])
     ws = workspace(tmp_path, dovecot, smtp)
     assert run(ws, once=True) == 0
-    [item] = open_store(ws).items()
+    [item] = open_store(ws).messages.items()
     assert item["status"] == "processed"
     # today the gate only notifies the owner; whatever it decides, no header is injected
     for got in smtp.received:

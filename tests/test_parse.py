@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, raw_of
 
-from agent.config import Limits
-from agent.models import ParsedMessage
 from agent.parse.mime import parse_message
+from core.config import Limits
+from core.models import ParsedMessage
 
 
 def parse(name: str, limits: Limits | None = None) -> ParsedMessage:

@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from clocks import FIXED_NOW
 
-from agent.config import Workspace
-from agent.models import (
+from agent.policy import GateInput, ReplyLedger, decide
+from agent.routing import RouteChoice, RouteMiss
+from core.config import Workspace
+from core.models import (
     Action,
     Address,
     Automation,
@@ -22,8 +24,6 @@ from agent.models import (
     Priority,
     Risk,
 )
-from agent.policy import GateInput, ReplyLedger, decide
-from agent.routing import RouteChoice, RouteMiss
 
 TODAY = date(2026, 11, 27)
 NOBODY = RouteMiss("language")

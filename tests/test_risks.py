@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.models import Mail, RawMessage, Risk
 from agent.parse.mime import parse_message
 from agent.risks import find_risks
+from core.models import Mail, RawMessage, Risk
 
 
 def mail(body: str, subject: str = "Info") -> Mail:

@@ -9,10 +9,10 @@ import pytest
 from conftest import FIXED_NOW, FIXTURES
 from sqlalchemy import select, text
 
-from agent.config import Workspace
-from agent.models import Classification, MessageView
-from agent.pipeline import default_deps
-from agent.runner import ingest, open_store, process_pending
+from core.config import Workspace
+from core.models import Classification, MessageView
+from service.deps import default_deps
+from service.runner import ingest, open_store, process_pending
 from tools.sources import MaildirSource
 from tools.store.models import AuditRow, DraftRow, MessageRow, TaskRow
 
@@ -37,7 +37,7 @@ def test_run_once_processes_everything_exactly_once(live_ws: Workspace) -> None:
     assert live_ws.maildir is not None
     store = open_store(live_ws)
     source = MaildirSource(live_ws.maildir)
-    deps = default_deps(live_ws, load=store.open_tasks, replied=store.auto_replied,
+    deps = default_deps(live_ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
                         clock=lambda: FIXED_NOW)
     total = len(list((live_ws.maildir / "new").iterdir()))
     assert ingest(source, store) == total
@@ -45,9 +45,9 @@ def test_run_once_processes_everything_exactly_once(live_ws: Workspace) -> None:
     # a second round finds nothing new and changes nothing
     assert ingest(source, store) == 0
     assert process_pending(store, deps) == (0, 0)
-    items = store.items()
+    items = store.messages.items()
     assert len(items) == total and all(i["status"] == "processed" for i in items)
-    with store.session() as s:
+    with store.db.session() as s:
         tasks = s.scalars(select(TaskRow)).all()
         routed = [i for i in items if i["action"] == "route"]
         assert len(tasks) == len(routed) > 0
@@ -73,14 +73,14 @@ def test_a_failing_message_does_not_stop_the_others_and_can_be_retried(
             return real.classify(view)
 
     real = default_deps(live_ws).classifier
-    deps = default_deps(live_ws, classifier=Flaky(), load=store.open_tasks,
-                        replied=store.auto_replied)
+    deps = default_deps(live_ws, classifier=Flaky(), load=store.tasks.open_tasks,
+                        replied=store.ledger.auto_replied)
     done, failed = process_pending(store, deps)
     assert failed == 1 and done > 10
-    bad = store.items("failed")
+    bad = store.messages.items("failed")
     assert len(bad) == 1 and "model exploded" in bad[0]["error"]
-    assert store.retry() == 1
-    assert store.items("failed") == []
+    assert store.messages.retry() == 1
+    assert store.messages.items("failed") == []
     deps.classifier = real
     assert process_pending(store, deps) == (1, 0)
 
@@ -99,7 +99,7 @@ def test_audit_log_is_append_only(live_ws: Workspace) -> None:
     assert live_ws.maildir is not None
     store = open_store(live_ws)
     ingest(MaildirSource(live_ws.maildir), store)
-    with store.session() as s, pytest.raises(Exception, match="append-only"):
+    with store.db.session() as s, pytest.raises(Exception, match="append-only"):
         s.execute(text("UPDATE audit_log SET event = 'x'"))
-    with store.session() as s:
+    with store.db.session() as s:
         assert s.scalar(select(MessageRow).limit(1)) is not None

@@ -7,11 +7,11 @@ from pathlib import Path
 from conftest import FIXED_NOW, FIXTURES
 from fastapi.testclient import TestClient
 
-from agent.config import Workspace
-from agent.models import RawMessage
-from agent.pipeline import default_deps
-from agent.runner import open_store, process_pending
 from api.app import create_app
+from core.config import Workspace
+from core.models import RawMessage
+from service.deps import default_deps
+from service.runner import open_store, process_pending
 
 EVIL = b"""From: "<script>alert(1)</script>" <evil@attacker.example>
 To: anna@beispiel-design.de
@@ -28,9 +28,10 @@ def build(ws: Workspace, tmp_path: Path) -> TestClient:
     ws = ws.model_copy(update={"database": f"sqlite:///{tmp_path / 'w.db'}"})
     store = open_store(ws)
     for f in sorted((FIXTURES / "forwarded").iterdir()):
-        store.store_raw(RawMessage(ref=f.name, data=f.read_bytes(), source="t", source_key=f.name))
-    store.store_raw(RawMessage(ref="evil", data=EVIL, source="t", source_key="evil"))
-    process_pending(store, default_deps(ws, load=store.open_tasks, clock=lambda: FIXED_NOW))
+        store.messages.store_raw(RawMessage(ref=f.name, data=f.read_bytes(), source="t",
+                                            source_key=f.name))
+    store.messages.store_raw(RawMessage(ref="evil", data=EVIL, source="t", source_key="evil"))
+    process_pending(store, default_deps(ws, load=store.tasks.open_tasks, clock=lambda: FIXED_NOW))
     return TestClient(create_app(ws, store))
 
 

@@ -14,24 +14,15 @@ import re
 import sys
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
+
+from core.ports import Embedder, Vectors
 
 log = logging.getLogger(__name__)
 
-Vectors = npt.NDArray[np.float32]
 MAX_CHARS = 600  # cost grows with tokens; the start of a mail carries its topic (see README)
 
-
-class Embedder(Protocol):
-    name: str
-    dim: int
-
-    def queries(self, texts: list[str]) -> Vectors: ...
-
-    def passages(self, texts: list[str]) -> Vectors: ...
 
 
 class E5Embedder:

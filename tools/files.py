@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.models import RawMessage
+from core.models import RawMessage
 
 
 class InputError(Exception):

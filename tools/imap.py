@@ -19,11 +19,11 @@ from collections.abc import Iterator
 
 from imapclient import IMAPClient
 
-from agent.config import Imap
-from agent.models import RawMessage
+from core.config import Imap
+from core.models import RawMessage
 from tools.imapconn import close, connect, guarded, shutdown
 from tools.imapfetch import batches, bodies
-from tools.sources import MailboxUnavailable
+from tools.mailbox import MailboxUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from agent.config import Imap
-from tools.sources import MailboxUnavailable
+from core.config import Imap
+from tools.mailbox import MailboxUnavailable
 
 T = TypeVar("T")
 TIMEOUT = 60.0

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from tenacity import (
     RetryError,
     Retrying,
@@ -23,45 +22,10 @@ from tenacity import (
     wait_exponential,
 )
 
-from agent.config import LLM
-from agent.models import Category, Priority
+from core.config import LLM
+from core.ports import Call, LLMClient, LLMError, LLMTriage
 
 log = logging.getLogger(__name__)
-
-
-class LLMError(Exception):
-    """The model could not give a usable answer; the offline decision stands."""
-
-
-class LLMTriage(BaseModel):
-    """What the model may say about a mail: a closed vocabulary, nothing it could act on."""
-
-    category: Category
-    priority: Priority
-    confidence: float = Field(ge=0.0, le=1.0, description="how sure, 0..1")
-    reason: str = Field(default="", max_length=300, description="one short sentence")
-
-
-@dataclass
-class Call:
-    """One model call, for the log table and the evals."""
-
-    purpose: str
-    model: str
-    prompt_version: str
-    ok: bool
-    latency_ms: float
-    usage: dict[str, int] = field(default_factory=dict)
-    error: str | None = None
-
-
-class LLMClient(Protocol):
-    model_name: str
-    calls: list[Call]
-
-    def triage(self, system: str, user: str, prompt_version: str) -> LLMTriage: ...
-
-    def write(self, system: str, user: str, prompt_version: str) -> str: ...
 
 
 def _retryable(exc: BaseException) -> bool:

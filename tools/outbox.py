@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from agent.config import Workspace
+from core.config import Workspace
 from tools.compose import OutMail, Reply, compose, sender
+from tools.mailbox import MailboxUnavailable
 from tools.sentfolder import SentFolder
 from tools.smtp import DeliveryUnknown, NotSent, SmtpSender
-from tools.sources import MailboxUnavailable
+from tools.store import Store
 from tools.store.outbox import OutboxStore, Outgoing
-from tools.store.repo import Store
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (60, 300, 900, 3600)  # seconds after a temporary refusal
@@ -31,7 +31,7 @@ MAX_ATTEMPTS = 10
 class Outbox:
     def __init__(self, store: Store, ws: Workspace, smtp: SmtpSender | None,
                  sent: SentFolder | None) -> None:
-        self.rows = OutboxStore(store)
+        self.rows = OutboxStore(store.db)
         self.ws = ws
         self.smtp = smtp
         self.sent_folder = sent

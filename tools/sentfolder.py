@@ -13,9 +13,9 @@ from datetime import datetime
 from imapclient import IMAPClient
 from imapclient.imapclient import SENT
 
-from agent.config import Imap
+from core.config import Imap
 from tools.imapconn import close, connect, guarded
-from tools.sources import MailboxUnavailable
+from tools.mailbox import MailboxUnavailable
 
 log = logging.getLogger(__name__)
 

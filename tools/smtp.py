@@ -13,7 +13,7 @@ import logging
 import smtplib
 import ssl
 
-from agent.config import Smtp
+from core.config import Smtp
 from tools.compose import OutMail
 
 log = logging.getLogger(__name__)

@@ -5,35 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
-from agent.config import Workspace
-from agent.models import RawMessage
+from core.config import Workspace
+from core.models import RawMessage
 from tools.files import maildir_files, maildir_key
+from tools.imap import ImapSource
+from tools.mailbox import MailboxUnavailable, MailSource
 
-
-class MailSource(Protocol):
-    name: str
-
-    def fetch(self, known: set[str]) -> Iterator[RawMessage]:
-        """Messages whose key is not in `known`, oldest first. Changes nothing."""
-        ...
-
-    def wait(self, timeout: float) -> None:
-        """Block until new mail may have arrived (IDLE) or the timeout passed."""
-        ...
-
-    def mark_processed(self, keys: set[str]) -> None:
-        """Called after the decisions are committed, with the keys of every processed
-        message: the mailbox may now show that (a keyword, a move). Idempotent."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class MailboxUnavailable(Exception):
-    """The mailbox cannot be reached right now (network, server restart, login refused);
-    the runner waits with backoff and tries again. Nothing is lost: local state is the truth."""
+__all__ = ["MailSource", "MailboxUnavailable", "MaildirSource", "NoMailbox", "open_source"]
 
 
 class MaildirSource:
@@ -74,8 +53,6 @@ def open_source(ws: Workspace) -> MailSource:
     if ws.maildir is not None:
         return MaildirSource(ws.maildir)
     if ws.imap is not None:
-        from tools.imap import ImapSource
-
         source: MailSource = ImapSource(ws.imap)
         return source
     raise NoMailbox("the config has neither 'imap' nor 'maildir': nothing to read")

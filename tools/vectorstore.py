@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tools.embeddings import Vectors, get_embedder
+from core.ports import Example, Neighbour, Vectors
+from tools.embeddings import get_embedder
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -53,35 +53,6 @@ class AssistenzEmbedding(EmbeddingFunction[Documents]):
 
     def default_space(self) -> Any:
         return "cosine"
-
-
-@dataclass(frozen=True)
-class Example:
-    id: str
-    text: str
-    category: str
-    priority: str = "normal"
-    language: str = "und"
-    source: str = "seed"  # seed | correction
-    action: str | None = None
-    assignee: str | None = None
-    signals: tuple[tuple[str, int], ...] = ()  # header/text signals the classifier uses
-
-    def metadata(self) -> dict[str, str | int]:
-        meta: dict[str, str | int] = {"category": self.category, "priority": self.priority,
-                                      "language": self.language, "source": self.source}
-        if self.action:
-            meta["action"] = self.action
-        if self.assignee:
-            meta["assignee"] = self.assignee
-        meta.update({f"sig_{k}": int(v) for k, v in self.signals})
-        return meta
-
-
-@dataclass(frozen=True)
-class Neighbour:
-    example: Example
-    similarity: float
 
 
 def _example(id_: str, doc: str, meta: dict[str, Any]) -> Example:

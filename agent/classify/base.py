@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from agent.models import Classification, MessageView
+from core.models import Classification, MessageView
 
 
 class Classifier(Protocol):

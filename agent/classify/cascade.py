@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from agent.classify.base import Classifier
 from agent.maildata import email_block
-from agent.models import Category, Classification, MessageView
 from agent.prompts import load_prompt, load_table
-from tools.llm import LLMClient, LLMError
+from core.models import Category, Classification, MessageView
+from core.ports import LLMClient, LLMError
 
 
 class CascadeClassifier:

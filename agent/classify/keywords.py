@@ -10,8 +10,8 @@ import math
 import re
 
 from agent.classify.base import text_of
-from agent.models import Category, Classification, MessageView
 from agent.priority import priority_of
+from core.models import Category, Classification, MessageView
 
 _RAW: dict[Category, list[tuple[str, float]]] = {
     Category.scheduling: [

@@ -19,11 +19,10 @@ from agent.classify.base import text_of
 from agent.classify.calibrate import fit
 from agent.classify.keywords import keyword_scores_text
 from agent.classify.signals import header_signals
-from agent.models import Action, Category, Classification, MessageView, NoteGuidance, Priority
 from agent.priority import PRIORITY_SIGNALS, priority_signals
 from agent.prompts import load_table
-from tools.embeddings import Embedder, Vectors
-from tools.vectorstore import Example, ExampleStore, Neighbour
+from core.models import Action, Category, Classification, MessageView, NoteGuidance, Priority
+from core.ports import Embedder, Example, ExampleIndex, Neighbour, Vectors
 
 log = logging.getLogger(__name__)
 CATS = list(Category)
@@ -192,7 +191,7 @@ def priority_features(neigh: list[tuple[float, str]], category: str,
 class KnnClassifier:
     name = "knn"
 
-    def __init__(self, embedder: Embedder, store: ExampleStore, seeds: list[Seed],
+    def __init__(self, embedder: Embedder, store: ExampleIndex, seeds: list[Seed],
                  skip_identical: bool = False) -> None:
         self.embedder = embedder
         self.store = store

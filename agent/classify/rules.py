@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.models import Category, MessageView
+from core.models import Category, MessageView
 
 _OOO = re.compile(
     r"^(?:auto(?:matische)?[- ]?(?:antwort|reply)|abwesenheits|out of (?:the )?office|"

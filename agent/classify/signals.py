@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
-from agent.models import MessageView
+from core.models import MessageView
 
 BRANDS = (
     "paypal", "microsoft", "office365", "outlook", "sparkasse", "volksbank", "raiffeisen",

@@ -13,9 +13,9 @@ from email import policy
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
-from agent.models import Address, Automation
+from core.models import Address, Automation
+from core.text import clean
 
-_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _MSGID = re.compile(r"<[^<>\s]+>")
 _NOREPLY = re.compile(
@@ -23,18 +23,6 @@ _NOREPLY = re.compile(
     r"notifications?|automated|daemon)([-+_.].*)?$",
     re.IGNORECASE,
 )
-
-
-def clean(value: str) -> str:
-    """One-line, printable text: undo surrogate escapes from 8-bit headers, drop CR/LF."""
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
-        raw = value.encode("utf-8", "surrogateescape")
-        try:
-            value = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            value = raw.decode("cp1252", "replace")
-    value = value.replace("\r", " ").replace("\n", " ")
-    return _CTRL.sub("", value).strip()
 
 
 def _raw(msg: Message, name: str) -> str | None:

@@ -9,13 +9,14 @@ from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 
-from agent.config import Limits
 from agent.dates import parse_loose_datetime
-from agent.models import Attachment, CalendarPart, Mail, ParsedMessage, RawMessage
 from agent.parse import headers as h
 from agent.parse.forward import ForwardBlock, find_forward, is_forward_subject
 from agent.parse.language import detect_language
 from agent.parse.text import decode_bytes, html_to_text, normalize, split_body
+from core.config import Limits
+from core.models import Attachment, CalendarPart, Mail, ParsedMessage, RawMessage
+from core.text import clean
 
 _MBOX_FROM = re.compile(rb"\AFrom [^\n]*\n")
 _METHOD = re.compile(r"^METHOD:\s*([A-Za-z-]+)\s*$", re.M)
@@ -48,7 +49,7 @@ def _filename(part: Message) -> str | None:
         name = part.get_filename()
     except Exception:
         return "(unreadable name)"
-    return h.clean(name) if name else None
+    return clean(name) if name else None
 
 
 def _payload(part: Message) -> bytes:
@@ -197,7 +198,7 @@ def _mail_from_block(block: ForwardBlock) -> Mail:
     """A forwarded message rebuilt from the header block a mail client wrote into the text."""
     hd = block.headers
     body = split_body(block.body)
-    subject = h.clean(hd.get("subject", ""))
+    subject = clean(hd.get("subject", ""))
     senders = h.parse_addresses(hd.get("from"), "From")
     sender = senders[0] if senders else None
     return Mail(

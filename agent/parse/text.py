@@ -11,7 +11,7 @@ from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
 from mailparser_reply.parser import EmailMessage
 
-from agent.models import BodyText
+from core.models import BodyText
 
 _HTML_CONFIG = ParserConfig(css=CSS_PROFILES["strict"], display_links=False)
 _REPLY_LANGUAGES = ["de", "en", "fr", "it", "es", "nl"]

@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from agent.hours import WorkingHours
-from agent.models import TimeSlot
-from tools.calendar.base import Busy
+from core.hours import WorkingHours
+from core.ical.base import Busy
+from core.models import TimeSlot
 
 STEP = timedelta(minutes=30)  # slots start on the half hour of the owner's clock
 MAX_DAYS = 120  # how far any search looks

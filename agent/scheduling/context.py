@@ -8,14 +8,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
-from agent.clock import reference_time
-from agent.config import Workspace
 from agent.drafts import draft_language
-from agent.models import Action, Mail, MessageView, PlannedAction, SchedulePlan, TimeSlot
 from agent.scheduling.availability import Availability, Rules
 from agent.scheduling.fmt import moment_text, slot_list, zone_label
 from agent.scheduling.holidays import holiday_check
-from tools.calendar.base import CalendarSource
+from core.clock import reference_time
+from core.config import Workspace
+from core.ical.base import CalendarSource
+from core.models import Action, Mail, MessageView, PlannedAction, SchedulePlan, TimeSlot
 
 PAD = timedelta(days=1)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from agent.models import TimeSlot
 from agent.prompts import _ENV, load_table
+from core.models import TimeSlot
 
 
 def _table(language: str) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from typing import Any
 
 import recurring_ical_events
 
-from agent.models import CalendarPart
-from tools.calendar.base import CalendarError
-from tools.calendar.expand import parse_calendar, to_aware
+from core.ical.base import CalendarError
+from core.ical.expand import parse_calendar, to_aware
+from core.models import CalendarPart
 
 OCCURRENCE_HORIZON = timedelta(days=91)  # a recurring invitation is checked this far ahead
 MAX_OCCURRENCES = 30

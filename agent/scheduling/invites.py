@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agent.models import (
+from agent.scheduling.availability import Availability, Problem, spread
+from agent.scheduling.context import Run
+from agent.scheduling.invitation import Invitation
+from core.models import (
     Action,
     CreateEvent,
     InvitationReply,
@@ -15,9 +18,6 @@ from agent.models import (
     SchedulePlan,
     TimeSlot,
 )
-from agent.scheduling.availability import Availability, Problem, spread
-from agent.scheduling.context import Run
-from agent.scheduling.invitation import Invitation
 
 ALTERNATIVE_DAYS = 7
 _REASONS = {Problem.busy: "cal_conflict", Problem.outside_hours: "cal_outside_hours",

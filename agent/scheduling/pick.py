@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, tzinfo
 
-from agent.models import TimeSlot
 from agent.scheduling.when import days_in, times_in
+from core.models import TimeSlot
 
 _ORDINALS = [
     (re.compile(r"\b(?:erste[nrs]?|first|1\.\s*(?:termin|vorschlag|option)|(?:option|vorschlag|"

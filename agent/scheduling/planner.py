@@ -11,8 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from agent.config import Workspace
-from agent.models import Action, Mail, MessageView, Proposal, SchedulePlan
 from agent.scheduling.availability import Rules
 from agent.scheduling.context import Run, rules_for
 from agent.scheduling.invitation import read_invitation
@@ -21,24 +19,29 @@ from agent.scheduling.pick import picked
 from agent.scheduling.requests import confirm, plan_words, request_text
 from agent.scheduling.wish import read_wish
 from agent.scheduling.zones import sender_zone
-from tools.calendar.base import CalendarError, CalendarSource
+from core.config import Workspace
+from core.ical.base import CalendarError, CalendarSource
+from core.models import Action, Mail, MessageView, Proposal, SchedulePlan
 
 log = logging.getLogger(__name__)
 ProposalLookup = Callable[[Mail], Proposal | None]
 
 
 class Planner:
-    def __init__(self, ws: Workspace, source: CalendarSource, clock: Callable[[], datetime],
-                 proposals: ProposalLookup | None = None) -> None:
+    """The scheduling stage: a scheduling mail (and the offer its thread answers, looked up
+    once by the pipeline) → a `SchedulePlan`. Reads the calendar's busy times through the
+    `CalendarSource` protocol; changes nothing."""
+
+    def __init__(self, ws: Workspace, source: CalendarSource, clock: Callable[[], datetime]
+                 ) -> None:
         self.ws = ws
         self.source = source
         self.clock = clock
-        self.proposals = proposals
         self.rules: Rules = rules_for(ws)
 
-    def __call__(self, view: MessageView) -> SchedulePlan:
+    def __call__(self, view: MessageView, offer: Proposal | None = None) -> SchedulePlan:
         try:
-            return self._plan(view)
+            return self._plan(view, offer)
         except CalendarError as exc:
             log.warning("calendar unavailable: %s", exc)
             return SchedulePlan(action=Action.draft, reason="cal_unavailable",
@@ -50,7 +53,7 @@ class Planner:
         return Run(ws=self.ws, source=self.source, rules=self.rules, view=view, now=now,
                    zone=zone or sender_zone(text, view.mail.date, owner))
 
-    def _plan(self, view: MessageView) -> SchedulePlan:
+    def _plan(self, view: MessageView, proposal: Proposal | None) -> SchedulePlan:
         mail = view.mail
         if mail.calendar:
             inv = read_invitation(mail.calendar, self.ws.owner.zone)
@@ -59,7 +62,6 @@ class Planner:
             if inv is None:
                 return run.plan(Action.draft, "cal_unreadable", "unclear")
             return plan_invitation(run, inv)
-        proposal = self.proposals(mail) if self.proposals else None
         text = request_text(self._run(view, ""))
         if proposal is not None:
             return self._answer(view, text, proposal)

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from agent.config import Workspace
 from agent.drafts import draft_language, signature_for, topic_of
-from agent.models import CreateEvent, Decision, Draft, EventOp, InvitationReply, Mail
 from agent.prompts import load_prompt, load_table
 from agent.scheduling.fmt import slot_text
-from tools.calendar.act import event_text, itip_for
+from core.config import Workspace
+from core.ical.act import event_text, itip_for
+from core.models import CreateEvent, Decision, Draft, EventOp, InvitationReply, Mail
 
 
 def _summary(mail: Mail, action: InvitationReply) -> str:
     """The invited event's SUMMARY, else the mail's topic."""
-    from tools.calendar.expand import parse_calendar
+    from core.ical.expand import parse_calendar
 
     for part in mail.calendar:
         try:
@@ -53,7 +53,7 @@ def materialise(mail: Mail, d: Decision, ws: Workspace, now: datetime) -> Decisi
     """Fill in the mails and calendar objects a scheduling decision's actions need."""
     update: dict[str, object] = {}
     booked = ", ".join(slot_text(s, ws.owner.zone, draft_language(mail.language))
-                       for s in d.booked)
+                       for s in d.calendar.booked)
     answers = [p for p in d.planned_actions if isinstance(p, InvitationReply)]
     if answers and d.draft is None:
         update["draft"] = invitation_answer(mail, answers[0], ws, now, booked)
@@ -63,7 +63,7 @@ def materialise(mail: Mail, d: Decision, ws: Workspace, now: datetime) -> Decisi
     events += [EventOp(op="remove", uid=p.uid) for p in d.planned_actions
                if p.type == "remove_event"]
     if events:
-        update["events"] = events
+        update["calendar"] = d.calendar.model_copy(update={"events": events})
     draft = d.draft
     if creates and not answers and draft is not None and draft.itip is None:
         # a time agreed in words: the confirmation carries the invitation for the sender

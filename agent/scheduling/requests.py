@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from agent.drafts import topic_of
-from agent.models import Action, CreateEvent, SchedulePlan, TimeSlot
 from agent.scheduling.availability import Availability, spread
 from agent.scheduling.context import Run
 from agent.scheduling.wish import WHOLE_DAY, Wish, default_duration, read_wish
+from core.models import Action, CreateEvent, SchedulePlan, TimeSlot
 
 COUNT = 3
 

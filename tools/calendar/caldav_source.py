@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
-from tools.calendar.base import Busy, CalendarError
-from tools.calendar.expand import busy_between, parse_calendar, without_method
+from core.ical.base import Busy, CalendarError
+from core.ical.expand import busy_between, parse_calendar, without_method
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import tzinfo
 
-from agent.config import Calendar
-from tools.calendar.base import CalendarSource
+from core.config import Calendar
+from core.ical.base import CalendarSource
 from tools.calendar.caldav_source import CalDavCalendar
 from tools.calendar.ics_file import IcsFileCalendar
 

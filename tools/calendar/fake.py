@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tools.calendar.base import Busy, CalendarError
-from tools.calendar.expand import parse_calendar
+from core.ical.base import Busy, CalendarError
+from core.ical.expand import parse_calendar
 
 
 class FakeCalendar:

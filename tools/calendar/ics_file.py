@@ -10,8 +10,8 @@ from pathlib import Path
 
 import icalendar
 
-from tools.calendar.base import Busy, CalendarError
-from tools.calendar.expand import busy_between, parse_calendar, sequences
+from core.ical.base import Busy, CalendarError
+from core.ical.expand import busy_between, parse_calendar, sequences
 
 
 class IcsFileCalendar:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from tools.calendar.base import CalendarSource
+from core.ical.base import CalendarSource
+from tools.store import Store
 from tools.store.calendar_ops import finish, pending
-from tools.store.repo import Store
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,34 @@
-"""Storage: SQLAlchemy 2 models, Alembic migrations, and the operations the runner needs."""
+"""Storage: SQLAlchemy 2 models, Alembic migrations, and one module per responsibility.
+
+    db.py          Database: engine, migrations, session() and transaction()
+    messages.py    ingest and dedup, claims, failures and retries, listing
+    results.py     a triaged message's decision, draft, tasks, ledger entry … in one commit
+    outbox.py      drafts on their way out, sent exactly once
+    tasks.py       assistants and their open tasks
+    ledger.py      rule 5's reply ledger and calendar offers
+    corrections.py the owner's corrections;  calendar_ops.py  pending calendar changes
+
+`Store` bundles them for one database and clock.
+"""
+
+from __future__ import annotations
+
+from core.clock import Clock
+from tools.store.db import Database
+from tools.store.ledger import Ledger
+from tools.store.messages import Messages
+from tools.store.results import Results
+from tools.store.tasks import Tasks
+
+
+class Store:
+    def __init__(self, url: str, clock: Clock) -> None:
+        self.db = Database(url, clock)
+        self.messages = Messages(self.db)
+        self.results = Results(self.db)
+        self.tasks = Tasks(self.db)
+        self.ledger = Ledger(self.db)
+
+    @property
+    def clock(self) -> Clock:
+        return self.db.clock

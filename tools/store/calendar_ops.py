@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from tools.store import Store
 from tools.store.models import AuditRow, CalendarOpRow
-from tools.store.repo import Store
 
 
 @dataclass(frozen=True)
@@ -20,14 +20,14 @@ class CalendarOp:
 
 
 def pending(store: Store) -> list[CalendarOp]:
-    with store.session() as s:
+    with store.db.session() as s:
         rows = s.scalars(select(CalendarOpRow).where(CalendarOpRow.status == "pending")
                          .order_by(CalendarOpRow.id))
         return [CalendarOp(r.id, r.message_id, r.op, r.uid, r.ics) for r in rows]
 
 
 def finish(store: Store, op: CalendarOp, status: str, error: str | None = None) -> None:
-    with store.transaction() as s:
+    with store.db.transaction() as s:
         row = s.get_one(CalendarOpRow, op.id)
         row.status, row.error = status, error
         s.add(AuditRow(message_id=op.message_id, actor="agent", event=f"calendar_{op.op}",

@@ -6,15 +6,16 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from agent.models import RawMessage
+from core.models import RawMessage
+from tools.store import Store
+from tools.store.messages import aware
 from tools.store.models import AuditRow, CorrectionRow, DecisionRow, MessageRow, TaskRow
-from tools.store.repo import Store, aware
 
 
 def message_and_decision(store: Store, message_id: int) -> tuple[RawMessage | None,
                                                                  dict[str, Any] | None]:
     """The raw message (with when it was received) and its current decision, or (None, None)."""
-    with store.session() as s:
+    with store.db.session() as s:
         msg = s.get(MessageRow, message_id)
         if msg is None:
             return None, None
@@ -29,7 +30,7 @@ def message_and_decision(store: Store, message_id: int) -> tuple[RawMessage | No
 def record_correction(store: Store, message_id: int, category: str, action: str | None,
                       assignee: str | None, example_id: str) -> dict[str, Any]:
     """Store the owner's decision as the current one; an open task moves to the new assignee."""
-    with store.transaction() as s:
+    with store.db.transaction() as s:
         old = s.scalar(select(DecisionRow).where(DecisionRow.message_id == message_id,
                                                  DecisionRow.current.is_(True)))
         before = {"category": old.category, "action": old.action,

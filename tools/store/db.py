@@ -1,5 +1,5 @@
-"""Engine, sessions and migrations. SQLite by default (WAL, foreign keys on); any SQLAlchemy
-URL works, PostgreSQL included."""
+"""Engine, sessions, migrations and the unit of work. SQLite by default (WAL, foreign keys
+on); any SQLAlchemy URL works, PostgreSQL included (`postgresql://…` uses psycopg 3)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.clock import Clock
+from core.clock import Clock
+
+MIGRATION_LOCK = 7_240_311  # PostgreSQL advisory lock: one worker migrates at a time
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -27,20 +29,30 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 (the driver the project ships), not psycopg2."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent; safe with several workers)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("tools.store") / "migrations"))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
@@ -52,13 +64,25 @@ def _engine(url: str) -> Engine:
     return engine
 
 
-def session_factory(url: str, clock: Clock) -> sessionmaker[Session]:
-    """Sessions on the migrated database whose timestamps come from `clock`."""
-    return sessionmaker(_engine(url).execution_options(clock=clock), expire_on_commit=False)
+class Database:
+    """The migrated database, whose timestamps come from the agent's clock. Every store
+    module works through `session()` (reads) and `transaction()` (one unit of work)."""
 
+    def __init__(self, url: str, clock: Clock) -> None:
+        self.url = url
+        self.clock = clock
+        engine = _engine(url).execution_options(clock=clock)  # feeds the column defaults
+        self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
 
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed when the block ends, rolled back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    @property
+    def dialect(self) -> str:
+        return _engine(self.url).dialect.name
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Committed when the block ends, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session

@@ -51,6 +51,8 @@ class MessageRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))  # worker host:pid
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
                                                  onupdate=clock_now)
 

@@ -14,8 +14,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tools.compose import OutMail, Reply
+from tools.store.db import Database
 from tools.store.models import AuditRow, DraftRow, OutboxRow
-from tools.store.repo import Store
 
 SENDABLE = ((DraftRow.kind == "auto") & (DraftRow.status == "queued")) | (
     DraftRow.status == "approved")
@@ -51,10 +51,10 @@ def reply_of(d: DraftRow) -> Reply:
 
 
 class OutboxStore:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._factory = store.session
-        self.clock = store.clock
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._factory = db.session
+        self.clock = db.clock
 
     def _audit(self, s: Session, row: OutboxRow, event: str, **detail: object) -> None:
         s.add(AuditRow(message_id=row.message_id, actor="agent", event=event,
@@ -78,7 +78,7 @@ class OutboxStore:
     def enqueue(self, draft_id: int, build: Callable[[Reply], OutMail]) -> str | None:
         """Write the outbox row with its Message-ID (before any sending). A draft that
         cannot be built safely is marked failed with the reason; returns that reason."""
-        with self._store.transaction() as s:
+        with self.db.transaction() as s:
             draft = s.get_one(DraftRow, draft_id)
             if s.scalar(select(OutboxRow.id).where(OutboxRow.draft_id == draft_id)):
                 return None
@@ -120,7 +120,7 @@ class OutboxStore:
     def claim(self, row_id: int) -> bool:
         """queued → sending, committed before the SMTP connection opens. False when another
         worker took it first."""
-        with self._store.transaction() as s:
+        with self.db.transaction() as s:
             done = s.execute(update(OutboxRow).where(OutboxRow.id == row_id,
                                                      OutboxRow.status == "queued")
                              .values(status="sending", attempts=OutboxRow.attempts + 1,
@@ -132,7 +132,7 @@ class OutboxStore:
             return True
 
     def sent(self, row_id: int, answer: str, copied: bool = False) -> None:
-        with self._store.transaction() as s:
+        with self.db.transaction() as s:
             row = s.get_one(OutboxRow, row_id)
             row.sent_at = row.sent_at or self.clock()
             row.sent_copy = row.sent_copy or copied
@@ -140,24 +140,24 @@ class OutboxStore:
             self._set(s, row, "sent", "sent", answer=answer)
 
     def copied(self, row_id: int) -> None:
-        with self._store.transaction() as s:
+        with self.db.transaction() as s:
             s.get_one(OutboxRow, row_id).sent_copy = True
 
     def uncertain(self, row_id: int, reason: str) -> None:
-        with self._store.transaction() as s:
+        with self.db.transaction() as s:
             row = s.get_one(OutboxRow, row_id)
             row.error = reason[:4000]
             self._set(s, row, "uncertain", "delivery_uncertain", reason=reason[:500])
 
     def failed(self, row_id: int, reason: str) -> None:
-        with self._store.transaction() as s:
+        with self.db.transaction() as s:
             row = s.get_one(OutboxRow, row_id)
             row.error = reason[:4000]
             self._set(s, row, "failed", "send_failed", reason=reason[:500])
 
     def later(self, row_id: int, reason: str, next_try: datetime) -> None:
         """Refused for now before anything was delivered: queued again for `next_try`."""
-        with self._store.transaction() as s:
+        with self.db.transaction() as s:
             row = s.get_one(OutboxRow, row_id)
             row.error = reason[:4000]
             row.next_try_at = next_try

@@ -12,7 +12,7 @@ import contextlib
 import re
 from email.header import decode_header, make_header
 
-from agent.parse.headers import clean
+from core.text import clean
 
 HEAD_LIMIT = 262144
 _END = re.compile(rb"\r?\n\r?\n")

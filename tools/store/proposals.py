@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from agent.models import Proposal, TimeSlot, TriageOutcome
+from core.models import Proposal, TimeSlot, TriageOutcome
 from tools.store.models import Base, clock_now
 
 
@@ -28,11 +28,11 @@ class OfferRow(Base):
 def save_offer(s: Session, message_row: int, outcome: TriageOutcome) -> None:
     """Record the slots a decision's reply offers (inside the caller's transaction)."""
     d, mail = outcome.decision, outcome.view.mail
-    if not d.offered or d.draft is None or not mail.message_id:
+    if not d.calendar.offered or d.draft is None or not mail.message_id:
         return
     s.add(OfferRow(message_id=message_row, thread_id=mail.message_id,
-                   slots=[[x.start.isoformat(), x.end.isoformat()] for x in d.offered],
-                   language=d.draft.language, timezone=d.offer_zone,
+                   slots=[[x.start.isoformat(), x.end.isoformat()] for x in d.calendar.offered],
+                   language=d.draft.language, timezone=d.calendar.zone,
                    subject=mail.subject[:2000]))
 
 

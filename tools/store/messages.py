@@ -1,37 +1,49 @@
-"""What the runner, the CLI and the API do with the database — each method one transaction."""
+"""Messages: ingest and deduplication, claiming work, failures and retries, listing.
+
+Every message is committed as received before anything acts on it. Workers claim `new`
+messages with a lease (`claim`): on PostgreSQL with `FOR UPDATE SKIP LOCKED`, on SQLite
+under its single writer lock, so two `assistenz run` processes on one database never triage
+the same message at the same time; a lease that runs out (a worker killed) frees its
+messages for the others, and a worker on the same host sees at once that a dead process's
+claims are void.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from contextlib import AbstractContextManager
-from datetime import UTC, date, datetime
+import os
+import socket
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from agent.clock import Clock
-from agent.config import Assistant
-from agent.models import Proposal, RawMessage, TriageOutcome
-from agent.parse.headers import clean
-from tools.store.db import session_factory, transaction
-from tools.store.models import (
-    OPEN_TASK_STATES,
-    AssistantRow,
-    AuditRow,
-    CalendarOpRow,
-    DecisionRow,
-    DraftRow,
-    MessageKeyRow,
-    MessageRow,
-    OutboxRow,
-    ReplyLedgerRow,
-    TaskRow,
-)
+from core.models import RawMessage
+from tools.store.db import Database
+from tools.store.models import AuditRow, DecisionRow, MessageKeyRow, MessageRow, OutboxRow
 from tools.store.peek import peek, peek_id
-from tools.store.proposals import find_offer, save_offer
+
+LEASE = timedelta(minutes=10)  # a claim a dead worker on another host leaves behind expires
+
+
+def worker_id() -> str:
+    """host:pid — unique among live workers, and checkable on the same host."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive_here(worker: str) -> bool:
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's worker: only its lease can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def content_hash(data: bytes) -> str:
@@ -72,49 +84,19 @@ def _message_values(raw: RawMessage, digest: str, mid: str | None,
             "flags": [], "attempts": 0, "received_at": now, "updated_at": now}
 
 
-class Store:
-    def __init__(self, url: str, clock: Clock) -> None:
-        self.url = url
-        self.clock = clock
-        self._factory: sessionmaker[Session] = session_factory(url, clock)
-
-    def session(self) -> Session:
-        return self._factory()
-
-    def transaction(self) -> AbstractContextManager[Session]:
-        """One unit of work: committed when the block ends, rolled back on any error."""
-        return transaction(self._factory)
-
-    # --- assistants --------------------------------------------------------------------
-
-    def sync_assistants(self, assistants: Iterable[Assistant]) -> None:
-        """The config is the source of truth; assistants removed from it become inactive."""
-        with transaction(self._factory) as s:
-            wanted = {a.id: a for a in assistants}
-            for row in s.scalars(select(AssistantRow)):
-                row.active = row.id in wanted
-            for a in wanted.values():
-                s.merge(AssistantRow(id=a.id, name=a.name, email=a.email,
-                                     languages=list(a.languages), skills=a.skills,
-                                     timezone=a.timezone, capacity=a.capacity, active=True))
-
-    def open_tasks(self, assistant_id: str) -> int:
-        with self.session() as s:
-            q = select(func.count()).select_from(TaskRow).where(
-                TaskRow.assistant_id == assistant_id, TaskRow.status.in_(OPEN_TASK_STATES))
-            return int(s.scalar(q) or 0)
-
-    # --- ingest ------------------------------------------------------------------------
+class Messages:
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def known(self, source: str, key: str) -> bool:
-        with self.session() as s:
+        with self.db.session() as s:
             q = select(MessageRow.id).where(MessageRow.source == source,
                                             MessageRow.source_key == key)
             return s.scalar(q) is not None
 
     def known_keys(self, source: str) -> set[str]:
         """Every key of this mailbox under which a stored message was seen."""
-        with self.session() as s:
+        with self.db.session() as s:
             q = select(MessageRow.source_key).where(MessageRow.source == source)
             keys = {k for k in s.scalars(q) if k is not None}
             keys.update(s.scalars(select(MessageKeyRow.source_key)
@@ -123,7 +105,7 @@ class Store:
 
     def done_keys(self, source: str) -> set[str]:
         """Keys of this mailbox whose message is processed (may be marked on the server)."""
-        with self.session() as s:
+        with self.db.session() as s:
             done = MessageRow.status == "processed"
             q = select(MessageRow.source_key).where(MessageRow.source == source, done)
             keys = {k for k in s.scalars(q) if k is not None}
@@ -149,10 +131,10 @@ class Store:
         """
         peeked = [(content_hash(r.data), peek_id(r.data)) for r in raws]
         try:
-            with transaction(self._factory) as s:
+            with self.db.transaction() as s:
                 return self._store(s, raws, peeked, set())
         except IntegrityError:
-            with transaction(self._factory) as s:
+            with self.db.transaction() as s:
                 return self._store(s, raws, peeked, self._existing_keys(s, raws))
 
     def _store(self, s: Session, raws: list[RawMessage], peeked: list[tuple[str, str | None]],
@@ -161,7 +143,7 @@ class Store:
         new: list[dict[str, Any]] = []
         refs: list[tuple[str, int] | None] = []  # ("row", id) / ("new"|"copy", index)
         batch: dict[tuple[str, str | None], int] = {}
-        now = self.clock()
+        now = self.db.clock()
         for raw, (digest, mid) in zip(raws, peeked, strict=True):
             if raw.source_key is not None and (raw.source, raw.source_key) in seen:
                 refs.append(None)
@@ -255,85 +237,78 @@ class Store:
                 out.setdefault((digest, mid), row_id)
         return out
 
+    # --- claiming work ----------------------------------------------------------------
+
+    def claim(self, worker: str, limit: int = 20, lease: timedelta = LEASE
+              ) -> list[tuple[int, RawMessage]]:
+        """Up to `limit` waiting messages for this worker, oldest first, each leased until
+        now + `lease`. Messages another live worker holds are skipped, never waited for."""
+        self._release_dead()
+        now = self.db.clock()
+        with self.db.transaction() as s:
+            free = or_(MessageRow.claimed_until.is_(None), MessageRow.claimed_until < now,
+                       MessageRow.claimed_by == worker)
+            ids = list(s.scalars(
+                select(MessageRow.id).where(MessageRow.status == "new", free)
+                .order_by(MessageRow.id).limit(limit).with_for_update(skip_locked=True)))
+            if not ids:
+                return []
+            s.execute(update(MessageRow).where(MessageRow.id.in_(ids))
+                      .values(claimed_by=worker, claimed_until=now + lease))
+            rows = s.scalars(select(MessageRow).where(MessageRow.id.in_(ids))
+                             .order_by(MessageRow.id))
+            return [(r.id, _raw(r)) for r in rows]
+
+    def _release_dead(self) -> None:
+        """Claims of workers on this host whose process is gone are void at once."""
+        now = self.db.clock()
+        with self.db.session() as s:
+            holders = set(s.scalars(select(MessageRow.claimed_by).where(
+                MessageRow.status == "new", MessageRow.claimed_until >= now).distinct()))
+        dead = [w for w in holders if w and not _alive_here(w)]
+        if dead:
+            with self.db.transaction() as s:
+                s.execute(update(MessageRow).where(MessageRow.claimed_by.in_(dead),
+                                                   MessageRow.status == "new")
+                          .values(claimed_by=None, claimed_until=None))
+
+    def release(self, row_id: int) -> None:
+        """Give a claimed message back (e.g. another worker's reply won the day's limit:
+        triage it again against the new state)."""
+        with self.db.transaction() as s:
+            s.execute(update(MessageRow).where(MessageRow.id == row_id,
+                                               MessageRow.status == "new")
+                      .values(claimed_by=None, claimed_until=None))
+
+    def count(self, status: str) -> int:
+        with self.db.session() as s:
+            return int(s.scalar(select(func.count()).select_from(MessageRow)
+                                .where(MessageRow.status == status)) or 0)
+
     def pending(self, limit: int = 1000) -> list[tuple[int, RawMessage]]:
-        with self.session() as s:
+        """Waiting messages, unclaimed (for reading; workers use `claim`)."""
+        with self.db.session() as s:
             rows = s.scalars(select(MessageRow).where(MessageRow.status == "new")
                              .order_by(MessageRow.id).limit(limit))
-            return [(r.id, RawMessage(ref=f"{r.source}#{r.source_key or r.id}", data=r.raw,
-                                      source=r.source, source_key=r.source_key,
-                                      received_at=aware(r.received_at))) for r in rows]
+            return [(r.id, _raw(r)) for r in rows]
 
-    # --- results -----------------------------------------------------------------------
-
-    def save_outcome(self, row_id: int, outcome: TriageOutcome) -> None:
-        """Decision, draft, tasks, audit entries and the processed status: all or nothing."""
-        c, d = outcome.classification, outcome.decision
-        with transaction(self._factory) as s:
-            msg = s.get_one(MessageRow, row_id)
-            if msg.status == "processed":
-                return  # exactly once: somebody else finished it
-            s.execute(update(DecisionRow).where(DecisionRow.message_id == row_id)
-                      .values(current=False))
-            dec = DecisionRow(
-                message_id=row_id, origin="agent", current=True, language=outcome.view.language,
-                category=c.category.value, priority=c.priority.value, action=d.action.value,
-                assignee=d.assignee, confidence=c.confidence, decided_by=c.decided_by,
-                model=c.model, prompt_version=c.prompt_version, rule=d.rule,
-                explanation=outcome.explanation,
-                planned_actions=[p.model_dump(mode="json") for p in d.planned_actions],
-                flags=sorted(set(c.flags) | set(d.flags)), result=outcome.to_json())
-            s.add(dec)
-            s.flush()
-            self._act(s, msg, dec, outcome)
-            msg.status = "processed"
-            msg.error = None
-            msg.attempts += 1
-            msg.flags = sorted(set(outcome.view.parsed.flags))
-            outer = outcome.view.parsed.outer
-            msg.subject = msg.subject or clean(outer.subject)[:2000]
-            msg.sender = msg.sender or (outer.sender.formatted() if outer.sender else "")[:998]
-
-    def _act(self, s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome) -> None:
-        d = outcome.decision
-        reply_day = d.replies[0].day if d.replies else None
-        if d.draft is not None:
-            kind = "auto" if d.action.value == "auto" else "draft"
-            s.add(DraftRow(message_id=msg.id, decision_id=dec.id, kind=kind,
-                           status="queued" if kind == "auto" else "pending",
-                           to=d.draft.to, cc=d.draft.cc, subject=d.draft.subject,
-                           body=d.draft.body, language=d.draft.language,
-                           in_reply_to=d.draft.in_reply_to, references=d.draft.references,
-                           template=d.draft.template, itip=d.draft.itip,
-                           itip_method=d.draft.itip_method,
-                           reply_day=reply_day.isoformat() if kind == "auto" and reply_day
-                           else None))
-        for e in d.events:
-            s.add(CalendarOpRow(message_id=msg.id, op=e.op, uid=e.uid, ics=e.ics))
-        for p in d.planned_actions:
-            if p.type == "route_task":
-                s.add(TaskRow(message_id=msg.id, decision_id=dec.id, assistant_id=p.assignee,
-                              status="open", title=outcome.view.mail.subject or "(no subject)",
-                              reason=outcome.explanation))
-            s.add(AuditRow(message_id=msg.id, actor="agent", event=p.type,
-                           detail=p.model_dump(mode="json")))
-        for r in d.replies:  # unique per sender and day: a second worker's reply fails here
-            s.add(ReplyLedgerRow(sender=r.sender, day=r.day.isoformat(), message_id=msg.id))
-        save_offer(s, msg.id, outcome)  # calendar slots offered, to recognise the answer
+    # --- failures ----------------------------------------------------------------------
 
     def mark_failed(self, row_id: int, error: str) -> None:
-        with transaction(self._factory) as s:
+        with self.db.transaction() as s:
             msg = s.get_one(MessageRow, row_id)
             if not msg.subject and not msg.sender:
                 _, subject, sender = peek(msg.raw)
                 msg.subject, msg.sender = subject[:2000], sender[:998]
             msg.status = "failed"
+            msg.claimed_by = msg.claimed_until = None
             msg.error = error[:4000]
             msg.attempts += 1
             s.add(AuditRow(message_id=row_id, actor="agent", event="failed",
                            detail={"error": error[:1000]}))
 
     def retry(self, ids: list[int] | None = None) -> int:
-        with transaction(self._factory) as s:
+        with self.db.transaction() as s:
             q = update(MessageRow).where(MessageRow.status == "failed")
             if ids:
                 q = q.where(MessageRow.id.in_(ids))
@@ -341,23 +316,8 @@ class Store:
             s.add(AuditRow(actor="owner", event="retry", detail={"ids": ids or "all-failed"}))
             return int(count or 0)
 
-    def auto_replied(self, sender: str, day: date) -> bool:
-        """Has this sender (`Address.key`) had an automatic reply for mail received on this
-        owner-local day?"""
-        with self.session() as s:
-            q = select(ReplyLedgerRow.id).where(ReplyLedgerRow.sender == sender,
-                                                ReplyLedgerRow.day == day.isoformat())
-            return s.scalar(q.limit(1)) is not None
-
-    def find_proposal(self, thread_ids: list[str]) -> Proposal | None:
-        """The calendar offer a message answers (by its In-Reply-To/References)."""
-        with self.session() as s:
-            return find_offer(s, thread_ids)
-
-    # --- listing -----------------------------------------------------------------------
-
     def items(self, status: str | None = None) -> list[dict[str, Any]]:
-        with self.session() as s:
+        with self.db.session() as s:
             q = select(MessageRow).order_by(MessageRow.id)
             if status:
                 q = q.where(MessageRow.status == status)
@@ -371,6 +331,13 @@ class Store:
                 # the outbox state of each reply: queued, sending, sent, uncertain, failed
                 out.append({**item_json(m, dec), "replies": replies.get(m.id, [])})
             return out
+
+
+
+
+def _raw(r: MessageRow) -> RawMessage:
+    return RawMessage(ref=f"{r.source}#{r.source_key or r.id}", data=r.raw, source=r.source,
+                      source_key=r.source_key, received_at=aware(r.received_at))
 
 
 def aware(at: datetime) -> datetime:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from agent.config import Owner
-from agent.models import CreateEvent, Mail, PlannedAction
-from tools.calendar.base import CalendarSource
-from tools.calendar.expand import parse_calendar
-from tools.calendar.itip import accepted_copy, new_event, reply
+from core.config import Owner
+from core.ical.base import CalendarSource
+from core.ical.expand import parse_calendar
+from core.ical.itip import accepted_copy, new_event, reply
+from core.models import CreateEvent, Mail, PlannedAction
 
 
 def _invitation_text(mail: Mail, uid: str) -> str | None:

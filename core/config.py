@@ -21,8 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from agent.hours import WorkingHours
-from agent.models import Action, Category
+from core.hours import WorkingHours
+from core.models import Action, Category
 
 
 class ConfigError(Exception):

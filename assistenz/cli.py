@@ -9,9 +9,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from agent.clock import Clock
-from agent.config import ConfigError, Workspace, load_config
-from agent.models import Action, Category
+from core.clock import Clock
+from core.config import ConfigError, Workspace, load_config
+from core.models import Action, Category
 
 EXIT_USAGE = 2
 log = logging.getLogger("assistenz")
@@ -39,7 +39,7 @@ def _config(args: argparse.Namespace) -> Workspace:
 def _clock(args: argparse.Namespace, ws: Workspace) -> Clock:
     """The agent's clock: the real one, or `--now` (read in the owner's time zone when it
     has no offset) advancing from there."""
-    from agent.clock import clock_from, parse_now, system_clock
+    from core.clock import clock_from, parse_now, system_clock
 
     if args.now is None:
         return system_clock
@@ -70,7 +70,7 @@ def _emit(obj: dict[str, object]) -> None:
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
-    from agent.batch import triage_inputs
+    from service.batch import triage_inputs
     from tools.files import InputError, check_inputs
 
     ws = _config(args)
@@ -99,14 +99,14 @@ def _human_line(r: dict[str, object]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from agent.runner import run
+    from service.runner import run
 
     ws = _config(args)
     return run(ws, once=args.once, progress=args.progress, clock=_clock(args, ws))
 
 
 def cmd_items(args: argparse.Namespace) -> int:
-    from agent.runner import list_items
+    from service.runner import list_items
 
     for item in list_items(_config(args), status=args.status):
         if args.json:
@@ -119,7 +119,7 @@ def cmd_items(args: argparse.Namespace) -> int:
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    from agent.runner import retry
+    from service.runner import retry
 
     count = retry(_config(args), ids=args.ids)
     sys.stderr.write(f"assistenz: {count} message(s) queued again; run `assistenz run --once`\n")
@@ -127,8 +127,8 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
-    from agent.learning import Correction, CorrectionError, correct
-    from agent.runner import open_store
+    from service.learning import Correction, CorrectionError, correct
+    from service.runner import open_store
 
     ws = _config(args)
     try:

@@ -9,7 +9,7 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
-from tools.calendar.base import Busy, CalendarError
+from core.ical.base import Busy, CalendarError
 
 
 def parse_calendar(text: str | bytes) -> icalendar.Calendar:

@@ -9,7 +9,7 @@ from typing import Any
 
 import icalendar
 
-from tools.calendar.expand import parse_calendar
+from core.ical.expand import parse_calendar
 
 PRODID = "-//Assistenz//Calendar//EN"
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.clock import reference_time
+from core.clock import reference_time
 
 
 class Category(StrEnum):
@@ -340,6 +340,15 @@ class SchedulePlan(Frozen):
     timezone: str = ""  # the zone the offered slots are written in
 
 
+class CalendarOutcome(Frozen):
+    """The scheduling stage's result as far as the gate lets it go ahead."""
+
+    offered: list[TimeSlot] = Field(default_factory=list)  # slots the reply offers
+    booked: list[TimeSlot] = Field(default_factory=list)  # times accepted or confirmed
+    zone: str = ""  # the zone the offered slots are written in
+    events: list[EventOp] = Field(default_factory=list)  # calendar changes for live mode
+
+
 class ReplyRecord(Frozen):
     """An automatic reply the decision plans: rule 5 allows one per sender and owner-local
     day of receipt. The runner commits it with the decision; batch triage remembers it."""
@@ -360,11 +369,8 @@ class Decision(Frozen):
     draft: Draft | None = None
     draft_context: dict[str, str] = Field(default_factory=dict)  # facts for the draft's text
     flags: list[str] = Field(default_factory=list)
-    offered: list[TimeSlot] = Field(default_factory=list)  # calendar slots the reply offers
-    booked: list[TimeSlot] = Field(default_factory=list)  # calendar times accepted/confirmed
-    offer_zone: str = ""  # the zone the offered slots are written in
-    events: list[EventOp] = Field(default_factory=list)  # calendar changes for live mode
     replies: list[ReplyRecord] = Field(default_factory=list)  # rule 5's ledger entries
+    calendar: CalendarOutcome = CalendarOutcome()  # what of the scheduling plan goes ahead
 
 
 class TriageOutcome(Frozen):

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 
 from tqdm import tqdm
 
-from agent.clock import Clock, system_clock
-from agent.config import Workspace
-from agent.models import FailedMessage, RawMessage
 from agent.parse.headers import message_id
-from agent.pipeline import Deps, default_deps, triage
+from agent.pipeline import Deps, triage
+from core.clock import Clock, system_clock
+from core.config import Workspace
+from core.models import FailedMessage, RawMessage
+from service.deps import default_deps
 from tools.files import Unreadable, count_inputs, read_inputs
 
 log = logging.getLogger(__name__)

@@ -14,16 +14,20 @@ from typing import Any
 
 from tqdm import tqdm
 
-from agent.clock import Clock, system_clock
-from agent.config import Workspace
-from agent.models import RawMessage
-from agent.pipeline import Deps, default_deps, triage
+from agent.pipeline import Deps, triage
 from agent.scheduling.planner import Planner
-from tools.calendar.base import CalendarSource
+from core.clock import Clock, system_clock
+from core.config import Workspace
+from core.ical.base import CalendarSource
+from core.models import RawMessage
+from service.deps import default_deps
+from service.scheduler import offers_from
 from tools.calendar.live import apply_pending
 from tools.outbox import Outbox, open_outbox
 from tools.sources import MailboxUnavailable, MailSource, NoMailbox, open_source
-from tools.store.repo import Store
+from tools.store import Store
+from tools.store.messages import worker_id
+from tools.store.results import Conflict
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30.0
@@ -31,6 +35,8 @@ COMMIT_COUNT = 1000  # messages per ingest transaction
 COMMIT_BYTES = 16 * 1024 * 1024
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 ONCE_ATTEMPTS = 3  # --once gives up after this many failed tries to reach the mailbox
+CLAIM_BATCH = 20  # messages a worker leases at a time (several workers share the rest)
+MAX_CONFLICTS = 3
 
 
 def ingest(source: MailSource, store: Store) -> int:
@@ -42,7 +48,7 @@ def ingest(source: MailSource, store: Store) -> int:
     batch: list[RawMessage] = []
     size = 0
     try:
-        for raw in source.fetch(store.known_keys(source.name)):
+        for raw in source.fetch(store.messages.known_keys(source.name)):
             batch.append(raw)
             size += len(raw.data)
             if len(batch) >= COMMIT_COUNT or size >= COMMIT_BYTES:
@@ -54,33 +60,52 @@ def ingest(source: MailSource, store: Store) -> int:
 
 
 def _commit(store: Store, batch: list[RawMessage]) -> int:
-    return sum(row is not None for row in store.store_batch(batch)) if batch else 0
+    return sum(row is not None for row in store.messages.store_batch(batch)) if batch else 0
 
 
-def process_pending(store: Store, deps: Deps, progress: bool | None = None) -> tuple[int, int]:
-    """Triage and act on every stored `new` message; returns (processed, failed)."""
-    pending = store.pending()
+def process_pending(store: Store, deps: Deps, progress: bool | None = None,
+                    worker: str | None = None) -> tuple[int, int]:
+    """Triage and act on every stored `new` message this worker can claim; returns
+    (processed, failed). Other workers on the same database take their own share."""
+    worker = worker or worker_id()
     done = failed = 0
+    conflicts: dict[int, int] = {}
     disable = (not sys.stderr.isatty()) if progress is None else not progress
-    with tqdm(total=len(pending), unit="mail", desc="process", disable=disable,
-              file=sys.stderr) as bar:
-        for row_id, raw in pending:
-            try:
-                outcome = triage(raw, deps)
-                store.save_outcome(row_id, outcome)
-                deps.ledger.apply(outcome.decision.replies)
-                done += 1
-            except Exception as exc:  # one bad message must not stop the others
-                log.warning("message %s failed: %s: %s", row_id, type(exc).__name__, exc)
-                store.mark_failed(row_id, f"{type(exc).__name__}: {exc}")
-                failed += 1
-            bar.update(1)
+    with tqdm(total=store.messages.count("new"), unit="mail", desc="process",
+              disable=disable, file=sys.stderr) as bar:
+        while batch := store.messages.claim(worker, CLAIM_BATCH):
+            for row_id, raw in batch:
+                result = _process_one(store, deps, worker, row_id, raw, conflicts)
+                done += result == "done"
+                failed += result == "failed"
+                bar.update(1)
     return done, failed
+
+
+def _process_one(store: Store, deps: Deps, worker: str, row_id: int, raw: RawMessage,
+                 conflicts: dict[int, int]) -> str:
+    try:
+        outcome = triage(raw, deps)
+        saved = store.results.save(row_id, outcome, worker)
+    except Conflict as exc:  # another worker's reply used up today's one: decide again
+        conflicts[row_id] = conflicts.get(row_id, 0) + 1
+        if conflicts[row_id] < MAX_CONFLICTS:
+            store.messages.release(row_id)
+            return "again"
+        store.messages.mark_failed(row_id, f"Conflict: {exc}")
+        return "failed"
+    except Exception as exc:  # one bad message must not stop the others
+        log.warning("message %s failed: %s: %s", row_id, type(exc).__name__, exc)
+        store.messages.mark_failed(row_id, f"{type(exc).__name__}: {exc}")
+        return "failed"
+    if saved:
+        deps.ledger.apply(outcome.decision.replies)
+    return "done" if saved else "skipped"
 
 
 def open_store(ws: Workspace, clock: Clock = system_clock) -> Store:
     store = Store(ws.database_url, clock)
-    store.sync_assistants(ws.assistants)
+    store.tasks.sync_assistants(ws.assistants)
     return store
 
 
@@ -89,7 +114,7 @@ def cycle(source: MailSource, store: Store, deps: Deps, outbox: Outbox,
     """One round: ingest → process → mark on the server → calendar → send."""
     new = ingest(source, store)
     done, failed = process_pending(store, deps, progress)
-    source.mark_processed(store.done_keys(source.name))
+    source.mark_processed(store.messages.done_keys(source.name))
     if calendar is not None:
         apply_pending(store, calendar)
     sent = outbox.run()
@@ -106,7 +131,8 @@ def run(ws: Workspace, once: bool = False, progress: bool | None = None,
         sys.stderr.write(f"assistenz: error: {exc}\n")
         return 2
     store = open_store(ws, clock)
-    deps = default_deps(ws, load=store.open_tasks, replied=store.auto_replied, clock=clock)
+    deps = default_deps(ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
+                        clock=clock, offers=offers_from(store))
     outbox = open_outbox(ws, store)
     # the planner's own calendar: live mode writes what it accepted to the same source
     calendar = deps.schedule.source if isinstance(deps.schedule, Planner) else None
@@ -134,8 +160,8 @@ def run(ws: Workspace, once: bool = False, progress: bool | None = None,
 
 
 def list_items(ws: Workspace, status: str | None = None) -> list[dict[str, Any]]:
-    return open_store(ws).items(status)
+    return open_store(ws).messages.items(status)
 
 
 def retry(ws: Workspace, ids: list[int] | None = None) -> int:
-    return open_store(ws).retry(ids or None)
+    return open_store(ws).messages.retry(ids or None)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from agent.classify.base import Classifier
 from agent.classify.cascade import CascadeClassifier
 from agent.classify.knn import KnnClassifier, load_seeds, seed_fingerprint
-from agent.config import Workspace
-from tools.embeddings import Embedder
-from tools.llm import LLMClient
+from core.config import Workspace
+from core.ports import Embedder, LLMClient
 from tools.vectorstore import ExampleStore
 
 

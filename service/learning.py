@@ -7,16 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.classify.base import text_of
-from agent.classify.factory import example_store
 from agent.classify.knn import signals_of
-from agent.config import Workspace
-from agent.models import Action, Category
 from agent.parse.mime import parse_message
 from agent.view import build_view
+from core.config import Workspace
+from core.models import Action, Category
+from core.ports import Example
+from service.classifier import example_store
 from tools.embeddings import get_embedder
+from tools.store import Store
 from tools.store.corrections import message_and_decision, record_correction
-from tools.store.repo import Store
-from tools.vectorstore import Example
 
 
 class CorrectionError(Exception):

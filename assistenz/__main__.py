@@ -1,0 +1,5 @@
+"""`python -m assistenz …` is the `assistenz` command."""
+
+from assistenz.cli import main
+
+raise SystemExit(main())

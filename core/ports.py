@@ -1,0 +1,112 @@
+"""The narrow doors between the decisions (`agent/`) and the world (`tools/`).
+
+The decision stages use these protocols and plain types; `tools/` implements them
+(`tools.embeddings`, `tools.vectorstore`, `tools.llm`, `tools.calendar`), and `service/`
+wires one to the other. Nothing here touches a network, a disk or a model runtime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, Field
+
+from core.models import Category, Priority
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Sentence embeddings (e5 wants "query:" and "passage:" sides)."""
+
+    name: str
+    dim: int
+
+    def queries(self, texts: list[str]) -> Vectors: ...
+
+    def passages(self, texts: list[str]) -> Vectors: ...
+
+
+# --- labelled examples --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    text: str
+    category: str
+    priority: str = "normal"
+    language: str = "und"
+    source: str = "seed"  # seed | correction
+    action: str | None = None
+    assignee: str | None = None
+    signals: tuple[tuple[str, int], ...] = ()  # header/text signals the classifier uses
+
+    def metadata(self) -> dict[str, str | int]:
+        meta: dict[str, str | int] = {"category": self.category, "priority": self.priority,
+                                      "language": self.language, "source": self.source}
+        if self.action:
+            meta["action"] = self.action
+        if self.assignee:
+            meta["assignee"] = self.assignee
+        meta.update({f"sig_{k}": int(v) for k, v in self.signals})
+        return meta
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    example: Example
+    similarity: float
+
+
+class ExampleIndex(Protocol):
+    """Labelled examples with their vectors (the classifier's memory)."""
+
+    def ids(self) -> set[str]: ...
+
+    def add(self, examples: list[Example], vectors: Vectors) -> None: ...
+
+    def all(self) -> tuple[list[Example], Vectors]: ...
+
+    def nearest(self, vector: Vectors, k: int) -> list[Neighbour]: ...
+
+
+# --- a language model ---------------------------------------------------------------------
+
+
+class LLMError(Exception):
+    """The model could not give a usable answer; the offline decision stands."""
+
+
+class LLMTriage(BaseModel):
+    """What the model may say about a mail: a closed vocabulary, nothing it could act on."""
+
+    category: Category
+    priority: Priority
+    confidence: float = Field(ge=0.0, le=1.0, description="how sure, 0..1")
+    reason: str = Field(default="", max_length=300, description="one short sentence")
+
+
+@dataclass
+class Call:
+    """One model call, for the log table and the evals."""
+
+    purpose: str
+    model: str
+    prompt_version: str
+    ok: bool
+    latency_ms: float
+    usage: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+class LLMClient(Protocol):
+    model_name: str
+    calls: list[Call]
+
+    def triage(self, system: str, user: str, prompt_version: str) -> LLMTriage: ...
+
+    def write(self, system: str, user: str, prompt_version: str) -> str: ...

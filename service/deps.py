@@ -1,0 +1,49 @@
+"""`Deps` for a workspace: the decision stages wired to the world — the embedded offline
+classifier and its example store, the router, the drafter, the configured LLM (if any),
+the calendar, the stored offers, the reply ledger and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from agent.classify.base import Classifier
+from agent.drafts import LLMDrafter, TemplateDrafter
+from agent.pipeline import Deps
+from agent.policy import ReplyLedger
+from agent.routing import Router
+from core.clock import Clock, system_clock
+from core.config import Workspace
+from core.models import Mail, Proposal
+from core.ports import LLMClient
+from service.classifier import build_classifier
+from service.scheduler import scheduler_for, stored_offers
+from tools.embeddings import get_embedder
+from tools.llm import build_llm
+
+
+def default_deps(ws: Workspace, classifier: Classifier | None = None,
+                 load: Callable[[str], int] | None = None,
+                 replied: Callable[[str, date], bool] | None = None,
+                 clock: Clock = system_clock,
+                 exclude_examples: object = None, llm: LLMClient | None = None,
+                 offers: Callable[[Mail], Proposal | None] | None = None) -> Deps:
+    """The embedded offline default, plus the configured LLM (or the `llm` given, e.g. a
+    scripted one in tests) for unsure cases and for drafts. `offers` defaults to reading
+    the workspace's database when it exists (read-only)."""
+    embedder = get_embedder()
+    llm = llm or build_llm(ws.llm)
+    planner = scheduler_for(ws, clock)
+    return Deps(
+        ws=ws,
+        classifier=classifier or build_classifier(ws, embedder,
+                                                  skip_identical=exclude_examples is not None,
+                                                  llm=llm),
+        router=Router(ws, embedder),
+        drafter=LLMDrafter(llm) if llm is not None else TemplateDrafter(),
+        ledger=ReplyLedger(replied),
+        load=load or (lambda _id: 0),
+        clock=clock,
+        schedule=planner,
+        offers=(offers or stored_offers(ws, clock)) if planner is not None else None,
+    )
