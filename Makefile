@@ -47,9 +47,13 @@ bench: install
 	@for m in evals/bench_*.py; do echo "== $$m"; $(BIN)/python -m evals.$$(basename $$m .py) || exit 1; done
 
 ## stress: 100 kill -9 trials of `assistenz run` against a real Dovecot and SMTP receiver;
-## reports lost / duplicated / double-sent mail (all 0) and where each kill landed
+## reports lost / duplicated / double-sent mail (all 0) and where each kill landed.
+## On PostgreSQL with two workers: make stress DATABASE=postgresql WORKERS=2 TRIALS=50
+TRIALS ?= 100
+DATABASE ?= sqlite
+WORKERS ?= 1
 stress: install
-	$(BIN)/python -m evals.stress_imap --trials 100
+	$(BIN)/python -m evals.stress_imap --trials $(TRIALS) --database $(DATABASE) --workers $(WORKERS)
 
 ## lock: re-resolve the dependencies into requirements.lock (needs the package registry)
 lock:

@@ -6,6 +6,11 @@ until done. Counts lost, duplicated and double-sent mail (all must be 0) and rep
 which stage of the cycle each kill landed.
 
     python -m evals.stress_imap [--trials 100] [--messages 200] [--seed N]
+                                [--database sqlite|postgresql] [--workers 2]
+
+With `--database postgresql` the trials run against a real PostgreSQL server started for
+the run (installed when missing); `--workers 2` runs two `assistenz run` processes on the
+same database and IMAP folder, each killed at its own random moment.
 """
 
 from __future__ import annotations
@@ -56,10 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--messages", type=int, default=200)
     ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     started = time.monotonic()
-    lab = Lab(messages=args.messages)
+    lab = Lab(messages=args.messages, database=args.database, workers=args.workers)
     outcomes: list[Outcome] = []
     try:
         first = lab.calibrate()
@@ -74,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         lab.close()
     summary = report(outcomes, time.monotonic() - started)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "stress_imap.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary.update({"database": args.database, "workers": args.workers, "seed": args.seed})
+    name = f"stress_imap-{args.database}-{args.workers}w.json"
+    (RESULTS / name).write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
     bad = summary["lost"] or summary["duplicated"] or summary["double_sent"] or \
         summary["failed_trials"]

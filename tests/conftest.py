@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from clocks import FIXED_NOW, FUTURE_DAYS
+from pgserver import Postgres
 
 from agent.pipeline import Deps, triage
 from core.clock import fixed_clock
@@ -50,6 +51,23 @@ def _year_ahead() -> Iterator[None]:
 
     with time_machine.travel(datetime.now(UTC) + timedelta(days=FUTURE_DAYS), tick=True):
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One real PostgreSQL server for the session (installed when missing)."""
+    server = Postgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Storage tests run against both databases the product supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'assistenz.db'}"
+    server: Postgres = request.getfixturevalue("postgres")
+    return server.database()
 
 
 @pytest.fixture(scope="session")

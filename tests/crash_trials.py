@@ -57,29 +57,53 @@ def runner(config: Path, *args: str) -> subprocess.Popen[bytes]:
                             stderr=subprocess.PIPE)
 
 
-def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    if not db.exists():
-        return []
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    try:
-        return con.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # tables not created yet
-        return []
-    finally:
-        con.close()
+class Db:
+    """Read-only SQL against a trial's database: an SQLite file or a PostgreSQL URL."""
 
+    def __init__(self, where: Path | str) -> None:
+        self.where = where
 
-def _one(db: Path, sql: str) -> int:
-    rows = _query(db, sql)
-    return int(rows[0][0]) if rows else 0
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        if isinstance(self.where, Path):
+            return self._sqlite(self.where, sql)
+        import psycopg
+
+        try:
+            with psycopg.connect(self.where, autocommit=True) as con:
+                return list(con.execute(sql).fetchall())  # type: ignore[arg-type]
+        except psycopg.errors.UndefinedTable:  # not migrated yet
+            return []
+
+    @staticmethod
+    def _sqlite(db: Path, sql: str) -> list[tuple[Any, ...]]:
+        if not db.exists():
+            return []
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        try:
+            return con.execute(sql).fetchall()
+        except sqlite3.OperationalError:  # tables not created yet
+            return []
+        finally:
+            con.close()
+
+    def one(self, sql: str) -> int:
+        rows = self.query(sql)
+        return int(rows[0][0]) if rows else 0
 
 
 class Lab:
-    """One Dovecot and one SMTP receiver for many trials (a new folder and DB per trial)."""
+    """One Dovecot and one SMTP receiver (and a PostgreSQL server when asked) for many
+    trials: a new folder and database per trial, `workers` runners on it at once."""
 
     def __init__(self, messages: int = 200, root: Path | None = None,
-                 smtp_delay: float = 0.02) -> None:
+                 smtp_delay: float = 0.02, database: str = "sqlite", workers: int = 1) -> None:
         self.messages = messages
+        self.workers = workers
+        self.postgres: Any = None
+        if database == "postgresql":
+            from pgserver import Postgres
+
+            self.postgres = Postgres().start()
         self.root = root or Path(os.environ.get("TMPDIR", "/tmp")) / f"crash-{os.getpid()}"
         self.dovecot = Dovecot().start()
         self.smtp = SmtpReceiver().start()
@@ -89,35 +113,49 @@ class Lab:
     def close(self) -> None:
         self.smtp.stop()
         self.dovecot.cleanup()
+        if self.postgres is not None:
+            self.postgres.stop()
         with contextlib.suppress(OSError):
             self.root.rmdir()  # empty unless a failed trial left its evidence
 
-    def _setup(self, trial: int) -> tuple[Path, Path, str, list[bytes]]:
+    def _setup(self, trial: int) -> tuple[Path, Db, str, list[bytes]]:
         folder = f"Trial{trial}"
         mails = corpus(self.messages, tag=f"-t{trial}")
         self.dovecot.deliver(mails, folder=folder)
         ws_dir = self.root / f"trial{trial}"
+        extra: dict[str, Any] = {"delegation": DELEGATION}
+        db = Db(ws_dir / "db" / "assistenz.db")
+        if self.postgres is not None:
+            url = self.postgres.database()
+            extra["database"] = url
+            db = Db(url)
         config = write_workspace(ws_dir, imap=self.dovecot.imap_config(
-            folder=folder, sent_folder=f"Sent{trial}"), smtp=self.smtp.smtp_config(),
-            delegation=DELEGATION)
+            folder=folder, sent_folder=f"Sent{trial}"), smtp=self.smtp.smtp_config(), **extra)
         with self.smtp.lock:
             self.smtp.received.clear()
-        return config, ws_dir / "db" / "assistenz.db", folder, mails
+        return config, db, folder, mails
+
+    def _finish(self, config: Path, out: Outcome) -> None:
+        """`run --once` by every worker at once, until all is done."""
+        finals = [runner(config, "--once") for _ in range(self.workers)]
+        for final in finals:
+            _, err = final.communicate(timeout=900)
+            if final.returncode != 0:
+                out.problems.append(f"final run exit {final.returncode}: {err.decode()[-800:]}")
 
     def calibrate(self) -> Outcome:
         """One uninterrupted `run --once` over a whole mailbox: how long it takes (kills
         are drawn from that span) and a first check that the plain run is right."""
         config, db, folder, mails = self._setup(0)
         started = time.monotonic()
-        proc = runner(config, "--once")
-        _, err = proc.communicate(timeout=900)
-        if proc.returncode != 0:
-            raise RuntimeError(f"calibration run failed: {err.decode()[-2000:]}")
-        self.full_run = time.monotonic() - started
         out = Outcome(trial=0, kills=[], messages=len(mails))
+        self._finish(config, out)
+        if out.problems:
+            raise RuntimeError(f"calibration run failed: {out.problems}")
+        self.full_run = time.monotonic() - started
         self.check(out, db, folder, mails)
         if out.ok:
-            shutil.rmtree(db.parent.parent, ignore_errors=True)
+            shutil.rmtree(config.parent, ignore_errors=True)
         return out
 
     def trial(self, n: int, rng: random.Random, kills: int = 1) -> Outcome:
@@ -128,70 +166,72 @@ class Lab:
         config, db, folder, mails = self._setup(n)
         out = Outcome(trial=n, kills=[], messages=len(mails))
         for k in range(kills):
-            proc = runner(config)  # the long-running mode: IDLE after the work is done
-            at = rng.uniform(0.0, full * (1.15 if k == 0 else 0.6))
-            try:
-                proc.wait(at)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                out.kills.append((round(at, 2), self.stage(db, folder)))
-            else:
-                out.problems.append(f"runner exited early: {proc.stderr.read().decode()[-500:]}"
-                                    if proc.stderr else "runner exited early")
-        final = runner(config, "--once")
-        _, err = final.communicate(timeout=900)
-        if final.returncode != 0:
-            out.problems.append(f"final run exit {final.returncode}: {err.decode()[-800:]}")
+            # the long-running mode (IDLE after the work is done), every worker killed at
+            # its own random moment
+            procs = [(runner(config), rng.uniform(0.0, full * (1.15 if k == 0 else 0.6)))
+                     for _ in range(self.workers)]
+            started = time.monotonic()
+            for proc, at in sorted(procs, key=lambda pa: pa[1]):
+                try:
+                    proc.wait(max(0.0, at - (time.monotonic() - started)))
+                except subprocess.TimeoutExpired:
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait()
+                    out.kills.append((round(at, 2), self.stage(db, folder)))
+                else:
+                    out.problems.append(
+                        f"runner exited early: {proc.stderr.read().decode()[-500:]}"
+                        if proc.stderr else "runner exited early")
+        self._finish(config, out)
         self.check(out, db, folder, mails)
         if out.ok:  # keep the evidence of a failed trial only
-            shutil.rmtree(db.parent.parent, ignore_errors=True)
+            shutil.rmtree(config.parent, ignore_errors=True)
         return out
 
     # --- where did the kill land? -------------------------------------------------------
 
-    def stage(self, db: Path, folder: str) -> str:
+    def stage(self, db: Db, folder: str) -> str:
         """The first step of the cycle (ingest → process → mark → queue → send) that was not
         complete when the process died."""
-        stored = _one(db, "SELECT count(*) FROM messages")
+        stored = db.one("SELECT count(*) FROM messages")
         if not stored:
             return "startup"
-        if stored + _one(db, "SELECT count(*) FROM message_keys") < self.messages:
+        if stored + db.one("SELECT count(*) FROM message_keys") < self.messages:
             return "ingest"
-        if _one(db, "SELECT count(*) FROM messages WHERE status = 'new'"):
+        if db.one("SELECT count(*) FROM messages WHERE status = 'new'"):
             return "process"
         flags = self.dovecot.messages(folder)
-        if sum(KEYWORD in d[b"FLAGS"] for d in flags.values()) < _one(
-                db, "SELECT count(*) FROM messages WHERE status = 'processed'"):
+        processed = db.one("SELECT count(*) FROM messages WHERE status = 'processed'")
+        if sum(KEYWORD in d[b"FLAGS"] for d in flags.values()) < processed:
             return "mark"
-        if _one(db, "SELECT count(*) FROM outbox WHERE status = 'sending'"):
+        if db.one("SELECT count(*) FROM outbox WHERE status = 'sending'"):
             return "smtp"
-        if _one(db, "SELECT count(*) FROM drafts d LEFT JOIN outbox o ON o.draft_id = d.id "
-                    "WHERE d.kind = 'auto' AND o.id IS NULL") or _one(
-                db, "SELECT count(*) FROM outbox WHERE status = 'queued'"):
+        if db.one("SELECT count(*) FROM drafts d LEFT JOIN outbox o ON o.draft_id = d.id "
+                  "WHERE d.kind = 'auto' AND o.id IS NULL") or db.one(
+                "SELECT count(*) FROM outbox WHERE status = 'queued'"):
             return "queue"
-        if _one(db, "SELECT count(*) FROM outbox WHERE status = 'sent' AND NOT sent_copy"):
+        if db.one("SELECT count(*) FROM outbox WHERE status = 'sent' AND NOT sent_copy"):
             return "sent-copy"
         return "idle"
 
     # --- the verdict --------------------------------------------------------------------
 
-    def check(self, out: Outcome, db: Path, folder: str, mails: list[bytes]) -> None:
+    def check(self, out: Outcome, db: Db, folder: str, mails: list[bytes]) -> None:
         from email import message_from_bytes, policy
 
         from agent.parse.headers import message_id
 
         expected = Counter(message_id(message_from_bytes(m, policy=policy.default))
                            for m in mails)
-        rows = _query(db, "SELECT message_id, status FROM messages")
+        rows = db.query("SELECT message_id, status FROM messages")
         stored = Counter(mid for mid, _ in rows)
         done = Counter(mid for mid, status in rows if status == "processed")
         out.stored = len(rows)
         out.lost = sum((expected - done).values())
         out.duplicated = sum((stored - expected).values())
-        per_message = _query(db, "SELECT message_id, count(*) FROM decisions GROUP BY 1 "
+        per_message = db.query("SELECT message_id, count(*) FROM decisions GROUP BY 1 "
                                  "HAVING count(*) > 1")
-        drafts = _query(db, "SELECT message_id, count(*) FROM drafts GROUP BY 1 "
+        drafts = db.query("SELECT message_id, count(*) FROM drafts GROUP BY 1 "
                             "HAVING count(*) > 1")
         out.duplicated += sum(c - 1 for _, c in per_message) + sum(c - 1 for _, c in drafts)
         on_server = len(self.dovecot.messages(folder))
@@ -199,10 +239,10 @@ class Lab:
             out.problems.append(f"{len(mails) - on_server} mails gone from the server")
         self._check_sending(out, db)
 
-    def _check_sending(self, out: Outcome, db: Path) -> None:
+    def _check_sending(self, out: Outcome, db: Db) -> None:
         got = Counter(self.smtp.message_ids())
         out.double_sent = sum(c - 1 for c in got.values() if c > 1)
-        status = dict(_query(db, "SELECT rfc_message_id, status FROM outbox"))
+        status = dict(db.query("SELECT rfc_message_id, status FROM outbox"))
         out.sent = sum(s == "sent" for s in status.values())
         out.uncertain = sum(s == "uncertain" for s in status.values())
         stray = [m for m in got if status.get(m) not in {"sent", "uncertain"}]
@@ -210,8 +250,8 @@ class Lab:
         if left:
             out.problems.append(f"replies left in {dict(left)}")
         claimed = [m for m, s in status.items() if s == "sent" and m not in got]
-        unsent = _one(db, "SELECT count(*) FROM drafts d LEFT JOIN outbox o ON o.draft_id = d.id "
-                          "WHERE d.kind = 'auto' AND (o.id IS NULL OR o.status = 'queued')")
+        unsent = db.one("SELECT count(*) FROM drafts d LEFT JOIN outbox o ON o.draft_id = d.id "
+                        "WHERE d.kind = 'auto' AND (o.id IS NULL OR o.status = 'queued')")
         for what, items in (("received but not recorded as sent", stray),
                             ("recorded as sent but never received", claimed)):
             if items:

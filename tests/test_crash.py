@@ -43,6 +43,25 @@ def test_kill_9_at_random_moments_loses_duplicates_and_double_sends_nothing() ->
         f"{stage}@{at}s" for o in outcomes for at, stage in o.kills) + "\n")
 
 
+def test_two_workers_on_postgresql_killed_at_random_moments_process_each_mail_once() -> None:
+    """Two `assistenz run` processes on one PostgreSQL database and one IMAP folder, each
+    killed with SIGKILL at its own random moment, then both run to the end: every mail is
+    processed once and every reply sent once (`make stress DATABASE=postgresql WORKERS=2`
+    runs 50+ such trials)."""
+    lab = Lab(messages=100, database="postgresql", workers=2)
+    try:
+        first = lab.calibrate()
+        assert first.ok and first.sent > 0, first
+        rng = random.Random(20261207)
+        outcomes = [lab.trial(1, rng, kills=2)]  # both killed, restarted, killed again
+    finally:
+        lab.close()
+    for out in outcomes:
+        assert out.ok, out
+        assert out.stored == out.messages
+        assert out.sent + out.uncertain >= first.sent
+
+
 @pytest.fixture
 def dovecot() -> Iterator[Dovecot]:
     server = Dovecot().start()

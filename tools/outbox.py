@@ -79,7 +79,7 @@ class Outbox:
     def recover(self) -> int:
         """Rows in `sending` (a crash during SMTP) and sent mail without its Sent copy."""
         settled = 0
-        for row in self.rows.in_state("sending"):
+        for row in self.rows.stale_sending():
             found = self._in_sent_folder(row)
             if found is None:
                 continue  # the Sent folder cannot be asked now: decide next round

@@ -11,8 +11,6 @@ claims are void.
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -24,26 +22,11 @@ from core.models import RawMessage
 from tools.store.db import Database
 from tools.store.models import AuditRow, DecisionRow, MessageKeyRow, MessageRow, OutboxRow
 from tools.store.peek import peek, peek_id
+from tools.store.workers import alive_here, worker_id
+
+__all__ = ["Messages", "aware", "content_hash", "item_json", "worker_id"]
 
 LEASE = timedelta(minutes=10)  # a claim a dead worker on another host leaves behind expires
-
-
-def worker_id() -> str:
-    """host:pid — unique among live workers, and checkable on the same host."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _alive_here(worker: str) -> bool:
-    host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True  # another machine's worker: only its lease can tell
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def content_hash(data: bytes) -> str:
@@ -242,8 +225,17 @@ class Messages:
     def claim(self, worker: str, limit: int = 20, lease: timedelta = LEASE
               ) -> list[tuple[int, RawMessage]]:
         """Up to `limit` waiting messages for this worker, oldest first, each leased until
-        now + `lease`. Messages another live worker holds are skipped, never waited for."""
+        now + `lease`. Messages another live worker holds are skipped, never waited for;
+        [] only when nothing is left to claim."""
         self._release_dead()
+        for _ in range(10):  # lost every race for the rows seen free: look again
+            got, seen = self._claim(worker, limit, lease)
+            if got or not seen:
+                return got
+        return []
+
+    def _claim(self, worker: str, limit: int, lease: timedelta
+               ) -> tuple[list[tuple[int, RawMessage]], bool]:
         now = self.db.clock()
         with self.db.transaction() as s:
             free = or_(MessageRow.claimed_until.is_(None), MessageRow.claimed_until < now,
@@ -252,12 +244,18 @@ class Messages:
                 select(MessageRow.id).where(MessageRow.status == "new", free)
                 .order_by(MessageRow.id).limit(limit).with_for_update(skip_locked=True)))
             if not ids:
-                return []
-            s.execute(update(MessageRow).where(MessageRow.id.in_(ids))
-                      .values(claimed_by=worker, claimed_until=now + lease))
-            rows = s.scalars(select(MessageRow).where(MessageRow.id.in_(ids))
+                return [], False
+            # conditional: on SQLite the SELECT above holds no lock, so another worker may
+            # have taken some of these meanwhile; only what is still free becomes ours
+            until = now + lease
+            s.execute(update(MessageRow).where(MessageRow.id.in_(ids),
+                                               MessageRow.status == "new", free)
+                      .values(claimed_by=worker, claimed_until=until))
+            rows = s.scalars(select(MessageRow).where(MessageRow.id.in_(ids),
+                                                      MessageRow.claimed_by == worker,
+                                                      MessageRow.status == "new")
                              .order_by(MessageRow.id))
-            return [(r.id, _raw(r)) for r in rows]
+            return [(r.id, _raw(r)) for r in rows], True
 
     def _release_dead(self) -> None:
         """Claims of workers on this host whose process is gone are void at once."""
@@ -265,7 +263,7 @@ class Messages:
         with self.db.session() as s:
             holders = set(s.scalars(select(MessageRow.claimed_by).where(
                 MessageRow.status == "new", MessageRow.claimed_until >= now).distinct()))
-        dead = [w for w in holders if w and not _alive_here(w)]
+        dead = [w for w in holders if w and not alive_here(w)]
         if dead:
             with self.db.transaction() as s:
                 s.execute(update(MessageRow).where(MessageRow.claimed_by.in_(dead),

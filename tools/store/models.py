@@ -228,6 +228,7 @@ class OutboxRow(Base):
     next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_copy: Mapped[bool] = mapped_column(Boolean, default=False)  # in the Sent folder
+    sending_by: Mapped[str | None] = mapped_column(String(200))  # the worker sending it
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
                                                  onupdate=clock_now)

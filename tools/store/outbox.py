@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tools.compose import OutMail, Reply
 from tools.store.db import Database
 from tools.store.models import AuditRow, DraftRow, OutboxRow
+from tools.store.workers import alive_here, worker_id
 
+SEND_LEASE = timedelta(minutes=10)  # an SMTP transaction takes seconds, not minutes
 SENDABLE = ((DraftRow.kind == "auto") & (DraftRow.status == "queued")) | (
     DraftRow.status == "approved")
 
@@ -77,9 +80,18 @@ class OutboxStore:
 
     def enqueue(self, draft_id: int, build: Callable[[Reply], OutMail]) -> str | None:
         """Write the outbox row with its Message-ID (before any sending). A draft that
-        cannot be built safely is marked failed with the reason; returns that reason."""
+        cannot be built safely is marked failed with the reason; returns that reason.
+        Several workers may try the same draft: the draft row is locked, and the outbox's
+        unique draft_id settles any race that gets past the lock (SQLite)."""
+        try:
+            return self._enqueue(draft_id, build)
+        except IntegrityError:
+            return None  # another worker queued it first
+
+    def _enqueue(self, draft_id: int, build: Callable[[Reply], OutMail]) -> str | None:
         with self.db.transaction() as s:
-            draft = s.get_one(DraftRow, draft_id)
+            draft = s.scalars(select(DraftRow).where(DraftRow.id == draft_id)
+                              .with_for_update()).one()
             if s.scalar(select(OutboxRow.id).where(OutboxRow.draft_id == draft_id)):
                 return None
             try:
@@ -114,16 +126,28 @@ class OutboxStore:
                 q = q.where(OutboxRow.sent_copy.is_(copied))
             return [_outgoing(r) for r in s.scalars(q.order_by(OutboxRow.id))]
 
+    def stale_sending(self) -> list[Outgoing]:
+        """Rows left in `sending` by a worker that died (on this host: its process is gone;
+        elsewhere: no word for SEND_LEASE). A live worker's mail in flight is not touched."""
+        cutoff = self.clock() - SEND_LEASE
+        with self._factory() as s:
+            rows = s.scalars(select(OutboxRow).where(OutboxRow.status == "sending")
+                             .order_by(OutboxRow.id))
+            return [_outgoing(r) for r in rows
+                    if r.sending_by is None or not alive_here(r.sending_by)
+                    or _aware(r.updated_at) < cutoff]
+
     def count(self, status: str) -> int:
         return len(self.in_state(status))
 
-    def claim(self, row_id: int) -> bool:
+    def claim(self, row_id: int, worker: str | None = None) -> bool:
         """queued → sending, committed before the SMTP connection opens. False when another
         worker took it first."""
         with self.db.transaction() as s:
             done = s.execute(update(OutboxRow).where(OutboxRow.id == row_id,
                                                      OutboxRow.status == "queued")
                              .values(status="sending", attempts=OutboxRow.attempts + 1,
+                                     sending_by=worker or worker_id(),
                                      updated_at=self.clock()))
             if not done.rowcount:  # type: ignore[attr-defined]
                 return False
@@ -163,3 +187,7 @@ class OutboxStore:
             row.next_try_at = next_try
             self._set(s, row, "queued", "send_deferred", reason=reason[:500],
                       next_try=next_try.isoformat())
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core.config import Assistant
 from tools.store.db import Database
@@ -16,7 +17,18 @@ class Tasks:
         self.db = db
 
     def sync_assistants(self, assistants: Iterable[Assistant]) -> None:
-        """Assistants removed from the config become inactive; their rows stay."""
+        """Assistants removed from the config become inactive; their rows stay. Two workers
+        starting at once may race to insert the same row: the loser simply tries again."""
+        wanted = list(assistants)
+        for attempt in range(3):
+            try:
+                self._sync(wanted)
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+
+    def _sync(self, assistants: list[Assistant]) -> None:
         with self.db.transaction() as s:
             wanted = {a.id: a for a in assistants}
             for row in s.scalars(select(AssistantRow)):
