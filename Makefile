@@ -19,10 +19,10 @@ install: $(STAMP)
 
 ## demo: triage the demo mailbox, then serve the web UI + API on http://127.0.0.1:8000
 ## The demo mailbox is set in the last week of November 2026: it is replayed as of then.
+## It prints the demo password and an owner token; replies land in a local SMTP receiver.
 DEMO_NOW := 2026-11-26T16:00
 demo: install
-	$(BIN)/assistenz run --config demo/workspace.yaml --once --progress --now $(DEMO_NOW)
-	$(BIN)/assistenz serve --config demo/workspace.yaml --port 8000
+	DEMO_NOW=$(DEMO_NOW) demo/demo.sh
 
 ## test: lint, type-check and run the whole test suite, then the time-sensitive tests
 ## again with the real clock 400 days ahead (a test that only passes near the day it was

@@ -23,7 +23,7 @@ from agent.drafts import Drafter
 from agent.explain import explain
 from agent.guidance import read_note
 from agent.parse.mime import parse_message
-from agent.policy import GateInput, ReplyLedger, decide
+from agent.policy import GateInput, ReplyLedger, decide, owner_decision
 from agent.priority import priority_of
 from agent.routing import RouteChoice, RouteMiss, Router
 from agent.scheduling.replies import materialise
@@ -126,15 +126,20 @@ def schedule(v: MessageView, c: Classification, offer: Proposal | None,
 
 def gate(v: MessageView, c: Classification, guidance: NoteGuidance, plan: SchedulePlan | None,
          deps: Deps) -> Decision:
+    return decide(_gate_input(v, c, guidance, plan, deps), deps.ws)
+
+
+def _gate_input(v: MessageView, c: Classification, guidance: NoteGuidance,
+                plan: SchedulePlan | None, deps: Deps) -> GateInput:
     def route(category: Category) -> RouteChoice | RouteMiss:
         return deps.router.choose(v, category, deps.load)
 
     def route_to(assistant_id: str) -> RouteChoice | None:
         return deps.router.named(assistant_id, v.language, deps.load)
 
-    inp = GateInput(view=v, classification=c, guidance=guidance, today=received_day(v, deps.ws),
-                    route=route, route_to=route_to, ledger=deps.ledger, plan=plan)
-    return decide(inp, deps.ws)
+    return GateInput(view=v, classification=c, guidance=guidance,
+                     today=received_day(v, deps.ws), route=route, route_to=route_to,
+                     ledger=deps.ledger, plan=plan)
 
 
 def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decision:
@@ -161,6 +166,26 @@ def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:
     guidance = with_learned(guidance, c)
     plan = schedule(v, c, offer, deps)
     d = draft(v, c, gate(v, c, guidance, plan, deps), deps)
+    text = explain(v, c, d, deps.ws.owner.languages[0])
+    return TriageOutcome(ref=raw.ref, view=v, classification=c, decision=d, explanation=text)
+
+
+def redecide(raw: RawMessage, deps: Deps, category: Category, action: Action | None,
+             assignee: str | None) -> TriageOutcome:
+    """A stored message decided again after the owner's correction. With only a category,
+    the rules decide the rest as for a new mail (CONTRACT §4); with an action (and an
+    assistant), that is her decision and only its consequences come from code."""
+    v = view(parse(raw, deps), deps, raw.received_at)
+    c = Classification(category=category, confidence=1.0, decided_by="owner",
+                       priority=priority_of(v, category))
+    if action is None and assignee is None:
+        d = gate(v, c, NoteGuidance(), schedule(v, c, thread(v, deps), deps), deps)
+    else:
+        d = owner_decision(_gate_input(v, c, NoteGuidance(), None, deps),
+                           action or Action.route, assignee)
+    if d.action is Action.auto:  # a correction is not an approval of a text: her draft
+        d = owner_decision(_gate_input(v, c, NoteGuidance(), None, deps), Action.draft, None)
+    d = draft(v, c, d, deps)
     text = explain(v, c, d, deps.ws.owner.languages[0])
     return TriageOutcome(ref=raw.ref, view=v, classification=c, decision=d, explanation=text)
 

@@ -223,3 +223,32 @@ def _route(inp: GateInput, rule: str,
     if named is not None:
         return Action.route, "owner-note", "route_named", a.id, args
     return Action.route, rule, "route", a.id, args
+
+
+def owner_decision(inp: GateInput, action: Action, assignee: str | None) -> Decision:
+    """The owner's own decision (a correction in the review UI or `assistenz correct`): it
+    replaces the agent's. Its consequences still come from code — a task for the assistant
+    she named (or the best-fitting one), a draft for her approval (never an automatic
+    reply: a correction is not an approval of a text), a note for her, or nothing."""
+    view = inp.view
+    flags = [f"risk:{r.value}" for r in view.risks]
+    if action is Action.route:
+        choice = inp.route_to(assignee) if assignee else inp.route(inp.classification.category)
+        if isinstance(choice, RouteChoice):
+            a = choice.assistant
+            return Decision(action=Action.route, assignee=a.id, rule="owner", reason="owner_route",
+                            reason_args={"assistant": a.name, "skills": a.skills},
+                            planned_actions=[RouteTask(assignee=a.id)], flags=flags)
+        args = {"assistant": assignee or ""}
+        return Decision(action=Action.notify, rule="owner", reason="owner_route_blocked",
+                        reason_args=args, planned_actions=[NotifyOwner(reason="owner")],
+                        flags=flags)
+    if action in (Action.draft, Action.auto):
+        if not replyable(view.mail):
+            return Decision(action=Action.notify, rule="owner", reason="no_recipient",
+                            planned_actions=[NotifyOwner(reason="owner")], flags=flags)
+        return Decision(action=Action.draft, rule="owner", reason="owner_draft", flags=flags)
+    if action is Action.notify:
+        return Decision(action=Action.notify, rule="owner", reason="owner_notify",
+                        planned_actions=[NotifyOwner(reason="owner")], flags=flags)
+    return Decision(action=Action.ignore, rule="owner", reason="owner_ignore", flags=flags)

@@ -9,10 +9,20 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api import views
+from api.access import OWNER
 from api.deps import StoreDep, WorkspaceDep
 
-router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(resources.files("api") / "templates"))
+router = APIRouter(include_in_schema=False, dependencies=[OWNER])
+
+
+def _session(request: Request) -> dict[str, object]:
+    """Every page gets the session's CSRF token (a <meta> the scripts and forms read)."""
+    who = getattr(request.state, "principal", None)
+    return {"csrf": getattr(who, "csrf", None) or ""}
+
+
+templates = Jinja2Templates(directory=str(resources.files("api") / "templates"),
+                            context_processors=[_session])
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -46,6 +46,8 @@ class MessageDetail(BaseModel):
     forwarded: dict[str, str] | None
     owner_note: str
     attachments: list[dict[str, Any]]
+    replies: list[dict[str, Any]]  # what was (or will be) sent, when, and its outbox state
+    forwarded_by_owner: bool  # the gate's verdict, not merely "a forward"
 
 
 def _task(t: TaskRow) -> TaskPublic:
@@ -86,4 +88,7 @@ def message_detail(store: Store, message_id: int) -> MessageDetail | None:
                         "Subject": inner.subject} if inner else None),
             owner_note=parsed.forward_note if inner else "",
             attachments=[a.model_dump() for a in (inner or outer).attachments],
+            replies=store.review.replies(m.id),
+            forwarded_by_owner=bool((dec.result or {}).get("forwarded_by_owner")) if dec
+            else False,
         )

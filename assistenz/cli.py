@@ -146,12 +146,67 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from api.server import serve
+    from api.server import ServeError, serve
 
-    if args.host not in {"127.0.0.1", "localhost", "::1"}:
-        _fail(f"refusing to serve on {args.host}: the web UI has no login yet, "
-              "so it only listens on 127.0.0.1")
-    return serve(_config(args), host=args.host, port=args.port)
+    try:
+        return serve(_config(args), host=args.host, port=args.port)
+    except ServeError as exc:
+        _fail(str(exc))
+
+
+# --- people and access (CONTRACT §6) ----------------------------------------------------
+
+
+def _read_password() -> str:
+    """The first line of standard input when it is not a terminal, else asked twice."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("New password for the web UI: ")
+    if getpass.getpass("Once more: ") != first:
+        _fail("the two passwords differ")
+    return first
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    from service.auth import PasswordError, set_password
+    from service.runner import open_store
+
+    ws = _config(args)
+    password = _read_password()
+    try:
+        set_password(open_store(ws), password)
+    except PasswordError as exc:
+        _fail(str(exc))
+    sys.stderr.write("assistenz: password set; every earlier browser session has ended\n")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from service.runner import open_store
+
+    ws = _config(args)
+    store = open_store(ws)
+    if args.action == "create":
+        if not args.owner and args.assistant is None:
+            _fail("token create needs --owner or --assistant ID")
+        if args.assistant is not None and ws.assistant(args.assistant) is None:
+            known = ", ".join(a.id for a in ws.assistants) or "none"
+            _fail(f"no assistant {args.assistant!r} (known: {known})")
+        role = "owner" if args.owner else "assistant"
+        sys.stdout.write(store.access.create_token(role, args.assistant) + "\n")
+        return 0
+    prefix = args.prefix or ""
+    if len(prefix) < 8:
+        _fail("give at least the first 8 characters of the token to revoke")
+    found = store.access.revoke(prefix)
+    if found == 0:
+        _fail(f"no live token starts with {prefix!r}")
+    if found > 1:
+        _fail(f"{found} tokens start with {prefix!r}: give more characters")
+    sys.stderr.write(f"assistenz: token {prefix}… revoked\n")
+    return 0
 
 
 # --- parser -----------------------------------------------------------------------------
@@ -192,11 +247,28 @@ example:
   assistenz correct 17 --category invoice_payment --assignee lena --config demo/workspace.yaml
 """
 _SERVE_HELP = """\
-Serve the web UI and the HTTP API (OpenAPI document at /openapi.json). Listens on
-127.0.0.1 only: the UI has no login yet.
+Serve the web UI and the HTTP API (OpenAPI document at /openapi.json, browsable at /docs),
+and send approved replies from the outbox. Listens on 127.0.0.1 unless --host names
+another address, which needs an owner password first (`assistenz passwd`).
 
 example:
   assistenz serve --config demo/workspace.yaml --port 8000
+"""
+_PASSWD_HELP = """\
+Set the owner's web password (at least 10 characters): the first line of standard input
+when it is not a terminal, else asked twice. Only an argon2 hash is stored; every earlier
+browser session ends.
+
+example:
+  printf '%s\\n' 'a long password' | assistenz passwd --config demo/workspace.yaml
+"""
+_TOKEN_HELP = """\
+Create an API token (printed once, only its hash is stored) for the owner or for one
+assistant, or revoke one by its first 8 or more characters.
+
+example:
+  assistenz token create --config demo/workspace.yaml --owner
+  assistenz token revoke --config demo/workspace.yaml asz_Xy12
 """
 
 
@@ -244,6 +316,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--action", choices=[a.value for a in Action])
     p.add_argument("--assignee", metavar="ASSISTANT_ID")
     p.add_argument("--json", action="store_true", help="print the change as JSON")
+
+    p = add("passwd", _PASSWD_HELP, cmd_passwd)
+    _add_config(p)
+
+    p = add("token", _TOKEN_HELP, cmd_token)
+    p.add_argument("action", choices=["create", "revoke"])
+    p.add_argument("prefix", nargs="?", metavar="PREFIX", help="revoke: the token's start")
+    _add_config(p)
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--owner", action="store_true", help="create: a token for the owner")
+    who.add_argument("--assistant", metavar="ID", help="create: a token for this assistant")
 
     p = add("serve", _SERVE_HELP, cmd_serve)
     _add_config(p)

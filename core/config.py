@@ -166,6 +166,29 @@ class Review(Strict):
     undo_seconds: int = Field(default=30, ge=0, le=24 * 3600)
 
 
+class Web(Strict):
+    """Extension: how `assistenz serve` is reached."""
+
+    base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s/]+(/.*)?$")
+    allowed_hosts: list[str] = Field(default_factory=list)  # besides base_url's and loopback
+    session_hours: float = Field(default=24 * 7, gt=0, le=24 * 90)
+
+    @property
+    def host(self) -> str:
+        rest = self.base_url.split("://", 1)[1]
+        return rest.split("/", 1)[0].rsplit(":", 1)[0] if not rest.startswith("[") else \
+            rest.split("]", 1)[0] + "]"
+
+
+class Notifications(Strict):
+    """Extension: how the owner is told outside the UI (needs `smtp`)."""
+
+    enabled: bool = True
+    to: EmailStr | None = None  # default: owner.email
+    immediate: bool = True  # a mail at once for risks and uncertain deliveries
+    digest_at: str | None = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
 class Workspace(Strict):
     owner: Owner
     assistants: list[Assistant] = Field(default_factory=list)
@@ -181,6 +204,8 @@ class Workspace(Strict):
     limits: Limits = Limits()
     knowledge: Path | None = None  # a folder of Markdown files drafts answer from
     review: Review = Review()
+    web: Web = Web()
+    notifications: Notifications = Notifications()
     path: Path | None = Field(default=None, exclude=True)  # where the file was read from
 
     @field_validator("assistants")

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from agent.classify.base import text_of
 from agent.classify.knn import signals_of
-from agent.parse.mime import parse_message
-from agent.view import build_view
+from agent.pipeline import Deps, redecide
 from core.config import Workspace
 from core.models import Action, Category
 from core.ports import Example
 from service.classifier import example_store
+from service.deps import default_deps
 from tools.embeddings import get_embedder
 from tools.store import Store
 from tools.store.corrections import message_and_decision, record_correction
@@ -39,21 +39,29 @@ def _check(c: Correction, ws: Workspace) -> None:
         raise CorrectionError(f"no assistant {c.assignee!r} (known: {known})")
 
 
-def correct(ws: Workspace, store: Store, c: Correction) -> dict[str, object]:
-    """Record the correction and teach it; returns what changed."""
+def correct(ws: Workspace, store: Store, c: Correction, deps: Deps | None = None
+            ) -> dict[str, object]:
+    """The owner's decision replaces the agent's: decided again (explanation, planned
+    actions, tasks and drafts follow), recorded as hers, and taught (the mail joins the
+    example store, so a near-identical mail is decided her way)."""
     _check(c, ws)
     raw, current = message_and_decision(store, c.message_id)
     if raw is None:
         raise CorrectionError(f"no stored message with id {c.message_id}")
-    view = build_view(parse_message(raw, ws.limits), ws, raw.received_at or store.clock())
-    category = c.category or Category(current["category"] if current else "other")
+    if current is None:
+        raise CorrectionError(f"message {c.message_id} has not been processed yet")
+    deps = deps or default_deps(ws, load=store.tasks.open_tasks,
+                                replied=store.ledger.auto_replied, clock=store.clock)
+    category = c.category or Category(current["category"])
     action = c.action or (Action.route if c.assignee else None)
+    outcome = redecide(raw, deps, category, action, c.assignee)
+    view = outcome.view
     example = Example(
         id=f"correction-{c.message_id}", text=text_of(view), category=category.value,
-        priority=(current or {}).get("priority", "normal"), language=view.language,
+        priority=current.get("priority", "normal"), language=view.language,
         source="correction", action=action.value if action else None, assignee=c.assignee,
         signals=tuple(sorted(signals_of(view).items())))
     embedder = get_embedder()
     example_store(ws, embedder).add([example], embedder.queries([example.text]))
-    return record_correction(store, c.message_id, category.value,
-                             action.value if action else None, c.assignee, example.id)
+    asked = {"action": action.value if action else None, "assignee": c.assignee}
+    return record_correction(store, c.message_id, outcome, asked, example.id)

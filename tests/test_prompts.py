@@ -16,6 +16,13 @@ SAMPLE = {
     "company": "Beispiel Design", "language": "de", "categories": {"spam": "scams"},
     "headers": "From: max@example.de", "body": "Hallo", "attachments": "", "context": "",
     "accepted": True, "summary": "Workshop", "when": "Dienstag, 8. Dezember, 10:00–12:00 Uhr",
+    # notices to the owner (prompts/notify/)
+    "owner": "Anna", "warning": "Achtung: neue Bankverbindung", "sender": "Max <max@x.de>",
+    "subject": "Neue Bankverbindung", "received": "01.12.2026, 09:00 Uhr",
+    "explanation": "Eingeordnet als Rechnung.", "link": "http://127.0.0.1:8000/messages/1",
+    "to": "max@x.de", "day": "01.12.2026", "drafts": 2, "failed": 1,
+    "items": [{"sender": "Max", "subject": "Frage", "explanation": "Sonstiges.",
+               "link": "http://127.0.0.1:8000/messages/2"}],
 }
 
 
@@ -43,3 +50,16 @@ def test_tables_have_versions_and_both_languages_match() -> None:
     assert de["version"] >= 1 and en["version"] >= 1
     for key in ("categories", "actions", "risks", "sources", "reasons"):
         assert set(de[key]) == set(en[key]), key
+
+
+def _keys(table: object, prefix: str = "") -> set[str]:
+    if not isinstance(table, dict):
+        return {prefix}
+    return {k for key, value in table.items() for k in _keys(value, f"{prefix}.{key}")}
+
+
+def test_the_ui_catalogues_have_the_same_words_in_both_languages() -> None:
+    assert _keys(load_table("ui/de")) == _keys(load_table("ui/en"))
+    warnings = load_table("notify/warnings")
+    assert set(warnings["de"]) == set(warnings["en"])
+

@@ -32,7 +32,9 @@ def build(ws: Workspace, tmp_path: Path) -> TestClient:
                                             source_key=f.name))
     store.messages.store_raw(RawMessage(ref="evil", data=EVIL, source="t", source_key="evil"))
     process_pending(store, default_deps(ws, load=store.tasks.open_tasks, clock=lambda: FIXED_NOW))
-    return TestClient(create_app(ws, store))
+    token = store.access.create_token("owner")
+    return TestClient(create_app(ws, store, hosts=["testserver"]),
+                      headers={"Authorization": f"Bearer {token}"})
 
 
 def test_inbox_lists_every_message_with_its_decision(ws: Workspace, tmp_path: Path) -> None:
@@ -46,7 +48,7 @@ def test_inbox_lists_every_message_with_its_decision(ws: Workspace, tmp_path: Pa
 
 def test_message_page_shows_decision_draft_and_original(ws: Workspace, tmp_path: Path) -> None:
     client = build(ws, tmp_path)
-    items = client.get("/api/messages").json()
+    items = client.get("/api/v1/messages").json()
     target = next(i for i in items if "Quote for a logo" in i["subject"])
     page = client.get(f"/messages/{target['id']}").text
     assert "Re: Quote for a logo?" in page  # the draft's subject
@@ -57,7 +59,7 @@ def test_message_page_shows_decision_draft_and_original(ws: Workspace, tmp_path:
 
 def test_email_content_is_escaped(ws: Workspace, tmp_path: Path) -> None:
     client = build(ws, tmp_path)
-    items = client.get("/api/messages").json()
+    items = client.get("/api/v1/messages").json()
     evil = next(i for i in items if i["message_id"] == "<evil-1@attacker.example>")
     for url in ("/", f"/messages/{evil['id']}", "/tasks"):
         html = client.get(url).text
@@ -70,7 +72,7 @@ def test_email_content_is_escaped(ws: Workspace, tmp_path: Path) -> None:
 
 def test_tasks_page_and_api(ws: Workspace, tmp_path: Path) -> None:
     client = build(ws, tmp_path)
-    tasks = client.get("/api/tasks").json()
+    tasks = client.get("/api/v1/tasks").json()
     assert tasks and all(t["assistant_id"] in {"lena", "tom", "sarah"} for t in tasks)
     page = client.get("/tasks").text
     assert "Lena Krüger" in page

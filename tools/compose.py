@@ -37,6 +37,7 @@ class Reply:
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     auto: bool = False  # an automatic reply: Auto-Submitted: auto-replied (RFC 3834)
+    generated: bool = False  # a notice the agent wrote itself: Auto-Submitted: auto-generated
     itip: str | None = None  # an iCalendar object to send along (RFC 6047)
     itip_method: str | None = None
 
@@ -124,6 +125,8 @@ def compose(reply: Reply, from_: str, when: datetime) -> OutMail:
         msg["References"] = " ".join(refs)
     if reply.auto:
         msg["Auto-Submitted"] = "auto-replied"
+    elif reply.generated:
+        msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(reply.body, charset="utf-8", cte="quoted-printable")
     if reply.itip:  # RFC 6047: the calendar object as an alternative to the text
         method = _one_line(reply.itip_method or "REQUEST", "itip method").upper()

@@ -6,6 +6,7 @@
     outbox.py      drafts on their way out, sent exactly once
     tasks.py       assistants and their open tasks
     ledger.py      rule 5's reply ledger and calendar offers
+    review.py      the owner's review of drafts;  access.py  password, sessions, tokens
     corrections.py the owner's corrections;  calendar_ops.py  pending calendar changes
 
 `Store` bundles them for one database and clock.
@@ -14,10 +15,13 @@
 from __future__ import annotations
 
 from core.clock import Clock
+from tools.store.access import Access
 from tools.store.db import Database
 from tools.store.ledger import Ledger
 from tools.store.messages import Messages
+from tools.store.outbox import OutboxStore
 from tools.store.results import Results
+from tools.store.review import Review
 from tools.store.tasks import Tasks
 
 
@@ -28,6 +32,9 @@ class Store:
         self.results = Results(self.db)
         self.tasks = Tasks(self.db)
         self.ledger = Ledger(self.db)
+        self.review = Review(self.db)
+        self.access = Access(self.db)
+        self.outbox = OutboxStore(self.db)
 
     @property
     def clock(self) -> Clock:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from core.models import RawMessage
+from core.models import RawMessage, TriageOutcome
 from tools.store import Store
 from tools.store.messages import aware
-from tools.store.models import AuditRow, CorrectionRow, DecisionRow, MessageRow, TaskRow
+from tools.store.models import (
+    OPEN_TASK_STATES,
+    AuditRow,
+    CorrectionRow,
+    DecisionRow,
+    DraftRow,
+    MessageRow,
+    TaskRow,
+)
 
 
 def message_and_decision(store: Store, message_id: int) -> tuple[RawMessage | None,
@@ -27,9 +36,13 @@ def message_and_decision(store: Store, message_id: int) -> tuple[RawMessage | No
                           "assignee": dec.assignee, "priority": dec.priority} if dec else None)
 
 
-def record_correction(store: Store, message_id: int, category: str, action: str | None,
-                      assignee: str | None, example_id: str) -> dict[str, Any]:
-    """Store the owner's decision as the current one; an open task moves to the new assignee."""
+def record_correction(store: Store, message_id: int, outcome: TriageOutcome,
+                      asked: dict[str, str | None], example_id: str | None) -> dict[str, Any]:
+    """The owner's decision becomes the current one, with its re-derived explanation and
+    planned actions; tasks follow (a reassignment cancels the old task, which frees that
+    assistant's capacity), a draft she now wants is added, and drafts of a mail she ignores
+    are set aside. One transaction, with the correction record and an audit entry."""
+    d, c = outcome.decision, outcome.classification
     with store.db.transaction() as s:
         old = s.scalar(select(DecisionRow).where(DecisionRow.message_id == message_id,
                                                  DecisionRow.current.is_(True)))
@@ -37,30 +50,63 @@ def record_correction(store: Store, message_id: int, category: str, action: str 
                   "assignee": old.assignee} if old else {}
         s.execute(update(DecisionRow).where(DecisionRow.message_id == message_id)
                   .values(current=False))
-        new_action = action or (old.action if old else "notify")
-        new_assignee = assignee if new_action == "route" else None
-        result = dict(old.result) if old else {}
-        result.update({"category": category, "action": new_action, "assignee": new_assignee})
+        result = outcome.to_json()
+        if old is not None:  # keep the received mail's file reference and Message-ID
+            result.update({"file": old.result.get("file"),
+                           "message_id": old.result.get("message_id")})
         dec = DecisionRow(
             message_id=message_id, origin="owner", current=True,
-            language=old.language if old else "und", category=category,
-            priority=old.priority if old else "normal", action=new_action,
-            assignee=new_assignee, confidence=1.0, decided_by="owner", rule="owner-correction",
-            explanation=old.explanation if old else "", planned_actions=[], flags=[],
-            result=result)
+            language=outcome.view.language, category=c.category.value,
+            priority=c.priority.value, action=d.action.value, assignee=d.assignee,
+            confidence=1.0, decided_by="owner", rule=d.rule, explanation=outcome.explanation,
+            planned_actions=[p.model_dump(mode="json") for p in d.planned_actions],
+            flags=sorted(set(d.flags)), result=result)
         s.add(dec)
         s.flush()
-        if new_assignee and (old is None or old.assignee != new_assignee):
-            for task in s.scalars(select(TaskRow).where(TaskRow.message_id == message_id,
-                                                        TaskRow.status == "open")):
-                task.status = "cancelled"
-            s.add(TaskRow(message_id=message_id, decision_id=dec.id, assistant_id=new_assignee,
-                          status="open", title=result.get("subject") or "(no subject)",
-                          reason="corrected by the owner"))
-        after = {"category": category, "action": new_action, "assignee": new_assignee}
-        s.add(CorrectionRow(message_id=message_id, decision_id=dec.id, category=category,
-                            action=action, assignee=assignee, previous=before,
+        _follow_tasks(s, message_id, dec, outcome)
+        _follow_drafts(s, message_id, dec, outcome)
+        after = {"category": c.category.value, "action": d.action.value,
+                 "assignee": d.assignee}
+        s.add(CorrectionRow(message_id=message_id, decision_id=dec.id,
+                            category=c.category.value, action=asked.get("action"),
+                            assignee=asked.get("assignee"), previous=before,
                             example_id=example_id))
         s.add(AuditRow(message_id=message_id, actor="owner", event="correction",
                        detail={"before": before, "after": after}))
-        return {"message": message_id, "before": before, "after": after}
+        return {"message": message_id, "before": before, "after": after,
+                "explanation": outcome.explanation}
+
+
+def _follow_tasks(s: Session, message_id: int, dec: DecisionRow, outcome: TriageOutcome) -> None:
+    keep = outcome.decision.assignee if outcome.decision.action.value == "route" else None
+    for task in s.scalars(select(TaskRow).where(TaskRow.message_id == message_id,
+                                                TaskRow.status.in_(OPEN_TASK_STATES))):
+        if task.assistant_id != keep:
+            task.status = "cancelled"
+            s.add(AuditRow(message_id=message_id, actor="owner", event="task_cancelled",
+                           detail={"task": task.id, "assistant": task.assistant_id,
+                                   "why": "correction"}))
+    if keep and not s.scalar(select(TaskRow.id).where(
+            TaskRow.message_id == message_id, TaskRow.assistant_id == keep,
+            TaskRow.status.in_(OPEN_TASK_STATES))):
+        s.add(TaskRow(message_id=message_id, decision_id=dec.id, assistant_id=keep,
+                      status="open", title=outcome.view.mail.subject or "(no subject)",
+                      reason=outcome.explanation))
+
+
+def _follow_drafts(s: Session, message_id: int, dec: DecisionRow,
+                   outcome: TriageOutcome) -> None:
+    d = outcome.decision
+    pending = list(s.scalars(select(DraftRow).where(DraftRow.message_id == message_id,
+                                                    DraftRow.kind == "draft",
+                                                    DraftRow.status == "pending")))
+    if d.action.value == "ignore":
+        for draft in pending:
+            draft.status, draft.reject_reason = "rejected", "correction"
+        return
+    if d.draft is not None and not pending:
+        s.add(DraftRow(message_id=message_id, decision_id=dec.id, kind="draft",
+                       status="pending", to=d.draft.to, cc=d.draft.cc,
+                       subject=d.draft.subject, body=d.draft.body, language=d.draft.language,
+                       in_reply_to=d.draft.in_reply_to, references=d.draft.references,
+                       template=d.draft.template))

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 
 from core.models import RawMessage
 from tools.store.db import Database
-from tools.store.models import AuditRow, DecisionRow, MessageKeyRow, MessageRow, OutboxRow
+from tools.store.models import (
+    AuditRow,
+    DecisionRow,
+    DraftRow,
+    MessageKeyRow,
+    MessageRow,
+    OutboxRow,
+)
 from tools.store.peek import peek, peek_id
 from tools.store.workers import alive_here, worker_id
 
@@ -320,9 +327,13 @@ class Messages:
             if status:
                 q = q.where(MessageRow.status == status)
             replies: dict[int, list[str]] = {}
-            for mid, state in s.execute(select(OutboxRow.message_id, OutboxRow.status)
-                                        .order_by(OutboxRow.id)):
-                replies.setdefault(mid, []).append(state)
+            answers = (select(OutboxRow.message_id, OutboxRow.status)
+                       .join(DraftRow, DraftRow.id == OutboxRow.draft_id)
+                       .where(DraftRow.kind.in_(("auto", "draft")),
+                              OutboxRow.message_id.is_not(None)).order_by(OutboxRow.id))
+            for mid, state in s.execute(answers):
+                if mid is not None:
+                    replies.setdefault(mid, []).append(state)
             out = []
             for m in s.scalars(q):
                 dec = next((d for d in reversed(m.decisions) if d.current), None)

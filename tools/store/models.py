@@ -90,9 +90,9 @@ class DraftRow(Base):
     __tablename__ = "drafts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # draft (needs approval) | auto
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # draft (needs approval) | auto | notice
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     to: Mapped[list[Any]] = mapped_column(JSON)
     cc: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -105,9 +105,65 @@ class DraftRow(Base):
     reply_day: Mapped[str | None] = mapped_column(String(10))  # owner-local day of an auto reply
     itip: Mapped[str | None] = mapped_column(Text)  # iCalendar object sent with the mail
     itip_method: Mapped[str | None] = mapped_column(String(20))
+    # the owner's review (CONTRACT §7): approved drafts wait until send_after (undo window)
+    send_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    original: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the agent's text, if edited
+    reject_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
                                                  onupdate=clock_now)
+
+
+class OwnerRow(Base):
+    """The owner's web password (argon2 hash only)."""
+
+    __tablename__ = "owner_login"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
+                                                 onupdate=clock_now)
+
+
+class SessionRow(Base):
+    """A browser session of the owner: only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the token
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TokenRow(Base):
+    """An API token (CONTRACT §6): only its SHA-256 and a short prefix are stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # owner | assistant
+    assistant_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class NoticeRow(Base):
+    """A mail to the owner about something (a risk, an uncertain delivery, the daily digest),
+    recorded once per (kind, key) so it is never sent twice, whichever process notices it."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_notices"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # risk | uncertain | digest
+    key: Mapped[str] = mapped_column(String(200))  # message id, outbox id, or the day
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
 
 
 class AssistantRow(Base):
@@ -217,7 +273,7 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), unique=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     rfc_message_id: Mapped[str] = mapped_column(String(998), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     mail_from: Mapped[str] = mapped_column(String(998))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,9 +19,16 @@ from tools.store.db import Database
 from tools.store.models import AuditRow, DraftRow, OutboxRow
 from tools.store.workers import alive_here, worker_id
 
+NOTICE_KINDS = ("notice", "offer")  # mails the agent writes itself (to the owner, assistants)
 SEND_LEASE = timedelta(minutes=10)  # an SMTP transaction takes seconds, not minutes
-SENDABLE = ((DraftRow.kind == "auto") & (DraftRow.status == "queued")) | (
-    DraftRow.status == "approved")
+
+
+def _sendable(now: datetime) -> ColumnElement[bool]:
+    """Allowed automatic replies, and drafts the owner approved (or notices to her) whose
+    undo window has passed."""
+    return or_((DraftRow.kind == "auto") & (DraftRow.status == "queued"),
+               (DraftRow.status == "approved")
+               & or_(DraftRow.send_after.is_(None), DraftRow.send_after <= now))
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,8 @@ def _outgoing(row: OutboxRow) -> Outgoing:
 def reply_of(d: DraftRow) -> Reply:
     return Reply(draft_id=d.id, to=list(d.to or []), cc=list(d.cc or []), subject=d.subject,
                  body=d.body, in_reply_to=d.in_reply_to, references=list(d.references or []),
-                 auto=d.kind == "auto", itip=d.itip, itip_method=d.itip_method)
+                 auto=d.kind == "auto", generated=d.kind in NOTICE_KINDS, itip=d.itip,
+                 itip_method=d.itip_method)
 
 
 class OutboxStore:
@@ -72,10 +80,11 @@ class OutboxStore:
         self._audit(s, row, event, **detail)
 
     def unqueued_drafts(self) -> list[int]:
-        """Drafts ready to go out (allowed auto replies, approved drafts) with no outbox row."""
+        """Drafts ready to go out now, with no outbox row yet."""
         with self._factory() as s:
             q = (select(DraftRow.id).outerjoin(OutboxRow, OutboxRow.draft_id == DraftRow.id)
-                 .where(SENDABLE, OutboxRow.id.is_(None)).order_by(DraftRow.id))
+                 .where(_sendable(self.clock()), OutboxRow.id.is_(None))
+                 .order_by(DraftRow.id))
             return list(s.scalars(q))
 
     def enqueue(self, draft_id: int, build: Callable[[Reply], OutMail]) -> str | None:
@@ -90,8 +99,11 @@ class OutboxStore:
 
     def _enqueue(self, draft_id: int, build: Callable[[Reply], OutMail]) -> str | None:
         with self.db.transaction() as s:
-            draft = s.scalars(select(DraftRow).where(DraftRow.id == draft_id)
-                              .with_for_update()).one()
+            draft = s.scalars(select(DraftRow).where(DraftRow.id == draft_id,
+                                                     _sendable(self.clock()))
+                              .with_for_update()).one_or_none()
+            if draft is None:  # undone, rejected or stopped since it was listed
+                return None
             if s.scalar(select(OutboxRow.id).where(OutboxRow.draft_id == draft_id)):
                 return None
             try:
