@@ -33,7 +33,7 @@ test: install lint
 	ASSISTENZ_TEST_FUTURE_DAYS=$(FUTURE_DAYS) $(BIN)/python -m pytest -q -m clock
 
 lint: install
-	$(BIN)/ruff check core agent tools service api assistenz tests evals
+	$(BIN)/ruff check core agent tools service api assistenz tests evals examples
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from agent.pipeline import Deps
-from api import docs, login, pages, v1
+from api import docs, login, pages, tasks, v1
 from api.access import NotAuthenticated, is_api, login_redirect
 from api.security import LoginThrottle, SecurityHeaders, allowed_hosts
 from core.config import Workspace
@@ -73,7 +73,8 @@ def create_app(ws: Workspace, store: Store, hosts: list[str] | None = None,
                                                             None))
     app.mount("/static", StaticFiles(directory=str(resources.files("api") / "static")),
               name="static")
-    for router in (docs.router, login.router, v1.public, v1.router, pages.router):
+    for router in (docs.router, login.router, v1.public, v1.router, tasks.router, tasks.owner,
+                   tasks.links, pages.router):
         app.include_router(router)
 
     @app.exception_handler(NotAuthenticated)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from core.config import Workspace
 from tools.store import Store
@@ -22,3 +22,6 @@ def get_ws(request: Request) -> Workspace:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 WorkspaceDep = Annotated[Workspace, Depends(get_ws)]
+# A row id in a path: bounded, so a number the database cannot hold is a 422, not a 500.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # INTEGER on PostgreSQL too
+

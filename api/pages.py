@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import views
 from api.access import OWNER
-from api.deps import StoreDep, WorkspaceDep
+from api.deps import RowId, StoreDep, WorkspaceDep
 
 router = APIRouter(include_in_schema=False, dependencies=[OWNER])
 
@@ -34,7 +34,7 @@ def inbox(request: Request, store: StoreDep, ws: WorkspaceDep,
 
 
 @router.get("/messages/{message_id}", response_class=HTMLResponse)
-def message(request: Request, message_id: int, store: StoreDep,
+def message(request: Request, message_id: RowId, store: StoreDep,
             ws: WorkspaceDep) -> HTMLResponse:
     detail = views.message_detail(store, message_id)
     if detail is None:

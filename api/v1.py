@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import views
 from api.access import OWNER, PUBLIC
-from api.deps import StoreDep, WorkspaceDep
+from api.deps import RowId, StoreDep, WorkspaceDep
 from core.models import Action, Category
 from service import review
 from service.review import Edits, ReviewError
@@ -68,7 +68,7 @@ class Changed(BaseModel):
 
 
 class OutboxOut(BaseModel):
-    draft_id: int
+    draft_id: RowId
     message_id_header: str = Field(description="the reply's own Message-ID")
     to: list[str]
     status: str = Field(description="queued, sending, sent, failed, uncertain "
@@ -84,7 +84,7 @@ def _fail(exc: ReviewError) -> HTTPException:
     return HTTPException(exc.status, detail)
 
 
-def _draft(store: StoreDep, draft_id: int) -> DraftOut:
+def _draft(store: StoreDep, draft_id: RowId) -> DraftOut:
     d = store.review.draft(draft_id)
     if d is None:
         raise HTTPException(404, f"no draft {draft_id}")
@@ -100,14 +100,14 @@ def list_drafts(store: StoreDep, status: str | None = "pending") -> list[DraftOu
 
 
 @router.get("/drafts/{draft_id}")
-def get_draft(draft_id: int, store: StoreDep) -> DraftOut:
+def get_draft(draft_id: RowId, store: StoreDep) -> DraftOut:
     return _draft(store, draft_id)
 
 
 @router.post("/drafts/{draft_id}/approve", responses={
     409: {"description": "already approved or rejected: nothing is sent again"},
     422: {"description": "the body still holds a placeholder in square brackets"}})
-def approve(draft_id: int, store: StoreDep, ws: WorkspaceDep,
+def approve(draft_id: RowId, store: StoreDep, ws: WorkspaceDep,
             body: ApproveIn | None = None) -> Changed:
     """Approve (the fields given replace the draft's first). The draft goes to the outbox
     and is sent once, after the undo window (`review.undo_seconds`; 0 = at once)."""
@@ -121,7 +121,7 @@ def approve(draft_id: int, store: StoreDep, ws: WorkspaceDep,
 
 
 @router.post("/drafts/{draft_id}/undo", responses={409: {"description": "too late"}})
-def undo(draft_id: int, store: StoreDep) -> Changed:
+def undo(draft_id: RowId, store: StoreDep) -> Changed:
     """Within the undo window: back to pending, nothing sent."""
     try:
         v = review.undo(store, draft_id)
@@ -131,7 +131,7 @@ def undo(draft_id: int, store: StoreDep) -> Changed:
 
 
 @router.post("/drafts/{draft_id}/reject", responses={409: {"description": "not pending"}})
-def reject(draft_id: int, store: StoreDep, body: RejectIn | None = None) -> Changed:
+def reject(draft_id: RowId, store: StoreDep, body: RejectIn | None = None) -> Changed:
     """Nothing is sent; the optional reason is kept."""
     try:
         v = review.reject(store, draft_id, body.reason if body else "")
@@ -141,7 +141,7 @@ def reject(draft_id: int, store: StoreDep, body: RejectIn | None = None) -> Chan
 
 
 @router.post("/outbox/{draft_id}/stop", responses={409: {"description": "already leaving"}})
-def stop(draft_id: int, store: StoreDep) -> Changed:
+def stop(draft_id: RowId, store: StoreDep) -> Changed:
     """Stop a queued automatic reply (or an approved draft) before it leaves."""
     try:
         v = review.stop(store, draft_id)
@@ -164,7 +164,7 @@ def list_messages(store: StoreDep, status: str | None = None) -> list[dict[str, 
 
 
 @router.get("/messages/{message_id}")
-def get_message(message_id: int, store: StoreDep) -> views.MessageDetail:
+def get_message(message_id: RowId, store: StoreDep) -> views.MessageDetail:
     """One message: its decision, drafts, tasks, and what was sent when."""
     detail = views.message_detail(store, message_id)
     if detail is None:
@@ -174,7 +174,7 @@ def get_message(message_id: int, store: StoreDep) -> views.MessageDetail:
 
 @router.post("/messages/{message_id}/correction", responses={
     404: {"description": "no such message"}, 422: {"description": "unknown assistant"}})
-def correction(message_id: int, body: CorrectionIn, request: Request, store: StoreDep,
+def correction(message_id: RowId, body: CorrectionIn, request: Request, store: StoreDep,
                ws: WorkspaceDep) -> dict[str, Any]:
     """The owner's decision replaces the agent's: explanation, planned actions, tasks and
     drafts follow, and similar mail is decided her way from now on."""
@@ -192,12 +192,6 @@ def list_assistants(ws: WorkspaceDep, store: StoreDep) -> list[dict[str, Any]]:
     return [{"id": a.id, "name": a.name, "languages": a.languages, "skills": a.skills,
              "capacity": a.capacity, "open_tasks": store.tasks.open_tasks(a.id)}
             for a in ws.assistants]
-
-
-@router.get("/tasks")
-def list_tasks(store: StoreDep) -> list[views.TaskPublic]:
-    """Tasks routed to assistants, newest first."""
-    return views.tasks(store)
 
 
 @public.get("/health", dependencies=[PUBLIC])

@@ -209,6 +209,34 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_task(args: argparse.Namespace) -> int:
+    from service import tasks as lifecycle
+    from service.runner import open_store
+
+    ws = _config(args)
+    store = open_store(ws)
+    if args.action == "list":
+        for t in store.tasks.all(args.assistant, args.status):
+            if args.json:
+                _emit(t.json())
+            else:
+                sys.stdout.write(f"{t.id:>5} {t.status:<10} {t.assistant_id:<10} {t.title}\n")
+        return 0
+    if args.id is None:
+        _fail(f"task {args.action} needs the task's ID (see `assistenz task list`)")
+    try:
+        if args.action == "cancel":
+            task = lifecycle.cancel(store, ws, args.id, "owner", "withdrawn by the owner")
+        else:
+            if not args.to:
+                _fail("task reassign needs --to ASSISTANT_ID")
+            task = lifecycle.reassign(store, ws, args.id, args.to, "owner")
+    except lifecycle.TaskError as exc:
+        _fail(str(exc))
+    sys.stderr.write(f"assistenz: task {task.id} is {task.status} ({task.assistant_id})\n")
+    return 0
+
+
 # --- parser -----------------------------------------------------------------------------
 
 _TRIAGE_HELP = """\
@@ -245,6 +273,14 @@ mail becomes an example: the next similar mail is decided the corrected way.
 
 example:
   assistenz correct 17 --category invoice_payment --assignee lena --config demo/workspace.yaml
+"""
+_TASK_HELP = """\
+Tasks routed to assistants: list them, withdraw one (its links end at once), or hand it
+to another assistant (the old one's capacity is freed).
+
+example:
+  assistenz task list --config demo/workspace.yaml --assistant lena
+  assistenz task reassign 12 --to tom --config demo/workspace.yaml
 """
 _SERVE_HELP = """\
 Serve the web UI and the HTTP API (OpenAPI document at /openapi.json, browsable at /docs),
@@ -327,6 +363,15 @@ def build_parser() -> argparse.ArgumentParser:
     who = p.add_mutually_exclusive_group()
     who.add_argument("--owner", action="store_true", help="create: a token for the owner")
     who.add_argument("--assistant", metavar="ID", help="create: a token for this assistant")
+
+    p = add("task", _TASK_HELP, cmd_task)
+    p.add_argument("action", choices=["list", "cancel", "reassign"])
+    p.add_argument("id", nargs="?", type=int, metavar="ID")
+    _add_config(p)
+    p.add_argument("--to", metavar="ASSISTANT_ID", help="reassign: the new assistant")
+    p.add_argument("--assistant", metavar="ID", help="list: only this assistant's tasks")
+    p.add_argument("--status", help="list: only tasks in this state")
+    p.add_argument("--json", action="store_true", help="list: one JSON object per line")
 
     p = add("serve", _SERVE_HELP, cmd_serve)
     _add_config(p)

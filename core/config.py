@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -74,6 +75,30 @@ class Owner(Strict):
         return ZoneInfo(self.timezone)
 
 
+class Webhook(Strict):
+    """An endpoint told about task events, signed the Standard Webhooks way."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    secret: str = Field(pattern=r"^whsec_[A-Za-z0-9+/=]{16,}$")  # whsec_ + base64
+    events: list[str] = Field(default_factory=list)  # [] = every task.* event
+    allow_private: bool = False  # allow a loopback/private address (a local n8n, tests)
+
+
+class Away(Strict):
+    """A period an assistant takes no new work (dates inclusive, the owner's time zone)."""
+
+    from_: date = Field(alias="from")
+    to: date
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _order(self) -> Away:
+        if self.to < self.from_:
+            raise ValueError("'to' lies before 'from'")
+        return self
+
+
 class Assistant(Strict):
     id: Identifier
     name: str
@@ -82,8 +107,44 @@ class Assistant(Strict):
     skills: str = Field(min_length=1)
     timezone: str = "Europe/Berlin"
     capacity: int = Field(default=10, ge=0)
+    working_hours: str | None = None  # "Mo-Do 08:00-14:00"; offers expire in these hours
+    away: list[Away] = Field(default_factory=list)
+    notify: Literal["email", "webhook", "api"] = "email"  # how they hear of a new task
+    webhook: Webhook | None = None
 
     _tz = field_validator("timezone")(_check_timezone)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            WorkingHours.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _channel(self) -> Assistant:
+        if self.notify == "webhook" and self.webhook is None:
+            raise ValueError("notify: webhook needs a 'webhook: {url, secret}'")
+        return self
+
+    @property
+    def hours(self) -> WorkingHours:
+        return WorkingHours.parse(self.working_hours or "Mo-Fr 09:00-17:00")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def away_on(self, day: date) -> Away | None:
+        return next((a for a in self.away if a.from_ <= day <= a.to), None)
+
+
+class Tasks(Strict):
+    """Extension: how routed tasks are offered and followed up (CONTRACT §8)."""
+
+    offer_hours: float = Field(default=8, gt=0, le=24 * 14)  # working hours to accept
+    due_hours: float | None = Field(default=None, gt=0)  # default due time when none is read
+    link_days: float = Field(default=7, gt=0, le=60)  # how long links in task mails work
 
 
 class CalDAV(Strict):
@@ -206,6 +267,8 @@ class Workspace(Strict):
     review: Review = Review()
     web: Web = Web()
     notifications: Notifications = Notifications()
+    tasks: Tasks = Tasks()
+    webhooks: list[Webhook] = Field(default_factory=list)  # the owner's tools (n8n, Zapier …)
     path: Path | None = Field(default=None, exclude=True)  # where the file was read from
 
     @field_validator("assistants")

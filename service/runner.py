@@ -21,8 +21,8 @@ from core.config import Workspace
 from core.ical.base import CalendarSource
 from core.models import RawMessage
 from service.deps import default_deps
-from service.notices import queue_notices
 from service.scheduler import offers_from
+from service.sender import one_round
 from tools.calendar.live import apply_pending
 from tools.outbox import Outbox, open_outbox
 from tools.sources import MailboxUnavailable, MailSource, NoMailbox, open_source
@@ -118,8 +118,7 @@ def cycle(source: MailSource, store: Store, deps: Deps, outbox: Outbox,
     source.mark_processed(store.messages.done_keys(source.name))
     if calendar is not None:
         apply_pending(store, calendar)
-    queue_notices(store, outbox.ws)
-    sent = outbox.run()
+    sent = one_round(store, outbox.ws, outbox)
     if new or done or failed or any(sent.values()):
         log.warning("stored %d new, processed %d, failed %d; outbox %s", new, done, failed,
                     ", ".join(f"{k} {v}" for k, v in sent.items() if v) or "-")

@@ -9,17 +9,24 @@ import threading
 
 from core.config import Workspace
 from service.notices import queue_notices
+from service.tasks import tick
 from tools.mailbox import MailboxUnavailable
 from tools.outbox import Outbox, open_outbox
 from tools.store import Store
+from tools.webhooks import deliver_due
 
 log = logging.getLogger(__name__)
 INTERVAL = 2.0  # seconds between rounds: an approval goes out this soon after its window
 
 
 def one_round(store: Store, ws: Workspace, outbox: Outbox) -> dict[str, int]:
+    """Tasks (offers announced, expired, escalated), notices, then mail and webhooks out."""
+    counts = tick(store, ws)
     queue_notices(store, ws)
-    return outbox.run()
+    counts.update(outbox.run())
+    hooks = deliver_due(store.webhooks, ws, store.clock)
+    counts.update({f"webhook_{k}": v for k, v in hooks.items()})
+    return counts
 
 
 class Sender:

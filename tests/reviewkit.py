@@ -53,7 +53,8 @@ def mail_bytes(n: int, sender: str, subject: str) -> bytes:
 
 def outcome(n: int, action: Action, sender: str, subject: str, body: str = "Danke!",
             assignee: str | None = None, flags: tuple[str, ...] = (),
-            rule: str = "delegation") -> TriageOutcome:
+            rule: str = "delegation",
+            category: Category = Category.customer_inquiry) -> TriageOutcome:
     mail = Mail(message_id=f"<r{n}@kunden-beispiel.de>", subject=subject,
                 sender=Address(email=sender, name=f"Kundin {n}"),
                 body=BodyText(full="Hallo", new="Hallo"), language="de")
@@ -70,8 +71,8 @@ def outcome(n: int, action: Action, sender: str, subject: str, body: str = "Dank
         planned = [NotifyOwner(reason=rule)]
     d = Decision(action=action, assignee=assignee, rule=rule, reason="delegation",
                  planned_actions=planned, draft=draft, flags=list(flags))
-    c = Classification(category=Category.customer_inquiry, confidence=0.9,
-                       priority=Priority.normal, decided_by="test")
+    c = Classification(category=category, confidence=0.9, priority=Priority.normal,
+                       decided_by="test")
     return TriageOutcome(ref=f"r{n}", view=view, classification=c, decision=d,
                          explanation="Eingeordnet als Kundenanfrage.")
 
@@ -91,7 +92,10 @@ def seeded_store(ws: Workspace, tmp_path: Path, clock: MovableClock) -> Store:
         [row] = store.messages.store_batch([RawMessage(
             ref=f"r{n}", data=mail_bytes(n, sender, subject), source="t", source_key=str(n))])
         assert row is not None
-        store.results.save(row, outcome(n, action, sender, subject, body, assignee))
+        category = Category.invoice_payment if action is Action.route else \
+            Category.customer_inquiry
+        store.results.save(row, outcome(n, action, sender, subject, body, assignee,
+                                        category=category))
     [row] = store.messages.store_batch([RawMessage(
         ref="r5", data=mail_bytes(5, "ceo@freemail.example", "Überweisung heute"), source="t",
         source_key="5")])

@@ -108,7 +108,7 @@ def test_bad_arguments_exit_2_with_one_line() -> None:
 
 
 def test_every_command_explains_itself_with_an_example() -> None:
-    for command in ("triage", "run", "items", "serve", "retry"):
+    for command in ("triage", "run", "items", "serve", "retry", "passwd", "token", "task"):
         proc = cli(command, "--help")
         assert proc.returncode == 0
         assert "example:" in proc.stdout and f"assistenz {command}" in proc.stdout

@@ -159,7 +159,7 @@ def test_a_correction_reassigns_the_task_and_the_page_says_so(api: TestClient,
     with store.db.session() as s:
         states = sorted((t.assistant_id, t.status) for t in s.query(TaskRow).all()
                         if t.message_id == mid)
-    assert states == [("lena", "cancelled"), ("tom", "open")]
+    assert states == [("lena", "cancelled"), ("tom", "offered")]
 
 
 def test_a_correction_to_ignore_sets_the_draft_aside(api: TestClient) -> None:

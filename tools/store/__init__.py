@@ -17,12 +17,14 @@ from __future__ import annotations
 from core.clock import Clock
 from tools.store.access import Access
 from tools.store.db import Database
+from tools.store.idempotency import Idempotency
 from tools.store.ledger import Ledger
 from tools.store.messages import Messages
 from tools.store.outbox import OutboxStore
 from tools.store.results import Results
 from tools.store.review import Review
 from tools.store.tasks import Tasks
+from tools.store.webhooks import Webhooks
 
 
 class Store:
@@ -35,6 +37,8 @@ class Store:
         self.review = Review(self.db)
         self.access = Access(self.db)
         self.outbox = OutboxStore(self.db)
+        self.webhooks = Webhooks(self.db)
+        self.idempotency = Idempotency(self.db)
 
     @property
     def clock(self) -> Clock:

@@ -19,6 +19,7 @@ from tools.store.models import (
     MessageRow,
     TaskRow,
 )
+from tools.store.results import new_task
 
 
 def message_and_decision(store: Store, message_id: int) -> tuple[RawMessage | None,
@@ -89,9 +90,7 @@ def _follow_tasks(s: Session, message_id: int, dec: DecisionRow, outcome: Triage
     if keep and not s.scalar(select(TaskRow.id).where(
             TaskRow.message_id == message_id, TaskRow.assistant_id == keep,
             TaskRow.status.in_(OPEN_TASK_STATES))):
-        s.add(TaskRow(message_id=message_id, decision_id=dec.id, assistant_id=keep,
-                      status="open", title=outcome.view.mail.subject or "(no subject)",
-                      reason=outcome.explanation))
+        s.add(new_task(message_id, dec.id, keep, outcome))
 
 
 def _follow_drafts(s: Session, message_id: int, dec: DecisionRow,

@@ -182,6 +182,9 @@ class AssistantRow(Base):
 
 
 class TaskRow(Base):
+    """A task routed to an assistant (CONTRACT §8): offered → accepted → done, or declined,
+    expired, cancelled; delegated when the assistant handed it (or a part) on."""
+
     __tablename__ = "tasks"
     __table_args__ = (Index("ix_tasks_assistant_status", "assistant_id", "status"),)
 
@@ -190,12 +193,78 @@ class TaskRow(Base):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     assistant_id: Mapped[str] = mapped_column(ForeignKey("assistants.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))  # sub-delegation
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default="offered")
     title: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # the owner's explanation
+    why: Mapped[str] = mapped_column(Text, default="")  # what the assistant is told
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    text: Mapped[str | None] = mapped_column(Text)  # instructions passed on (delegation)
+    shared: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what a child may see
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    team_id: Mapped[str | None] = mapped_column(String(64))
+    offered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    result: Mapped[str | None] = mapped_column(Text)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
                                                  onupdate=clock_now)
+
+
+class TaskLinkRow(Base):
+    """A link in a task mail: for one task, one assistant and one action; it expires and
+    works once. Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "task_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    assistant_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))  # accept | decline | complete
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+
+
+class WebhookRow(Base):
+    """One webhook delivery (at least once, retried with backoff); the receiver dedupes on
+    its id, which is the `webhook-id` header."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # msg_…
+    endpoint: Mapped[str] = mapped_column(String(100))  # assistant:<id> | owner:<n>
+    url: Mapped[str] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+
+
+class IdempotencyRow(Base):
+    """A POST's answer kept under its Idempotency-Key: a retry gets the same answer and has
+    the effect of one request."""
+
+    __tablename__ = "idempotency"
+    __table_args__ = (UniqueConstraint("principal", "key", name="uq_idempotency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    principal: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    request: Mapped[str] = mapped_column(String(300))  # method and path
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
 
 
 class AuditRow(Base):
@@ -211,7 +280,7 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-OPEN_TASK_STATES = ("open", "offered", "accepted")
+OPEN_TASK_STATES = ("offered", "accepted", "delegated")  # count against capacity
 
 
 class ReplyLedgerRow(Base):

@@ -92,11 +92,19 @@ def _act(s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome) 
         s.add(CalendarOpRow(message_id=msg.id, op=e.op, uid=e.uid, ics=e.ics))
     for p in d.planned_actions:
         if p.type == "route_task":
-            s.add(TaskRow(message_id=msg.id, decision_id=dec.id, assistant_id=p.assignee,
-                          status="open", title=outcome.view.mail.subject or "(no subject)",
-                          reason=outcome.explanation))
+            s.add(new_task(msg.id, dec.id, p.assignee, outcome))
         s.add(AuditRow(message_id=msg.id, actor="agent", event=p.type,
                        detail=p.model_dump(mode="json")))
     for r in d.replies:  # unique per sender and day: a second worker's reply fails here
         s.add(ReplyLedgerRow(sender=r.sender, day=r.day.isoformat(), message_id=msg.id))
     save_offer(s, msg.id, outcome)  # calendar slots offered, to recognise the answer
+
+
+def new_task(message_row: int, decision_row: int | None, assignee: str,
+             outcome: TriageOutcome) -> TaskRow:
+    """A task offered to an assistant; the offer mail, links and webhooks follow in the
+    next round (service/tasks.py `announce`), so a crash in between loses nothing."""
+    return TaskRow(message_id=message_row, decision_id=decision_row, assistant_id=assignee,
+                   status="offered", title=outcome.view.mail.subject or "(ohne Betreff)",
+                   reason=outcome.explanation, priority=outcome.classification.priority.value,
+                   why=outcome.decision.reason_args.get("skills", ""), shared={}, depth=0)

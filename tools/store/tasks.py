@@ -1,20 +1,101 @@
-"""Assistants (the config is the source of truth) and their open tasks."""
+"""Assistants (the config is the source of truth), their tasks and the task lifecycle's
+storage (CONTRACT §8). Every transition is one conditional UPDATE from an allowed state,
+committed together with its audit entry and the notifications it causes (the offer mail,
+webhook rows), so a crash never leaves a state change without its notification."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.config import Assistant
+from tools.store.access import digest
 from tools.store.db import Database
-from tools.store.models import OPEN_TASK_STATES, AssistantRow, TaskRow
+from tools.store.models import (
+    OPEN_TASK_STATES,
+    AssistantRow,
+    AuditRow,
+    DecisionRow,
+    DraftRow,
+    MessageRow,
+    TaskLinkRow,
+    TaskRow,
+    WebhookRow,
+)
+
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "accepted": ("offered", "delegated"),
+    "declined": ("offered", "accepted"),
+    "expired": ("offered",),
+    "done": ("offered", "accepted", "delegated"),
+    "delegated": ("offered", "accepted"),
+    "cancelled": OPEN_TASK_STATES,
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    message_id: int
+    assistant_id: str
+    status: str
+    title: str
+    priority: str
+    why: str
+    reason: str
+    offered_at: datetime | None
+    expires_at: datetime | None
+    accepted_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    result: str | None
+    parent_id: int | None
+    depth: int
+    text: str | None
+    shared: dict[str, Any]
+    team_id: str | None
+
+    def json(self) -> dict[str, Any]:
+        """CONTRACT §8's list fields, plus a few a client needs."""
+        return {"id": self.id, "status": self.status, "title": self.title,
+                "priority": self.priority, "due": _iso(self.due_at),
+                "offered_at": _iso(self.offered_at), "expires_at": _iso(self.expires_at),
+                "assistant": self.assistant_id, "parent": self.parent_id,
+                "result": self.result}
+
+
+@dataclass(frozen=True)
+class Moved:
+    ok: bool
+    status: str  # the task's status afterwards (or now, when nothing changed)
+
+
+@dataclass(frozen=True)
+class NewLink:
+    token: str
+    action: str
+
+
+def _task(r: TaskRow) -> Task:
+    return Task(id=r.id, message_id=r.message_id, assistant_id=r.assistant_id, status=r.status,
+                title=r.title, priority=r.priority, why=r.why, reason=r.reason,
+                offered_at=_aware(r.offered_at), expires_at=_aware(r.expires_at),
+                accepted_at=_aware(r.accepted_at), due_at=_aware(r.due_at),
+                finished_at=_aware(r.finished_at), result=r.result, parent_id=r.parent_id,
+                depth=r.depth, text=r.text, shared=dict(r.shared or {}), team_id=r.team_id)
 
 
 class Tasks:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    # --- assistants --------------------------------------------------------------------
 
     def sync_assistants(self, assistants: Iterable[Assistant]) -> None:
         """Assistants removed from the config become inactive; their rows stay. Two workers
@@ -39,8 +120,213 @@ class Tasks:
                                      timezone=a.timezone, capacity=a.capacity, active=True))
 
     def open_tasks(self, assistant_id: str) -> int:
-        """Tasks that count against the assistant's capacity."""
+        """Tasks that count against the assistant's capacity: offered, accepted, delegated."""
         with self.db.session() as s:
             q = select(func.count()).select_from(TaskRow).where(
                 TaskRow.assistant_id == assistant_id, TaskRow.status.in_(OPEN_TASK_STATES))
             return int(s.scalar(q) or 0)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def all(self, assistant_id: str | None = None, status: str | None = None) -> list[Task]:
+        with self.db.session() as s:
+            q = select(TaskRow).order_by(TaskRow.id.desc())
+            if assistant_id is not None:
+                q = q.where(TaskRow.assistant_id == assistant_id)
+            if status:
+                q = q.where(TaskRow.status == status)
+            return [_task(r) for r in s.scalars(q)]
+
+    def get(self, task_id: int) -> Task | None:
+        with self.db.session() as s:
+            r = s.get(TaskRow, task_id)
+            return _task(r) if r else None
+
+    def of_message(self, message_id: int) -> list[Task]:
+        with self.db.session() as s:
+            return [_task(r) for r in s.scalars(select(TaskRow).where(
+                TaskRow.message_id == message_id).order_by(TaskRow.id))]
+
+    def passed_over(self, message_id: int) -> set[str]:
+        """Who declined or let an offer for this mail expire: never offered it again."""
+        with self.db.session() as s:
+            return set(s.scalars(select(TaskRow.assistant_id).where(
+                TaskRow.message_id == message_id,
+                TaskRow.status.in_(("declined", "expired")))))
+
+    def mail(self, task_id: int) -> tuple[bytes, str, datetime] | None:
+        """The raw mail behind a task, its category and when it arrived."""
+        with self.db.session() as s:
+            row = s.execute(select(MessageRow.raw, DecisionRow.category,
+                                   MessageRow.received_at)
+                            .join(TaskRow, TaskRow.message_id == MessageRow.id)
+                            .outerjoin(DecisionRow, (DecisionRow.message_id == MessageRow.id)
+                                       & DecisionRow.current.is_(True))
+                            .where(TaskRow.id == task_id)).first()
+            if row is None:
+                return None
+            return bytes(row[0]), str(row[1] or "other"), _aware(row[2]) or self.db.clock()
+
+    def unannounced(self) -> list[Task]:
+        with self.db.session() as s:
+            return [_task(r) for r in s.scalars(select(TaskRow).where(
+                TaskRow.status == "offered", TaskRow.announced_at.is_(None))
+                .order_by(TaskRow.id))]
+
+    def expired_offers(self, now: datetime) -> list[Task]:
+        with self.db.session() as s:
+            return [_task(r) for r in s.scalars(select(TaskRow).where(
+                TaskRow.status == "offered", TaskRow.expires_at.is_not(None),
+                TaskRow.expires_at <= now).order_by(TaskRow.id))]
+
+    def overdue(self, now: datetime) -> list[Task]:
+        with self.db.session() as s:
+            return [_task(r) for r in s.scalars(select(TaskRow).where(
+                TaskRow.status.in_(("accepted", "delegated")), TaskRow.due_at.is_not(None),
+                TaskRow.due_at <= now, TaskRow.escalated_at.is_(None)).order_by(TaskRow.id))]
+
+    # --- changing ----------------------------------------------------------------------
+
+    def transition(self, task_id: int, to: str, actor: str, reason: str = "",
+                   assistant_id: str | None = None, values: dict[str, Any] | None = None,
+                   webhooks: list[dict[str, Any]] | None = None,
+                   drafts: list[dict[str, Any]] | None = None) -> Moved:
+        """Move a task to `to` when it is in a state that allows it (and, for an
+        assistant's action, belongs to them); its audit entry, webhook rows and drafts
+        (e.g. a reply for the owner's review) in the same transaction."""
+        now = self.db.clock()
+        fields = dict(values or {})
+        if to in ("done", "declined", "expired", "cancelled"):
+            fields.setdefault("finished_at", now)
+        if to == "accepted":
+            fields.setdefault("accepted_at", now)
+        with self.db.transaction() as s:
+            q = update(TaskRow).where(TaskRow.id == task_id,
+                                      TaskRow.status.in_(ALLOWED_FROM[to]))
+            if assistant_id is not None:
+                q = q.where(TaskRow.assistant_id == assistant_id)
+            done = s.execute(q.values(status=to, **fields))
+            row = s.get(TaskRow, task_id)
+            if not done.rowcount:  # type: ignore[attr-defined]
+                return Moved(False, row.status if row else "")
+            assert row is not None
+            s.add(AuditRow(message_id=row.message_id, actor=actor, event=f"task_{to}",
+                           detail={"task": task_id, "assistant": row.assistant_id,
+                                   "reason": reason[:500]}))
+            for w in webhooks or []:
+                s.add(WebhookRow(**w))
+            for d in drafts or []:
+                s.add(DraftRow(**d))
+            return Moved(True, to)
+
+    def offer(self, message_id: int, assignee: str, title: str, reason: str, why: str,
+              priority: str, actor: str, parent_id: int | None = None,
+              text: str | None = None, shared: dict[str, Any] | None = None, depth: int = 0,
+              team_id: str | None = None) -> int:
+        with self.db.transaction() as s:
+            row = TaskRow(message_id=message_id, decision_id=None, assistant_id=assignee,
+                          status="offered", title=title, reason=reason, why=why,
+                          priority=priority, parent_id=parent_id, text=text,
+                          shared=shared or {}, depth=depth, team_id=team_id,
+                          offered_at=self.db.clock())
+            s.add(row)
+            s.flush()
+            s.add(AuditRow(message_id=message_id, actor=actor, event="task_offered",
+                           detail={"task": row.id, "assistant": assignee,
+                                   "parent": parent_id}))
+            return row.id
+
+    def announce(self, task_id: int, expires_at: datetime, due_at: datetime | None,
+                 links: list[tuple[str, datetime]], mail: dict[str, Any] | None,
+                 webhooks: list[dict[str, Any]]) -> list[NewLink] | None:
+        """Tell the assistant about an offer, once: links (only their hashes are kept), the
+        offer mail and the webhook rows, with the offer's expiry and due time. None when
+        another process announced it first."""
+        now = self.db.clock()
+        with self.db.transaction() as s:
+            done = s.execute(update(TaskRow).where(TaskRow.id == task_id,
+                                                   TaskRow.status == "offered",
+                                                   TaskRow.announced_at.is_(None))
+                             .values(announced_at=now, expires_at=expires_at, due_at=due_at,
+                                     offered_at=func.coalesce(TaskRow.offered_at, now)))
+            if not done.rowcount:  # type: ignore[attr-defined]
+                return None
+            row = s.get_one(TaskRow, task_id)
+            made = []
+            for action, until in links:
+                token = secrets.token_urlsafe(24)
+                s.add(TaskLinkRow(digest=digest(token), task_id=task_id,
+                                  assistant_id=row.assistant_id, action=action,
+                                  expires_at=until))
+                made.append(NewLink(token=token, action=action))
+            if mail is not None:
+                body = str(mail["body"])
+                for link in made:
+                    body = body.replace(f"{{link:{link.action}}}", link.token)
+                s.add(DraftRow(**{**mail, "body": body}))
+            for w in webhooks:
+                s.add(WebhookRow(**w))
+            s.add(AuditRow(message_id=row.message_id, actor="agent", event="task_announced",
+                           detail={"task": task_id, "assistant": row.assistant_id,
+                                   "mail": mail is not None, "webhooks": len(webhooks)}))
+            return made
+
+    def escalated(self, task_id: int) -> bool:
+        with self.db.transaction() as s:
+            done = s.execute(update(TaskRow).where(TaskRow.id == task_id,
+                                                   TaskRow.escalated_at.is_(None))
+                             .values(escalated_at=self.db.clock()))
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def log_access(self, task_id: int, who: str, what: str) -> None:
+        """Every read by an assistant or through a link (GDPR: who saw which mail when)."""
+        with self.db.transaction() as s:
+            row = s.get(TaskRow, task_id)
+            if row is not None:
+                s.add(AuditRow(message_id=row.message_id, actor=who, event="task_viewed",
+                               detail={"task": task_id, "what": what}))
+
+    def access_log(self, message_id: int) -> list[dict[str, Any]]:
+        with self.db.session() as s:
+            rows = s.scalars(select(AuditRow).where(
+                AuditRow.message_id == message_id,
+                AuditRow.event.in_(("task_viewed", "task_link_used"))).order_by(AuditRow.id))
+            return [{"at": _iso(_aware(r.at)), "who": r.actor, "event": r.event,
+                     "task": (r.detail or {}).get("task"), "what": (r.detail or {}).get("what")}
+                    for r in rows]
+
+    # --- links -------------------------------------------------------------------------
+
+    def link(self, token: str) -> tuple[TaskLinkRow, Task] | None:
+        with self.db.session() as s:
+            row = s.scalar(select(TaskLinkRow).where(TaskLinkRow.digest == digest(token)))
+            if row is None:
+                return None
+            task = s.get_one(TaskRow, row.task_id)
+            s.expunge(row)
+            return row, _task(task)
+
+    def use_link(self, link_id: int) -> bool:
+        """Consume a link (works once); False when it was used already."""
+        with self.db.transaction() as s:
+            done = s.execute(update(TaskLinkRow).where(TaskLinkRow.id == link_id,
+                                                       TaskLinkRow.used_at.is_(None))
+                             .values(used_at=self.db.clock()))
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def end_links(self, task_id: int) -> None:
+        """A task that is taken away ends its links at once."""
+        with self.db.transaction() as s:
+            s.execute(update(TaskLinkRow).where(TaskLinkRow.task_id == task_id,
+                                                TaskLinkRow.used_at.is_(None))
+                      .values(used_at=self.db.clock()))
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    if at is None:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None

@@ -1,0 +1,324 @@
+"""The task lifecycle (CONTRACT §8), as the API, the link pages, the CLI and the sender loop
+use it.
+
+    offered ──accept──▶ accepted ──complete──▶ done
+       │                   │
+       ├─decline / expire─▶ offered to the next best (never again to one who declined);
+       │                    nobody left: the owner is told
+       └─(owner) cancel ──▶ cancelled          accepted past its due time: the owner is told
+
+An offer is announced in the next round after it is committed (`announce_offers`): the
+assistant's mail with signed links and the webhooks are written with it, once. Every
+transition is an audit entry with actor, time and reason, and writes its webhook rows in
+the same transaction; the sender loop delivers them (at least once) and the mails (once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from agent.drafts import draft_language, reply_headers
+from agent.facts import find_deadline
+from agent.parse.mime import parse_message
+from agent.prompts import load_prompt, load_table
+from agent.routing import RouteChoice, Router
+from agent.tasks import available, due_at, offer_expiry
+from agent.view import build_view
+from core.clock import reference_time
+from core.config import Assistant, Workspace
+from core.models import Category, MessageView, RawMessage
+from tools.embeddings import get_embedder
+from tools.store import Store
+from tools.store.notices import Notices
+from tools.store.tasks import Task
+from tools.store.webhooks import new_webhook
+from tools.webhooks import endpoints_for
+
+LINK_ACTIONS = ("accept", "decline", "complete")
+
+
+@dataclass
+class TaskError(Exception):
+    status: int  # 404 not yours / no such task, 409 not in a state for this, 501 not yet
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+def _lang(a: Assistant | None) -> str:
+    if a is None:
+        return "de"
+    return next((x for x in a.languages if x in ("de", "en")), "en")
+
+
+def _owner_lang(ws: Workspace) -> str:
+    return ws.owner.languages[0] if ws.owner.languages[0] in ("de", "en") else "en"
+
+
+def _when(at: datetime | None, zone: Any, lang: str) -> str:
+    if at is None:
+        return ""
+    local = at.astimezone(zone)
+    return local.strftime("%d.%m.%Y, %H:%M Uhr" if lang == "de" else "%d %b %Y, %H:%M")
+
+
+def view_of(store: Store, ws: Workspace, task_id: int) -> tuple[MessageView, Category] | None:
+    """The mail behind a task, as the agent reads it (the owner's forward unwrapped)."""
+    found = store.tasks.mail(task_id)
+    if found is None:
+        return None
+    raw, category, received = found
+    parsed = parse_message(RawMessage(ref=str(task_id), data=raw), ws.limits)
+    return build_view(parsed, ws, received), Category(category)
+
+
+def task_webhooks(ws: Workspace, event: str, task: Task, **extra: Any) -> list[dict[str, Any]]:
+    """Webhook rows for a task event: no mail content, only what identifies the task."""
+    payload = {"task": {**task.json(), **extra}, "event": event}
+    return [new_webhook(key, w.url, event, payload)
+            for key, w in endpoints_for(ws, event, task.assistant_id)]
+
+
+# --- announcing offers --------------------------------------------------------------------
+
+
+def announce_offers(store: Store, ws: Workspace) -> int:
+    """Tell each newly offered assistant (mail with links, webhook), once."""
+    count = 0
+    for task in store.tasks.unannounced():
+        a = ws.assistant(task.assistant_id)
+        if a is None:  # removed from the config: the task goes back to the owner
+            cancel(store, ws, task.id, "agent", "the assistant is no longer in the config")
+            continue
+        count += _announce(store, ws, task, a)
+    return count
+
+
+def _announce(store: Store, ws: Workspace, task: Task, a: Assistant) -> int:
+    now = store.clock()
+    offered = task.offered_at or now
+    found = view_of(store, ws, task.id)
+    deadline = None
+    if found is not None:
+        v = found[0]
+        deadline = find_deadline(f"{v.mail.subject}\n{v.mail.body.new}\n{v.owner_note}",
+                                 reference_time(v.mail.date, v.received_at).date())
+    expires = offer_expiry(a, ws, offered)
+    due = due_at(deadline, ws, offered)
+    until = now + timedelta(days=ws.tasks.link_days)
+    links = [(action, until) for action in LINK_ACTIONS]
+    mail = _offer_mail(store, ws, task, a, found[0] if found else None, expires, due) \
+        if a.notify == "email" else None
+    hooks = task_webhooks(ws, "task.offered", task, expires_at=expires.isoformat(),
+                          due=due.isoformat() if due else None)
+    made = store.tasks.announce(task.id, expires, due, links, mail, hooks)
+    return int(made is not None)
+
+
+def _offer_mail(store: Store, ws: Workspace, task: Task, a: Assistant, v: MessageView | None,
+                expires: datetime, due: datetime | None) -> dict[str, Any]:
+    lang = _lang(a)
+    words = load_table("tasks/words")[lang]
+    base = ws.web.base_url.rstrip("/")
+    mail = v.mail if v else None
+    why = words["why_skills"].format(skills=task.why) if task.why else words["why_default"]
+    body = load_prompt(f"tasks/offer.{lang}").render(
+        assistant=a.name.split()[0], owner=ws.owner.name, company=ws.owner.company,
+        title=task.title, priority=words["priority"].get(task.priority, task.priority),
+        due=_when(due, a.zone, lang), expires=_when(expires, a.zone, lang), why=why,
+        sender=mail.sender.formatted() if mail and mail.sender else "",
+        subject=mail.subject if mail else task.title,
+        date=_when(mail.date, a.zone, lang) if mail and mail.date else "",
+        text=(task.text or (mail.body.new or mail.body.full if mail else ""))[:4000],
+        attachments=", ".join(x.filename or "?" for x in mail.attachments) if mail else "",
+        note=v.owner_note[:1000] if v else "",
+        accept=f"{base}/t/{{link:accept}}", decline=f"{base}/t/{{link:decline}}",
+        complete=f"{base}/t/{{link:complete}}", api=f"{base}/api/v1/tasks/{task.id}")
+    return {"message_id": task.message_id, "decision_id": None, "kind": "offer",
+            "status": "approved", "to": [a.email], "cc": [], "language": lang,
+            "subject": f"{words['subject']}: {task.title}"[:300], "body": body,
+            "references": [], "template": f"tasks/offer.{lang}", "approved_at": store.clock()}
+
+
+# --- the assistant's actions ----------------------------------------------------------------
+
+
+def _mine(store: Store, task_id: int, assistant_id: str | None) -> Task:
+    task = store.tasks.get(task_id)
+    if task is None or (assistant_id is not None and task.assistant_id != assistant_id):
+        raise TaskError(404, f"no task {task_id}")  # 404, not 403: nothing to learn
+    return task
+
+
+def accept(store: Store, ws: Workspace, task_id: int, actor: str,
+           assistant_id: str | None) -> Task:
+    task = _mine(store, task_id, assistant_id)
+    moved = store.tasks.transition(task_id, "accepted", actor, assistant_id=assistant_id,
+                                   webhooks=task_webhooks(ws, "task.accepted", task,
+                                                          status="accepted"))
+    if not moved.ok:
+        raise TaskError(409, f"task {task_id} is {moved.status}, not offered")
+    return _mine(store, task_id, None)
+
+
+def decline(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id: str | None,
+            reason: str = "") -> Task:
+    task = _mine(store, task_id, assistant_id)
+    moved = store.tasks.transition(task_id, "declined", actor, reason=reason,
+                                   assistant_id=assistant_id,
+                                   values={"decline_reason": reason[:2000] or None},
+                                   webhooks=task_webhooks(ws, "task.declined", task,
+                                                          status="declined"))
+    if not moved.ok:
+        raise TaskError(409, f"task {task_id} is {moved.status}, it cannot be declined")
+    store.tasks.end_links(task_id)
+    reroute(store, ws, task, "declined")
+    return _mine(store, task_id, None)
+
+
+def complete(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id: str | None,
+             result: str, reply: str | None = None) -> Task:
+    task = _mine(store, task_id, assistant_id)
+    drafts = [_reply_draft(store, ws, task, reply)] if reply and reply.strip() else []
+    moved = store.tasks.transition(task_id, "done", actor, reason=result[:500],
+                                   assistant_id=assistant_id, values={"result": result[:20000]},
+                                   webhooks=task_webhooks(ws, "task.completed", task,
+                                                          status="done", result=result[:2000]),
+                                   drafts=[d for d in drafts if d])
+    if not moved.ok:
+        raise TaskError(409, f"task {task_id} is {moved.status}, it cannot be completed")
+    store.tasks.end_links(task_id)
+    return _mine(store, task_id, None)
+
+
+def _reply_draft(store: Store, ws: Workspace, task: Task, reply: str) -> dict[str, Any] | None:
+    """The assistant's reply to the sender becomes a draft for the owner's review."""
+    found = view_of(store, ws, task.id)
+    if found is None:
+        return None
+    mail = found[0].mail
+    lang = draft_language(mail.language)
+    to, subject, in_reply_to, refs = reply_headers(mail, lang)
+    if not to:
+        return None
+    return {"message_id": task.message_id, "decision_id": None, "kind": "draft",
+            "status": "pending", "to": to, "cc": [], "subject": subject,
+            "body": reply.strip()[:100_000] + "\n", "language": lang, "in_reply_to": in_reply_to,
+            "references": refs, "template": f"task:{task.id}"}
+
+
+def cancel(store: Store, ws: Workspace, task_id: int, actor: str, reason: str = "") -> Task:
+    task = _mine(store, task_id, None)
+    moved = store.tasks.transition(task_id, "cancelled", actor, reason=reason,
+                                   webhooks=task_webhooks(ws, "task.cancelled", task,
+                                                          status="cancelled"))
+    if not moved.ok:
+        raise TaskError(409, f"task {task_id} is {moved.status}, it cannot be cancelled")
+    store.tasks.end_links(task_id)
+    return _mine(store, task_id, None)
+
+
+def reassign(store: Store, ws: Workspace, task_id: int, to: str, actor: str) -> Task:
+    """The owner hands an open task to someone else: the old one ends (freeing capacity)."""
+    a = ws.assistant(to)
+    if a is None:
+        raise TaskError(422, f"no assistant {to!r}")
+    task = cancel(store, ws, task_id, actor, f"reassigned to {to}")
+    new = store.tasks.offer(task.message_id, a.id, task.title, task.reason,
+                            a.skills[:300], task.priority, actor)
+    return _mine(store, new, None)
+
+
+# --- the next best, and the owner when there is none ------------------------------------------
+
+
+def reroute(store: Store, ws: Workspace, task: Task, why: str,
+            router: Router | None = None) -> int | None:
+    """Offer the task to the next best assistant who has not declined it (nor let it
+    expire), reads the language, is not away and has capacity; else tell the owner."""
+    if task.parent_id is not None:
+        return None  # a delegated part comes back to the one who delegated (chains)
+    found = view_of(store, ws, task.id)
+    excluded = store.tasks.passed_over(task.message_id) | {task.assistant_id}
+    choice = None
+    if found is not None:
+        v, category = found
+        today = store.clock().astimezone(ws.owner.zone).date()
+
+        def load(aid: str) -> int:
+            a = ws.assistant(aid)
+            if aid in excluded or a is None or not available(a, today):
+                return 10 ** 9  # not offered again, or away
+            return store.tasks.open_tasks(aid)
+
+        picked = (router or Router(ws, get_embedder())).choose(v, category, load)
+        choice = picked if isinstance(picked, RouteChoice) else None
+    if choice is None:
+        _tell_owner(store, ws, task, why)
+        return None
+    a = choice.assistant
+    return store.tasks.offer(task.message_id, a.id, task.title, task.reason, a.skills[:300],
+                             task.priority, "agent")
+
+
+def _tell_owner(store: Store, ws: Workspace, task: Task, why: str) -> None:
+    lang = _owner_lang(ws)
+    link = f"{ws.web.base_url.rstrip('/')}/messages/{task.message_id}"
+    words = {"de": {"declined": "Alle, die dafür passen, haben abgelehnt oder nicht "
+                                "rechtzeitig angenommen.",
+                    "expired": "Das Angebot ist abgelaufen, und sonst passt niemand."},
+             "en": {"declined": "Everyone who fits declined or did not accept in time.",
+                    "expired": "The offer expired, and nobody else fits."}}[lang]
+    body = load_prompt(f"notify/unrouted.{lang}").render(
+        owner=ws.owner.name.split()[0], title=task.title, why=words.get(why, words["declined"]),
+        link=link) if ws.smtp is not None and ws.notifications.enabled else ""
+    subject = f"{load_table('notify/warnings')['subjects'][lang]['unrouted']}: {task.title}"
+    Notices(store.db).add("unrouted", str(task.id), [ws.notifications.to or ws.owner.email],
+                          subject[:300], body, lang, task.message_id)
+
+
+# --- the clock's part: expiry and due times --------------------------------------------------
+
+
+def expire_offers(store: Store, ws: Workspace, router: Router | None = None) -> int:
+    count = 0
+    for task in store.tasks.expired_offers(store.clock()):
+        moved = store.tasks.transition(task.id, "expired", "agent",
+                                       reason="not accepted in time",
+                                       webhooks=task_webhooks(ws, "task.expired", task,
+                                                              status="expired"))
+        if moved.ok:
+            store.tasks.end_links(task.id)
+            reroute(store, ws, task, "expired", router)
+            count += 1
+    return count
+
+
+def escalate_overdue(store: Store, ws: Workspace) -> int:
+    count = 0
+    lang = _owner_lang(ws)
+    for task in store.tasks.overdue(store.clock()):
+        if not store.tasks.escalated(task.id):
+            continue
+        a = ws.assistant(task.assistant_id)
+        body = load_prompt(f"notify/overdue.{lang}").render(
+            owner=ws.owner.name.split()[0], title=task.title,
+            assistant=a.name if a else task.assistant_id,
+            due=_when(task.due_at, ws.owner.zone, lang),
+            link=f"{ws.web.base_url.rstrip('/')}/messages/{task.message_id}") \
+            if ws.smtp is not None and ws.notifications.enabled else ""
+        subject = f"{load_table('notify/warnings')['subjects'][lang]['overdue']}: {task.title}"
+        Notices(store.db).add("overdue", str(task.id), [ws.notifications.to or ws.owner.email],
+                              subject[:300], body, lang, task.message_id)
+        count += 1
+    return count
+
+
+def tick(store: Store, ws: Workspace, router: Router | None = None) -> dict[str, int]:
+    """One round of the lifecycle: announce new offers, expire old ones, escalate."""
+    return {"announced": announce_offers(store, ws),
+            "expired": expire_offers(store, ws, router),
+            "escalated": escalate_overdue(store, ws)}
