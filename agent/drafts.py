@@ -4,7 +4,7 @@ the text comes from a template in `prompts/drafts/` (offline) or a drafter with 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from agent.facts import extract_facts
@@ -87,11 +87,18 @@ def next_working_day(ws: Workspace, now: datetime, language: str) -> str:
     return _WEEKDAYS[language][day.weekday()]
 
 
+BLOCK_CHARS = 240  # a paragraph up to this length is quoted whole, a longer one by sentence
+
+
 def answer_sentence(passages: tuple[Passage, ...]) -> str:
     """The owner's knowledge as a sentence of the reply: Markdown gone, the heading naming
     the topic where the passage alone does not, one or two sentences, never a block."""
-    parts = []
+    parts: list[str] = []
     for p in passages:
+        if p.block and len(p.block) <= BLOCK_CHARS:
+            if p.block not in parts:  # a short paragraph says it best whole
+                parts.append(p.block)
+            continue
         text = p.text.strip().rstrip(";,")
         if p.heading and not p.heading.endswith("?") and (
                 text[:1].islower() or text[:1].isdigit() or len(text) < 40) \

@@ -90,7 +90,7 @@ class Question:
     wants_time: bool = False  # asks for a call, meeting or visit: the calendar answers
 
 
-def _lines(text: str) -> list[str]:
+def body_lines(text: str) -> list[str]:
     """The new text without greeting, closing and signature."""
     out: list[str] = []
     for line in text.splitlines():
@@ -160,13 +160,12 @@ def wants_time(sentence: str) -> bool:
 def read_questions(text: str, limit: int = 8) -> list[Question]:
     """The sender's questions and requests in the order they wrote them."""
     found: list[Question] = []
-    for sentence, in_list in _units(_lines(text)):
+    for sentence, in_list in _units(body_lines(text)):
         if _is_question(sentence, in_list):
             s = re.sub(r"\s+", " ", sentence).strip()
             head, colon, tail = s.partition(": ")
             if colon and len(tail) >= 10 and len(head) <= 40:  # "zwei Fragen: Muss …?"
                 s = tail[:1].upper() + tail[1:]
             found.append(Question(text=s, wants_time=wants_time(s)))
-    seen: set[str] = set()
-    unique = [q for q in found if not (q.text.lower() in seen or seen.add(q.text.lower()))]
-    return unique[:limit]
+    unique = {q.text.lower(): q for q in reversed(found)}  # the first of equal questions
+    return [q for q in found if unique[q.text.lower()] is q][:limit]

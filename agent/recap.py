@@ -59,8 +59,8 @@ _MEASURE = re.compile(
     r"(?<![\w.,])(\d+(?:[.,]\d+)?(?:\s?(?:x|×|mal)\s?\d+(?:[.,]\d+)?){0,2})\s?"
     r"(m²|qm|m2|m³|cm|mm|m|km|kg|meter|metres?|meters?|quadratmeter|square met(?:re|er)s?|"
     r"sq\.? ?m|ft|feet|inch(?:es)?)(?![\w²³])", re.I)
-_TIME = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])(?::([0-5]\d)\s?(?:uhr|h)?|\.([0-5]\d)\s?(?:uhr|h)\b)"
-                   r"(?![\d])"
+_TIME = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])"
+                   r"(?::([0-5]\d)\s?(?:uhr|h)?|\.([0-5]\d)\s?(?:uhr|h)\b)(?![\d])"
                    r"|(?<![\d.:])([01]?\d|2[0-3])\s?uhr\b"
                    r"|(?<![\d.:])(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?(am|pm|a\.m\.|p\.m\.)", re.I)
 _NUMBER_WORDS = {

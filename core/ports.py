@@ -124,6 +124,7 @@ class Passage:
     heading: str = ""  # the nearest heading above it ("Stundensatz")
     source: str = ""  # the file it comes from, relative to the knowledge folder
     language: str = "und"
+    block: str = ""  # the whole paragraph the sentence comes from, when it has more than one
 
 
 @dataclass(frozen=True)

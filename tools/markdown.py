@@ -13,7 +13,7 @@ import yaml
 
 from core.ports import Passage
 
-SPLITTER_VERSION = 1
+SPLITTER_VERSION = 2
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -24,7 +24,7 @@ _EMPHASIS = re.compile(r"(\*\*|__|\*|`)(.+?)\1")
 _ABBREV = re.compile(r"(?:\b(?:z|d|u|o|s|v|ca|bzw|inkl|zzgl|ggf|evtl|Nr|Dr|Prof|Str|usw|etc|"
                      r"vgl|max|min|mind|abzgl|exkl|gem|lt|Mo|Di|Mi|Do|Fr|Sa|So|Jan|Feb|Mär|Apr|"
                      r"Jun|Jul|Aug|Sep|Sept|Okt|Nov|Dez|approx|incl|excl|e\.g|i\.e|vs|no|Mr|Ms|"
-                     r"Mrs|St)|\b\d{1,2}|\b[A-ZÄÖÜ])\.$")
+                     r"Mrs|St)|(?<![\d€$£,.])\b\d{1,2}|\b[A-ZÄÖÜ])\.$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"(])")
 
 
@@ -151,12 +151,14 @@ def split(file: KnowledgeFile) -> list[Passage]:
     for path, kind, text in _blocks(file.text):
         heading = path[-1] if path else ""
         units = [plain(text)] if kind in {"item", "row"} else sentences(plain(text))
+        block = plain(text) if len(units) > 1 else ""
         for unit in units:
             if len(unit) < 3:
                 continue
             n = len(passages)
             passages.append(Passage(id=f"{file.relative}#{n}", text=unit, heading=heading,
-                                    source=file.relative, language=file.language))
+                                    source=file.relative, language=file.language,
+                                    block=block))
     return passages
 
 
