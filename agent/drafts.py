@@ -195,7 +195,8 @@ def llm_material(m: DraftMaterial, marker: str) -> str:
     for i, a in enumerate(m.answers, 1):
         q = inert(a.question.text)
         if a.source == "knowledge":
-            src = " | ".join(f"{p.text} (from {p.source})" for p in a.passages)
+            files = ", ".join(dict.fromkeys(p.source for p in a.passages))
+            src = f"{answer_sentence(a.passages)} (from {files})"
             lines.append(f"Question {i} (quoted from the email): «{q}» → answer from the "
                          f"owner's knowledge: {src}")
         elif a.source == "calendar":

@@ -199,9 +199,12 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
             answers[i] = Answer(q, "calendar")
     if sources.knowledge is not None and search:
         before = _previous_sentences(text, questions)
-        plain = [questions[i].text for i in search]
-        extra = [(n, x) for n, i in enumerate(search)
-                 if (x := _query(questions[i], before[i], mail.subject)) is not None]
+        contexts = [_query(questions[i], before[i], mail.subject) for i in search]
+        # a pointing question ("Was kostet das?") is searched with its context only
+        plain = [c if c and _POINTING.search(questions[i].text) else questions[i].text
+                 for i, c in zip(search, contexts, strict=True)]
+        extra = [(n, c) for n, (i, c) in enumerate(zip(search, contexts, strict=True))
+                 if c is not None and not _POINTING.search(questions[i].text)]
         found = sources.knowledge.search(plain + [x for _, x in extra], language, 4)
         results = found[:len(plain)]
         for (n, _), hits in zip(extra, found[len(plain):], strict=True):

@@ -62,7 +62,8 @@ _ABBREV_END = re.compile(r"(?:\b(?:z|d|u|ca|bzw|inkl|ggf|evtl|Nr|Dr|Prof|Str|usw
 _WANTS_TIME = re.compile(
     r"\b(?:terminvorschlag|terminvorschläge|gesprächstermin|beratungstermin|vor[- ]ort[- ]termin|"
     r"besichtigung|besichtigen|vorbeikommen|vorbei ?zu ?kommen|vorbeischauen|vorbeizuschauen|"
-    r"anschauen kommen|ansehen kommen|aufmaß|telefonat|telefonieren|anrufen|rückruf|zurückrufen|"
+    r"anschauen kommen|ansehen kommen|vor ort (?:an(?:zu)?sehen|an(?:zu)?schauen|kommen|vorbei)|"
+    r"aufmaß|telefonat|telefonieren|anrufen|rückruf|zurückrufen|"
     r"ruf(?:en sie)? (?:mich|uns) an|videocall|video-?call|kennenlernen|treffen|"
     r"call|phone|ring me|ring us|meeting|meet|visit|come (?:by|over|round|and (?:look|see|have))|"
     r"stop by|drop by|pop (?:by|round|over)|appointment|site visit|viewing|consultation|"
