@@ -52,7 +52,8 @@ CONTEXT_PENALTY = 0.01
 _COMPLAINT = re.compile(
     r"\b(?:reklamation|reklamier\w*|beschwerde|beschweren|ärgerlich|ärgert|verärgert|"
     r"enttäuscht|enttäuschend|unzufrieden|mangelhaft|so geht das nicht|inakzeptabel|"
-    r"nicht akzeptabel|unmöglich|nicht in ordnung|unverschämt|complain\w*|disappoint\w*|"
+    r"nicht akzeptabel|unmöglich|nicht in ordnung|unverschämt|complaint|i (?:want|wish|have) to "
+    r"complain|disappoint\w*|"
     r"unacceptable|not acceptable|not happy|unhappy|frustrat\w*|annoy\w*|upset|"
     r"not what (?:i|we) (?:ordered|agreed|paid))\b", re.I)
 _FAULT = re.compile(
@@ -114,26 +115,27 @@ def _query(q: Question, before: str, subject: str) -> str | None:
     return None
 
 
-def _merge(a: list[PassageHit], b: list[PassageHit]) -> list[PassageHit]:
-    """The question's own hits, and those found with its context a little below them: the
-    context helps a question that says little by itself, and must not outvote one that
-    says enough."""
+def _merge(a: list[PassageHit], b: list[PassageHit], penalty: float) -> list[PassageHit]:
+    """The hits of the better query, and those of the other a little below them: the context
+    helps a question that says little by itself, and must not outvote one that says enough."""
     best: dict[str, PassageHit] = {}
-    for h in a + [PassageHit(x.passage, x.similarity - CONTEXT_PENALTY) for x in b]:
+    for h in a + [PassageHit(x.passage, x.similarity - penalty) for x in b]:
         if h.passage.id not in best or h.similarity > best[h.passage.id].similarity:
             best[h.passage.id] = h
     return sorted(best.values(), key=lambda h: -h.similarity)
 
 
 def _previous_sentences(text: str, questions: list[Question]) -> list[str]:
-    """For each question the statement before it (not another question, not the greeting)."""
+    """For each question the two sentences before it (not the greeting), at most 300
+    characters: what a short question ("Was kostet das?") refers to."""
     out = []
     flat = re.sub(r"\s+", " ", "\n".join(body_lines(text)))
     for q in questions:
         pos = flat.find(q.text[:30])
         head = flat[:pos].rstrip() if pos > 0 else ""
         parts = [x for x in re.split(r"(?<=[.!?:])\s+", head) if x]
-        out.append(parts[-1] if parts and len(parts[-1]) > 8 else "")
+        context = " ".join(parts[-2:])  # what the question refers to: the last sentences
+        out.append(context[-300:] if len(context) > 8 else "")
     return out
 
 
@@ -200,15 +202,14 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
     if sources.knowledge is not None and search:
         before = _previous_sentences(text, questions)
         contexts = [_query(questions[i], before[i], mail.subject) for i in search]
-        # a pointing question ("Was kostet das?") is searched with its context only
-        plain = [c if c and _POINTING.search(questions[i].text) else questions[i].text
-                 for i, c in zip(search, contexts, strict=True)]
-        extra = [(n, c) for n, (i, c) in enumerate(zip(search, contexts, strict=True))
-                 if c is not None and not _POINTING.search(questions[i].text)]
+        plain = [questions[i].text for i in search]
+        extra = [(n, c) for n, c in enumerate(contexts) if c is not None]
         found = sources.knowledge.search(plain + [x for _, x in extra], language, 4)
         results = found[:len(plain)]
         for (n, _), hits in zip(extra, found[len(plain):], strict=True):
-            results[n] = _merge(results[n], hits)
+            # a pointing question ("Was kostet das?") needs its context as much as itself
+            penalty = 0.0 if _POINTING.search(plain[n]) else CONTEXT_PENALTY
+            results[n] = _merge(results[n], hits, penalty)
         used: set[str] = set()
         for i, hits in zip(search, results, strict=True):
             chosen, sim = _pick(hits, used)
@@ -224,7 +225,8 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         language=language,
         greeting=greeting(mail, language, informal, sources.gender_of),
         informal=informal, answers=final,
-        facts=tuple(read_facts(f"{mail.subject}\n{text}", ref, language)),
+        facts=() if mail.calendar else tuple(read_facts(f"{mail.subject}\n{text}", ref,
+                                                        language)),
         slots=slots, offered=offered, zone=zone, complaint=complaint,
         next_step=tuple(p for p in policy if all(p not in a.passages for a in final)),
         examples=examples,

@@ -51,8 +51,8 @@ _GET_BACK = re.compile(r"\b(?:melden sie sich|melde dich|meldet euch|rückmeldun
                        r"get back to (?:me|us)|hear from you|reply|respond)\b", re.I)
 _ASKS = re.compile(r"\b(?:ob|wann|wie|was|welche\w*|wo|whether|if|when|how|what|which|where)\b",
                    re.I)
-_INTRO = re.compile(r"(?:fragen|frage|questions?|wissen|know|folgendes|following|"
-                    r"punkte|points|wünsche|requests?)\b.{0,40}:\s*$|\?\s*$|:\s*$", re.I)
+_INTRO = re.compile(r"\b(?:fragen|frage|questions?|wissen|know|klären|clarify|unklar|offen|open|"
+                    r"wondering)\b.{0,60}:\s*$|\?\s*$", re.I)
 _ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)]|[a-z][.)])\s+(.*)$")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"(¿¡])")
 _ABBREV_END = re.compile(r"(?:\b(?:z|d|u|ca|bzw|inkl|ggf|evtl|Nr|Dr|Prof|Str|usw|etc|vgl|"
@@ -103,33 +103,46 @@ def body_lines(text: str) -> list[str]:
     return out
 
 
+def _sentences(text: str) -> list[str]:
+    parts: list[str] = []
+    for piece in _SENTENCE.split(text):
+        if parts and _ABBREV_END.search(parts[-1]):
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return [p.strip() for p in parts if p.strip()]
+
+
 def _units(lines: list[str]) -> list[tuple[str, bool]]:
-    """(sentence, follows a question intro) for paragraphs and list items."""
+    """(sentence, is a list item under a question intro) for paragraphs and list items; a
+    list item's wrapped lines belong to it."""
     units: list[tuple[str, bool]] = []
     para: list[str] = []
+    item: list[str] = []
     intro = False
 
     def flush() -> None:
         nonlocal intro
+        if item:
+            joined = " ".join(item)
+            units.extend((x, intro) for x in _sentences(joined))
+            item.clear()
         if para:
             joined = " ".join(para)
-            parts: list[str] = []
-            for piece in _SENTENCE.split(joined):
-                if parts and _ABBREV_END.search(parts[-1]):
-                    parts[-1] = f"{parts[-1]} {piece}"
-                else:
-                    parts.append(piece)
-            units.extend((p.strip(), False) for p in parts if p.strip())
+            units.extend((x, False) for x in _sentences(joined))
             intro = bool(_INTRO.search(joined))
             para.clear()
 
     for line in lines:
-        item = _ITEM.match(line)
-        if item:
+        m = _ITEM.match(line)
+        if m:
             flush()
-            units.append((item.group(1).strip(), intro))
+            item.append(m.group(1).strip())
         elif not line.strip():
             flush()
+            intro = intro and not units  # a blank line after a list ends it
+        elif item:
+            item.append(line.strip())  # the item's wrapped continuation
         else:
             para.append(line.strip())
     flush()
@@ -142,13 +155,29 @@ def _is_question(sentence: str, in_list: bool) -> bool:
         return False
     if _GET_BACK.search(s) and not _ASKS.search(s):
         return False
-    if in_list:
+    if in_list and not s.endswith("."):
         return True
     if s.endswith("?"):
         return True
     if s.endswith(":"):
         return False
     return bool(_REQUEST.search(s) or _IMPERATIVE_DE.match(s) or _IMPERATIVE_EN.match(s))
+
+
+_COMPOUND = re.compile(
+    r",?\s+(?:and|und|sowie)\s+(?=(?:let (?:me|us) know|tell (?:me|us)|could you|can you|would you|"
+    r"do you|does|is there|are there|is it|what|how|when|whether|if you|ob|wann|wie|was|"
+    r"welche\w*|können sie|könnten sie|kannst du|gibt es|ist (?:die|der|das|es)|sind)\b)", re.I)
+
+
+def split_compound(sentence: str) -> list[str]:
+    """"How much is it, and do you travel to Halle?" → two questions."""
+    parts = [p.strip(" ,") for p in _COMPOUND.split(sentence) if p and p.strip(" ,")]
+    if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
+        return [sentence]
+    end = "?" if sentence.rstrip().endswith("?") else "."
+    out = [p if p.endswith(("?", ".", "!")) else p + end for p in parts]
+    return [p[:1].upper() + p[1:] for p in out]
 
 
 def wants_time(sentence: str) -> bool:
@@ -167,6 +196,6 @@ def read_questions(text: str, limit: int = 8) -> list[Question]:
             head, colon, tail = s.partition(": ")
             if colon and len(tail) >= 10 and len(head) <= 40:  # "zwei Fragen: Muss …?"
                 s = tail[:1].upper() + tail[1:]
-            found.append(Question(text=s, wants_time=wants_time(s)))
+            found.extend(Question(text=x, wants_time=wants_time(x)) for x in split_compound(s))
     unique = {q.text.lower(): q for q in reversed(found)}  # the first of equal questions
     return [q for q in found if unique[q.text.lower()] is q][:limit]

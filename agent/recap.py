@@ -53,8 +53,9 @@ _REF = re.compile(
     r"(?:\s*(?:nr\.?|no\.?|number|nummer|#|:|-))*\s*#?\s*([A-Z]{0,6}[-/]?\d[\w/-]{2,20})", re.I)
 _CODE = re.compile(r"\b([A-Z]{1,5}-\d{2,}(?:-\d+)*)\b")
 _AMOUNT = re.compile(
-    r"(?:€|EUR|CHF|USD|\$|£)\s?(\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?)(?!\d)"
-    r"|(?<![\d.,])(\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?)\s?(?:€|EUR|Euro|CHF|USD|£)", re.I)
+    r"(?:€|EUR|CHF|USD|\$|£)\s?(\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?)(?![\d.,]|\s?[-–]\s?\d|k\b)"
+    r"|(?<![\d.,])(?<![-–] )(?<![-–])(\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?)\s?"
+    r"(?:€|EUR|Euro|CHF|USD|£)", re.I)
 _MEASURE = re.compile(
     r"(?<![\w.,])(\d+(?:[.,]\d+)?(?:\s?(?:x|×|mal)\s?\d+(?:[.,]\d+)?){0,2})\s?"
     r"(m²|qm|m2|m³|cm|mm|m|km|kg|meter|metres?|meters?|quadratmeter|square met(?:re|er)s?|"
@@ -192,9 +193,15 @@ def _times(text: str, language: str) -> list[Fact]:
     return out
 
 
+_HEADER_LINE = re.compile(r"^\s*(?:am .{0,60} schrieb|on .{0,80} wrote|von:|from:|gesendet:|"
+                          r"sent:|datum:|date:|an:|to:|betreff:|subject:|-{3,}|_{3,})", re.I)
+
+
 def read_facts(text: str, ref: date, language: str, limit: int = 6) -> list[Fact]:
     """The facts of `text` (what the sender wrote now) worth repeating, in a stable order:
-    references, dates, amounts, quantities, measures, times; at most `limit`."""
+    references, dates, amounts, quantities, measures, times; at most `limit`. Header lines of
+    a quoted or forwarded mail ("Am 24.11. um 22:47 schrieb …") are not the sender's facts."""
+    text = "\n".join(x for x in text.splitlines() if not _HEADER_LINE.match(x))
     def blank(pattern: re.Pattern[str], s: str) -> str:
         return pattern.sub(lambda m: " " * len(m.group(0)), s)
 

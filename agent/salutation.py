@@ -27,8 +27,9 @@ _HONORIFIC = re.compile(r"^(?:herr|frau|mr|ms|mrs|miss|mx|monsieur|madame|mme|m)
 _CLOSING = re.compile(
     r"^\s*(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
     r"(?:grüße|gruß)|^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)|^\s*(?:cheers|"
-    r"thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|sincerely|yours|bien à vous)",
-    re.I)
+    r"thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|sincerely|yours|bien à vous)|"
+    r"^\s*(?:best|beste|bests|ciao|tschüss|bis bald|bis dann|servus|cheers|thx|all the best|"
+    r"take care|xo|hg|bg)\s*[,.!]?\s*$", re.I)
 _NOT_A_NAME = re.compile(
     r"\b(?:gmbh|ag|kg|ug|e\.\s?v\.|ltd|inc|llc|team|info|office|service|support|verwaltung|"
     r"hotel|schule|musikschule|praxis|kanzlei|verein|gemeinschaft|erbengemeinschaft|firma|"
@@ -58,7 +59,7 @@ def parse_name(text: str) -> Person | None:
     """"Dr. Matthias Körner", "Körner, Matthias", "Frau Petra Wilms" → a person; a company,
     an address or a phone number → None."""
     name = re.sub(r"\s+", " ", text.strip().strip('"').strip(",")).strip()
-    if not name or _NOT_A_NAME.search(name) or len(name) > 50:
+    if not name or _NOT_A_NAME.search(name) or len(name) > 50 or _CLOSING.match(name):
         return None
     if "," in name:
         last, _, first = name.partition(",")

@@ -52,8 +52,9 @@ nach über unter bis beim vom zum zur mich mir uns euch ihm sich nicht kein kein
 this that these those with from have would could should your yours what when where which
 much many does will there about their they them also just still shall might like into
 than then been being were please thanks thank question questions know need want wondering
+kostet kosten kostest preis preise teuer ungefähr cost costs price prices expensive roughly
 """
-_STOP = frozenset(_STOPWORDS.split())
+_STOP = frozenset(_STOPWORDS.split())  # function words and the words of asking a price
 
 
 def _detect(text: str) -> str:
