@@ -16,6 +16,11 @@ SAMPLE = {
     "company": "Beispiel Design", "language": "de", "categories": {"spam": "scams"},
     "headers": "From: max@example.de", "body": "Hallo", "attachments": "", "context": "",
     "accepted": True, "summary": "Workshop", "when": "Dienstag, 8. Dezember, 10:00–12:00 Uhr",
+    "du": False, "mode": "propose", "slots": "– Di, 1.12., 10:00–11:00", "asked": "Di, 1.12.",
+    "problem": "busy", "dates": "3.12.2026", "category": "customer_inquiry", "complaint": False,
+    "scheduling": "", "recap": ["Rechnung R-1"], "answers": ["Ein Logo kostet 850 €."],
+    "open": ["Haben Sie im Januar Zeit?"], "next_step": "", "next_day": "Montag",
+    "marker": "Offen für Sie:", "material": "Greeting line to open with: Hallo Max,",
 }
 
 
@@ -29,11 +34,11 @@ def test_every_prompt_renders(name: str) -> None:
 
 
 def test_unknown_or_missing_variables_are_refused() -> None:
-    prompt = load_prompt("drafts/generic.de")
+    prompt = load_prompt("drafts/reply.de")
     values = {k: SAMPLE[k] for k in prompt.variables}
     with pytest.raises(PromptError, match="unknown"):
         prompt.render(**values, surprise=1)
-    values.pop("topic")
+    values.pop("greeting")
     with pytest.raises(PromptError, match="missing"):
         prompt.render(**values)
 
@@ -43,3 +48,22 @@ def test_tables_have_versions_and_both_languages_match() -> None:
     assert de["version"] >= 1 and en["version"] >= 1
     for key in ("categories", "actions", "risks", "sources", "reasons"):
         assert set(de[key]) == set(en[key]), key
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_no_draft_template_leaves_a_bracket_in_any_mode(language: str) -> None:
+    """CONTRACT §7 refuses to approve a body with a placeholder in square brackets."""
+    modes = ["propose", "propose_other", "confirm", "picked", "conflict", "counter",
+             "reschedule", "no_slot", "cancel", "unclear", ""]
+    sched = load_prompt(f"drafts/scheduling.{language}")
+    reply = load_prompt(f"drafts/reply.{language}")
+    for mode in modes:
+        for slots in ("", "– Di, 1.12., 10:00–11:00"):
+            for kind in ("auto", "draft"):
+                block = sched.render(du=True, kind=kind, mode=mode, slots=slots, asked="Di",
+                                     problem="busy", dates="3.12.")
+                for category in ("scheduling", "support", "customer_inquiry", "other"):
+                    text = reply.render(**{**{k: SAMPLE[k] for k in reply.variables},
+                                           "scheduling": block.strip(), "kind": kind,
+                                           "category": category, "complaint": True})
+                    assert "[" not in text and "]" not in text, (mode, slots, kind)
