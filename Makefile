@@ -41,6 +41,7 @@ lint: install
 eval: install
 	$(BIN)/python -m evals.run
 	$(BIN)/python -m evals.scheduling_eval --split test
+	$(BIN)/python -m evals.drafts_eval
 
 ## bench: speed figures (not part of the tests); every evals/bench_*.py module runs
 bench: install

@@ -4,21 +4,22 @@ the text comes from a template in `prompts/drafts/` (offline) or a drafter with 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from agent.facts import Facts, extract_facts
-from agent.maildata import email_block
-from agent.prompts import exists, load_prompt, load_table
+from agent.facts import extract_facts
+from agent.maildata import email_block, inert
+from agent.material import DraftMaterial
+from agent.prompts import load_prompt, load_table
+from agent.recap import Fact, date_text
 from core.config import Workspace
 from core.models import Category, Draft, Mail
-from core.ports import LLMClient, LLMError
+from core.ports import LLMClient, LLMError, Passage
 
 DRAFT_LANGUAGES = ("de", "en")
 _PREFIX = re.compile(r"^\s*((?:re|aw|antw|wg|fwd?|fw|sv|vs|tr|rif|r)\s*(?:\[\d+\])?\s*:\s*)+",
                      re.I)
-_MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
+
 
 
 def draft_language(language: str) -> str:
@@ -35,12 +36,6 @@ def reply_subject(subject: str, language: str) -> str:
 def topic_of(subject: str) -> str:
     core = _PREFIX.sub("", subject or "").strip()
     return core if len(core) <= 80 else core[:77] + "…"
-
-
-def _format_date(d: date, language: str) -> str:
-    if language == "de":
-        return f"{d.day}.{d.month}.{d.year}"
-    return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
 
 
 def signature_for(ws: Workspace, language: str) -> str:
@@ -60,18 +55,6 @@ def signature_for(ws: Workspace, language: str) -> str:
     return "\n".join(lines).strip()
 
 
-def _template_name(category: Category, language: str) -> str:
-    name = f"drafts/{category.value}.{language}"
-    return name if exists(name) else f"drafts/generic.{language}"
-
-
-def _facts_for_template(facts: Facts, language: str) -> dict[str, object]:
-    values = facts.model_dump()
-    values["dates"] = [_format_date(d, language) for d in facts.dates[:3]]
-    values["deadline"] = _format_date(facts.deadline, language) if facts.deadline else ""
-    return values
-
-
 def reply_headers(mail: Mail, language: str) -> tuple[list[str], str, str | None, list[str]]:
     """(to, subject, in_reply_to, references) for a reply to `mail` (CONTRACT §2)."""
     to = mail.reply_address
@@ -83,57 +66,195 @@ def reply_headers(mail: Mail, language: str) -> tuple[list[str], str, str | None
 
 class Drafter(Protocol):
     def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-                now: datetime, extra: dict[str, str] | None = None) -> Draft: ...
+                now: datetime, extra: dict[str, str] | None = None,
+                material: DraftMaterial | None = None) -> Draft: ...
+
+
+_WEEKDAYS = {"de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag",
+                    "Sonntag"],
+             "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                    "Sunday"]}
+
+
+def next_working_day(ws: Workspace, now: datetime, language: str) -> str:
+    """The weekday of the next working day after `now` (the owner's hours), as a word: a
+    complaint is told when it hears back, without a date the mail did not contain."""
+    day = now.astimezone(ws.owner.zone).date()
+    for _ in range(7):
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            break
+    return _WEEKDAYS[language][day.weekday()]
+
+
+BLOCK_CHARS = 240  # a paragraph up to this length is quoted whole, a longer one by sentence
+
+
+def answer_sentence(passages: tuple[Passage, ...]) -> str:
+    """The owner's knowledge as a sentence of the reply: Markdown gone, the heading naming
+    the topic where the passage alone does not, one or two sentences, never a block."""
+    parts: list[str] = []
+    for p in passages:
+        if p.block and len(p.block) <= BLOCK_CHARS:
+            if p.block not in parts:  # a short paragraph says it best whole
+                parts.append(p.block)
+            continue
+        text = p.text.strip().rstrip(";,")
+        if p.heading and not p.heading.endswith("?") and (
+                text[:1].islower() or text[:1].isdigit() or len(text) < 40) \
+                and p.heading.lower() not in text.lower():
+            text = f"{p.heading}: {text}"
+        parts.append(text if text.endswith((".", "!", "?", ")")) else text + ".")
+    return " ".join(parts)
+
+
+def _scheduling_block(material: DraftMaterial, kind: str, language: str,
+                      extra: dict[str, str], dates: list[str]) -> str:
+    if not extra.get("mode") and not dates:
+        return ""
+    return load_prompt(f"drafts/scheduling.{language}").render(
+        du=material.informal and language == "de", kind=kind, mode=extra.get("mode", ""),
+        slots=extra.get("slots", ""), asked=extra.get("asked", ""),
+        problem=extra.get("problem", ""), dates=", ".join(dates)).strip()
 
 
 class TemplateDrafter:
-    """Offline drafts: a template per category and language, filled with facts from the mail."""
+    """Offline drafts from `prompts/drafts/`: the sender's questions answered from the
+    owner's knowledge and calendar, the rest named for the owner, the facts repeated."""
 
     def body(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-             language: str, now: datetime,
-             extra: dict[str, str] | None = None) -> tuple[str, str]:
-        facts = extract_facts(mail, now)
-        greeting = load_prompt(f"drafts/greeting.{language}").render(
-            first_name=facts.first_name, full_name=facts.full_name, informal=facts.informal)
-        prompt = load_prompt(_template_name(category, language))
-        text = prompt.render(greeting=greeting.strip(), kind=kind, topic=topic_of(mail.subject),
-                             facts=_facts_for_template(facts, language),
-                             signature=signature_for(ws, language), owner_name=ws.owner.name,
-                             extra=extra or {})
-        return text, prompt.id
+             language: str, now: datetime, extra: dict[str, str] | None = None,
+             material: DraftMaterial | None = None) -> tuple[str, str]:
+        extra = extra or {}
+        m = material or plain_material(mail, language, now)
+        scheduling_mail = category is Category.scheduling
+        dates = ([date_text(d, language) for d in extract_facts(mail, now).dates[:2]]
+                 if scheduling_mail and not extra.get("mode") else [])
+        block = _scheduling_block(m, kind, language, extra, dates) if scheduling_mail else ""
+        calendar_in_block = bool(block and extra.get("slots"))
+        drafting = kind != "auto"
+        answers = [answer_sentence(a.passages) for a in m.answers
+                   if a.source == "knowledge" and drafting]
+        open_points = [q.text for q in m.open_points] if drafting else []
+        prompt = load_prompt(f"drafts/reply.{language}")
+        text = prompt.render(
+            greeting=m.greeting, du=m.informal and language == "de", kind=kind,
+            category=category.value, complaint=m.complaint and drafting, scheduling=block,
+            recap=[f.text if f.kind != "reference" else _reference(f, language)
+                   for f in m.facts] if drafting else [],
+            answers=list(dict.fromkeys(answers)),
+            slots="" if calendar_in_block or not drafting else m.slots,
+            open=open_points, next_step=" ".join(answer_sentence((p,)) for p in m.next_step),
+            next_day=next_working_day(ws, now, language),
+            signature=signature_for(ws, language))
+        return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", prompt.id
 
     def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-                now: datetime, extra: dict[str, str] | None = None) -> Draft:
+                now: datetime, extra: dict[str, str] | None = None,
+                material: DraftMaterial | None = None) -> Draft:
         language = draft_language(mail.language)
         to, subject, in_reply_to, refs = reply_headers(mail, language)
-        text, template = self.body(mail, category, kind, ws, language, now, extra)
+        text, template = self.body(mail, category, kind, ws, language, now, extra, material)
         return Draft(to=to, subject=subject, body=text, language=language,
                      in_reply_to=in_reply_to, references=refs, template=template)
 
 
+_REFERENCE_WORDS = {
+    "de": {"invoice": "Rechnung", "order": "Auftrag", "offer": "Angebot", "booking": "Buchung",
+           "contract": "Vertrag", "reference": "Vorgang"},
+    "en": {"invoice": "invoice", "order": "order", "offer": "quote", "booking": "booking",
+           "contract": "contract", "reference": "reference"},
+}
+
+
+def _reference(f: Fact, language: str) -> str:
+    return f"{_REFERENCE_WORDS[language].get(f.label, '')} {f.text}".strip()
+
+
+def plain_material(mail: Mail, language: str, now: datetime) -> DraftMaterial:
+    """Material without the world: the greeting and the facts, every question for the owner."""
+    from agent.material import Answer
+    from agent.questions import read_questions
+    from agent.salutation import greeting
+
+    informal = extract_facts(mail, now).informal
+    questions = read_questions(mail.body.new or mail.body.full)
+    return DraftMaterial(language=language, greeting=greeting(mail, language, informal),
+                         informal=informal,
+                         answers=tuple(Answer(q, "owner") for q in questions))
+
+
+_BRACKET = re.compile(r"\[[^\]\n]{0,200}\]")
+_MARKER = {"de": "Offen für Sie:", "en": "Open for you:"}
+
+
+def llm_material(m: DraftMaterial, marker: str) -> str:
+    """The material as the prompt's trusted facts block; the sender's questions are quoted
+    (they come from the mail) and made inert."""
+    lines = [f"Greeting line to open with: {m.greeting}"]
+    for i, a in enumerate(m.answers, 1):
+        q = inert(a.question.text)
+        if a.source == "knowledge":
+            files = ", ".join(dict.fromkeys(p.source for p in a.passages))
+            src = f"{answer_sentence(a.passages)} (from {files})"
+            lines.append(f"Question {i} (quoted from the email): «{q}» → answer from the "
+                         f"owner's knowledge: {src}")
+        elif a.source == "calendar":
+            lines.append(f"Question {i} (quoted from the email): «{q}» → answer with the free "
+                         "slots below")
+        else:
+            lines.append(f"Question {i} (quoted from the email): «{q}» → only the owner can "
+                         f"answer: write one line starting with \"{marker}\" that names it")
+    if m.slots:
+        lines.append("Free slots from the owner's calendar (offer exactly these):\n" + m.slots)
+    if m.facts:
+        lines.append("Facts from the email to repeat correctly: "
+                     + "; ".join(inert(f.text) for f in m.facts))
+    if m.complaint:
+        policy = " ".join(p.text for p in m.next_step)
+        lines.append("This is a complaint: apologise, and say what happens next and when"
+                     + (f" (the owner's policy: {policy})" if policy else "") + ".")
+    if m.examples:
+        lines.append("The owner's earlier approved replies, for tone only:\n"
+                     + "\n---\n".join(inert(e) for e in m.examples[:3]))
+    return "\n".join(lines)
+
+
 class LLMDrafter(TemplateDrafter):
-    """Drafts written by a language model from the owner's profile and the rules; the
-    template text is the fallback whenever the model fails. Recipients, subject and
-    threading still come from the headers by code."""
+    """Drafts written by a language model from the same material as the template (the
+    sender's questions, the knowledge passages, the calendar's slots, the facts); the
+    template text is the fallback whenever the model fails or leaves a placeholder in
+    square brackets. Recipients, subject and threading still come from the headers by code.
+    The model may answer in the sender's language where the templates cannot."""
 
     def __init__(self, llm: LLMClient) -> None:
         self.llm = llm
 
     def compose(self, mail: Mail, category: Category, kind: str, ws: Workspace,
-                now: datetime, extra: dict[str, str] | None = None) -> Draft:
-        fallback = super().compose(mail, category, kind, ws, now, extra)
-        language = fallback.language
+                now: datetime, extra: dict[str, str] | None = None,
+                material: DraftMaterial | None = None) -> Draft:
+        fallback = super().compose(mail, category, kind, ws, now, extra, material)
+        m = material or plain_material(mail, fallback.language, now)
+        language = mail.language if len(mail.language) == 2 else fallback.language
+        marker = _MARKER.get(language, _MARKER["en"])
         system = load_prompt("llm/draft_system")
         user = load_prompt("llm/draft_user")
         headers, body, _ = email_block(mail)
-        context = "\n".join(f"{k}: {v}" for k, v in (extra or {}).items())
+        context = "\n".join(f"{k}: {v}" for k, v in (extra or {}).items() if k != "slots")
         version = f"{system.id}+{user.id}"
         try:
             text = self.llm.write(
                 system.render(owner_name=ws.owner.name, company=ws.owner.company,
-                              signature=signature_for(ws, language), language=language,
-                              kind=kind, informal=extract_facts(mail, now).informal),
-                user.render(headers=headers, body=body, context=context), version)
+                              signature=signature_for(ws, draft_language(language)),
+                              language=language, kind=kind, informal=m.informal,
+                              marker=marker),
+                user.render(headers=headers, body=body, context=context,
+                            material=llm_material(m, marker)), version)
         except LLMError:
             return fallback
-        return fallback.model_copy(update={"body": text.strip() + "\n", "template": version})
+        text = text.strip()
+        if not text or _BRACKET.search(text):
+            return fallback  # CONTRACT §7: a placeholder in brackets cannot be approved
+        subject = reply_subject(mail.subject, language)
+        return fallback.model_copy(update={"body": text + "\n", "template": version,
+                                           "language": language, "subject": subject})

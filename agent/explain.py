@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.prompts import _ENV, load_table
 from core.models import Classification, Decision, MessageView
 
 EXPLANATION_LANGUAGES = ("de", "en")
+_OPEN = re.compile(r"^(?:Offen für Sie|Open for you):", re.M)
 
 
 def _table(language: str) -> dict[str, Any]:
@@ -40,7 +42,26 @@ def explain(view: MessageView, c: Classification, d: Decision, owner_language: s
     first = _ENV.from_string(t["category_sentence"]).render(**values)
     reason = t["reasons"].get(d.reason, t["reasons"]["delegation"])
     second = _ENV.from_string(reason).render(**values)
+    clauses = _about_draft(view, d, t)
+    if clauses:
+        second = f"{second.rstrip().rstrip('.')} ({'; '.join(clauses)})."
     return f"{first} {second}"
+
+
+def _about_draft(view: MessageView, d: Decision, t: dict[str, Any]) -> list[str]:
+    """Why the draft is not in the sender's language, and how many points it leaves open."""
+    if d.draft is None:
+        return []
+    out = []
+    lang = view.language
+    if lang not in {"und", d.draft.language}:
+        name = t["language_names"].get(d.draft.language, d.draft.language)
+        out.append(_ENV.from_string(t["draft_language"]).render(draft_language=name,
+                                                                language=lang))
+    n = len(_OPEN.findall(d.draft.body))
+    if n:
+        out.append(_ENV.from_string(t["open_points"]).render(n=n))
+    return out
 
 
 def explain_failure(error: str, owner_language: str) -> str:

@@ -19,13 +19,15 @@ from datetime import date, datetime
 
 from agent.classify.base import Classifier
 from agent.classify.rules import certain_category
-from agent.drafts import Drafter
+from agent.drafts import Drafter, draft_language
 from agent.explain import explain
 from agent.guidance import read_note
+from agent.material import Examples, Sources, gather
 from agent.parse.mime import parse_message
 from agent.policy import GateInput, ReplyLedger, decide, owner_decision
 from agent.priority import priority_of
 from agent.routing import RouteChoice, RouteMiss, Router
+from agent.salutation import GenderOf
 from agent.scheduling.replies import materialise
 from agent.view import build_view
 from core.clock import Clock, day_in
@@ -44,6 +46,7 @@ from core.models import (
     SchedulePlan,
     TriageOutcome,
 )
+from core.ports import KnowledgeSearch
 
 STAGES = ("parse", "view", "thread", "classify", "schedule", "decide", "draft", "explain")
 Scheduler = Callable[[MessageView, Proposal | None], SchedulePlan]
@@ -62,6 +65,9 @@ class Deps:
     clock: Clock  # the agent's one clock (core/clock.py); nothing else reads the time
     schedule: Scheduler | None = None  # the calendar logic, when a calendar is configured
     offers: Callable[[Mail], Proposal | None] | None = None  # slots offered in this thread
+    knowledge: KnowledgeSearch | None = None  # the owner's knowledge (CONTRACT §4 knowledge:)
+    gender_of: GenderOf | None = None  # first name → "f"/"m"/None, for "Herr"/"Frau"
+    examples: Examples | None = None  # the owner's approved earlier replies (not stored yet)
 
 
 # --- stages -----------------------------------------------------------------------------
@@ -148,9 +154,16 @@ def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decisio
     replies = d.action is Action.draft or any(p.type == "send_email" for p in d.planned_actions)
     if replies:
         kind = "auto" if d.action is Action.auto else "draft"
+        sources = Sources(knowledge=deps.knowledge, gender_of=deps.gender_of,
+                          examples=deps.examples,
+                          schedule=deps.schedule if kind == "draft" else None)
+        material = gather(v, c.category, d, draft_language(v.language), v.received_at, sources)
         text = deps.drafter.compose(v.mail, c.category, kind, deps.ws, v.received_at,
-                                    d.draft_context)
+                                    d.draft_context, material)
         d = d.model_copy(update={"draft": text})
+        if material.offered and not d.calendar.offered:  # slots offered to a non-scheduling mail
+            d = d.model_copy(update={"calendar": d.calendar.model_copy(
+                update={"offered": list(material.offered), "zone": material.zone})})
     if d.action is Action.auto and deps.schedule is not None:
         d = materialise(v.mail, d, deps.ws, deps.clock())
     return d

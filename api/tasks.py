@@ -38,6 +38,7 @@ class TaskOut(BaseModel):
     due: str | None
     offered_at: str | None
     expires_at: str | None = None
+    assistant_id: str = Field(description="who holds the task (an owner token sees all)")
 
 
 class MailOut(BaseModel):
@@ -94,7 +95,8 @@ def _actor(who: Principal) -> str:
 def _out(t: Task) -> TaskOut:
     j = t.json()
     return TaskOut(id=t.id, status=t.status, title=t.title, priority=t.priority, due=j["due"],
-                   offered_at=j["offered_at"], expires_at=j["expires_at"])
+                   offered_at=j["offered_at"], expires_at=j["expires_at"],
+                   assistant_id=t.assistant_id)
 
 
 def _fail(exc: TaskError) -> HTTPException:

@@ -110,3 +110,32 @@ class LLMClient(Protocol):
     def triage(self, system: str, user: str, prompt_version: str) -> LLMTriage: ...
 
     def write(self, system: str, user: str, prompt_version: str) -> str: ...
+
+
+# --- the owner's knowledge ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One piece of the owner's knowledge: a sentence or list item with the headings above it."""
+
+    id: str
+    text: str  # the sentence or list item, Markdown removed
+    heading: str = ""  # the nearest heading above it ("Stundensatz")
+    source: str = ""  # the file it comes from, relative to the knowledge folder
+    language: str = "und"
+    block: str = ""  # the whole paragraph the sentence comes from, when it has more than one
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    passage: Passage
+    similarity: float  # cosine similarity of the question and the passage, -1..1
+
+
+class KnowledgeSearch(Protocol):
+    """The owner's knowledge, searched by meaning; passages in `language` come first."""
+
+    def search(self, questions: list[str], language: str, k: int = 3) -> list[list[PassageHit]]:
+        """For each question the `k` best passages, best first."""
+        ...

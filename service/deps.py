@@ -19,7 +19,9 @@ from core.ports import LLMClient
 from service.classifier import build_classifier
 from service.scheduler import scheduler_for, stored_offers
 from tools.embeddings import get_embedder
+from tools.knowledge import open_knowledge
 from tools.llm import build_llm
+from tools.names import first_names
 
 
 def default_deps(ws: Workspace, classifier: Classifier | None = None,
@@ -46,4 +48,6 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
         clock=clock,
         schedule=planner,
         offers=(offers or stored_offers(ws, clock)) if planner is not None else None,
+        knowledge=open_knowledge(ws.knowledge, ws.data_dir, embedder),
+        gender_of=first_names(),
     )

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 from clocks import FIXED_NOW
-from mailservers import Dovecot, ScriptedClassifier, SmtpReceiver, inquiry, write_workspace
+from mailservers import (
+    Dovecot,
+    Received,
+    ScriptedClassifier,
+    SmtpReceiver,
+    inquiry,
+    write_workspace,
+)
 from sqlalchemy import delete, select
 
 from core.clock import fixed_clock
@@ -55,8 +62,21 @@ def workspace(tmp_path: Path, dovecot: Dovecot, smtp: SmtpReceiver | None) -> Wo
 
 
 def outbox_rows(ws: Workspace) -> list[OutboxRow]:
+    """The replies in the outbox (not the notices to the owner)."""
     with open_store(ws).db.session() as s:
-        return list(s.scalars(select(OutboxRow).order_by(OutboxRow.id)))
+        return list(s.scalars(select(OutboxRow).join(DraftRow, DraftRow.id == OutboxRow.draft_id)
+                              .where(DraftRow.kind.in_(("auto", "draft")))
+                              .order_by(OutboxRow.id)))
+
+
+def replies(smtp: SmtpReceiver) -> list[Received]:
+    """Mail to anyone but the owner (her notices and digest are not replies)."""
+    return [r for r in smtp.received if r.rcpt_tos != ["anna@beispiel-design.de"]]
+
+
+def to_owner(smtp: SmtpReceiver) -> list[str]:
+    return [str(r.message["Subject"]) for r in smtp.received
+            if r.rcpt_tos == ["anna@beispiel-design.de"]]
 
 
 def outbox_for(ws: Workspace, now: datetime = FIXED_NOW) -> Outbox:
@@ -129,7 +149,11 @@ def test_after_a_crash_while_sending_the_sent_folder_decides_and_nothing_is_rese
                           .where(OutboxRow.id == second.id)).one()
         assert draft.status == "uncertain"
     assert run(ws, once=True) == 0
-    assert smtp.received == []
+    assert run(ws, once=True) == 0
+    # nothing is resent; the owner is told once that one reply's delivery is uncertain
+    [told] = smtp.received
+    assert told.rcpt_tos == ["anna@beispiel-design.de"]
+    assert str(told.message["Subject"]).startswith("Zustellung unklar: AW: Anfrage Teamfotos")
 
 
 def test_connection_lost_during_data_is_uncertain_and_never_retried(
@@ -141,7 +165,9 @@ def test_connection_lost_during_data_is_uncertain_and_never_retried(
     assert run(ws, once=True) == 0
     [row] = outbox_rows(ws)
     assert row.status == "uncertain" and "DATA" in (row.error or "")
-    assert row.attempts == 1 and smtp.received == []
+    assert row.attempts == 1
+    assert [s for s in to_owner(smtp)] == ["Zustellung unklar: AW: Anfrage Teamfotos 1"]
+    assert len(smtp.received) == 1  # the reply itself never again
 
 
 def test_temporary_refusal_waits_and_permanent_refusal_fails(
@@ -194,14 +220,14 @@ def test_approved_drafts_are_sent_the_same_way(
     dovecot.deliver([complaint])
     ws = workspace(tmp_path, dovecot, smtp)
     assert run(ws, once=True) == 0
-    assert smtp.received == []  # support: a draft for the owner
+    assert replies(smtp) == []  # support: a draft for the owner
     with open_store(ws).db.session() as s:
-        draft = s.scalars(select(DraftRow)).one()
-        assert draft.kind == "draft" and draft.status == "pending"
+        draft = s.scalars(select(DraftRow).where(DraftRow.kind == "draft")).one()
+        assert draft.status == "pending"
         draft.status = "approved"  # what the review UI does
         s.commit()
     assert run(ws, once=True) == 0
-    [got] = smtp.received
+    [got] = replies(smtp)
     assert got.message["Auto-Submitted"] is None
     assert got.message["In-Reply-To"] == "<anfrage-3@kunden-beispiel.de>"
 
@@ -244,8 +270,9 @@ def test_an_injection_attempt_in_an_incoming_subject_reaches_nobody_else(
     [item] = open_store(ws).messages.items()
     assert item["status"] == "processed"
     # today the gate only notifies the owner; whatever it decides, no header is injected
-    for got in smtp.received:
-        assert got.rcpt_tos == ["kundin4@kunden-beispiel.de"] and got.message["Bcc"] is None
+    for got in smtp.received:  # the sender, or the owner's own notice — nobody else
+        assert got.rcpt_tos in (["kundin4@kunden-beispiel.de"], ["anna@beispiel-design.de"])
+        assert got.message["Bcc"] is None
 
 
 def test_a_from_address_the_login_cannot_send_as_is_reported(tmp_path: Path) -> None:

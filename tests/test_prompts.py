@@ -23,6 +23,19 @@ SAMPLE = {
     "to": "max@x.de", "day": "01.12.2026", "drafts": 2, "failed": 1,
     "items": [{"sender": "Max", "subject": "Frage", "explanation": "Sonstiges.",
                "link": "http://127.0.0.1:8000/messages/2"}],
+    "du": False, "mode": "propose", "slots": "– Di, 1.12., 10:00–11:00", "asked": "Di, 1.12.",
+    "problem": "busy", "dates": "3.12.2026", "category": "customer_inquiry", "complaint": False,
+    "scheduling": "", "recap": ["Rechnung R-1"], "answers": ["Ein Logo kostet 850 €."],
+    "open": ["Haben Sie im Januar Zeit?"], "next_step": "", "next_day": "Montag",
+    "marker": "Offen für Sie:", "material": "Greeting line to open with: Hallo Max,",
+    # tasks offered to assistants (prompts/tasks/) and task notices
+    "assistant": "Lena", "title": "Rechnung R-1 nachfassen", "why": "Rechnungen, Deutsch",
+    "due": "04.12.2026, 17:00 Uhr", "priority": "normal", "expires": "02.12.2026, 11:00 Uhr",
+    "date": "01.12.2026, 09:00 Uhr", "text": "Hallo, die Rechnung ist offen.",
+    "note": "Bitte freundlich.", "accept": "http://127.0.0.1:8000/t/abc?do=accept",
+    "decline": "http://127.0.0.1:8000/t/abc?do=decline",
+    "complete": "http://127.0.0.1:8000/t/abc?do=complete",
+    "api": "http://127.0.0.1:8000/api/v1/tasks/1",
 }
 
 
@@ -36,11 +49,11 @@ def test_every_prompt_renders(name: str) -> None:
 
 
 def test_unknown_or_missing_variables_are_refused() -> None:
-    prompt = load_prompt("drafts/generic.de")
+    prompt = load_prompt("drafts/reply.de")
     values = {k: SAMPLE[k] for k in prompt.variables}
     with pytest.raises(PromptError, match="unknown"):
         prompt.render(**values, surprise=1)
-    values.pop("topic")
+    values.pop("greeting")
     with pytest.raises(PromptError, match="missing"):
         prompt.render(**values)
 
@@ -63,3 +76,20 @@ def test_the_ui_catalogues_have_the_same_words_in_both_languages() -> None:
     warnings = load_table("notify/warnings")
     assert set(warnings["de"]) == set(warnings["en"])
 
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_no_draft_template_leaves_a_bracket_in_any_mode(language: str) -> None:
+    """CONTRACT §7 refuses to approve a body with a placeholder in square brackets."""
+    modes = ["propose", "propose_other", "confirm", "picked", "conflict", "counter",
+             "reschedule", "no_slot", "cancel", "unclear", ""]
+    sched = load_prompt(f"drafts/scheduling.{language}")
+    reply = load_prompt(f"drafts/reply.{language}")
+    for mode in modes:
+        for slots in ("", "– Di, 1.12., 10:00–11:00"):
+            for kind in ("auto", "draft"):
+                block = sched.render(du=True, kind=kind, mode=mode, slots=slots, asked="Di",
+                                     problem="busy", dates="3.12.")
+                for category in ("scheduling", "support", "customer_inquiry", "other"):
+                    text = reply.render(**{**{k: SAMPLE[k] for k in reply.variables},
+                                           "scheduling": block.strip(), "kind": kind,
+                                           "category": category, "complaint": True})
+                    assert "[" not in text and "]" not in text, (mode, slots, kind)

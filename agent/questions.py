@@ -1,0 +1,201 @@
+"""The sender's concrete questions and requests, read from what they wrote now.
+
+German and English: sentences that end in a question mark, requests ("bitte …",
+"könnten Sie …", "could you …", "please …", "let me know …"), imperatives ("Schicken Sie
+mir …", "Send me …"), wishes to know ("ich würde gern wissen …", "I was wondering …") and
+the items of a list that a question or a colon introduces. Courtesies ("Ich freue mich auf
+Ihre Antwort", "let me know if you need anything") are not questions.
+
+A question that asks for a time with the owner — a call, a meeting, a visit on site — is
+marked `wants_time`: the calendar answers it, not the knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_GREETING = re.compile(
+    r"^\s*(?:sehr geehrte|liebe|lieber|hallo|hi|hey|moin|servus|grüß|guten (?:tag|morgen|abend)|"
+    r"dear|hello|good (?:morning|afternoon|evening)|bonjour|salut|beste|hoi)\b.{0,60}[,!:]?\s*$",
+    re.I)
+_CLOSING = re.compile(
+    r"^\s*(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
+    r"(?:grüße|gruß)\b|^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)\b|"
+    r"^\s*(?:cheers|thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|bien à vous|"
+    r"met vriendelijke groet|sincerely|yours)\b[^?]{0,40}$", re.I)
+_REQUEST = re.compile(
+    r"\b(?:bitte|könnten sie|können sie|könntest du|kannst du|würden sie|würdest du|"
+    r"wären sie so nett|wäre es möglich|ist es möglich|ich bitte um|wir bitten um|"
+    r"ich hätte gern|wir hätten gern|ich würde gern(?:e)? wissen|wir würden gern(?:e)? wissen|"
+    r"mich würde interessieren|uns würde interessieren|ich frage mich|ich wüsste gern|"
+    r"wir wüssten gern|teilen sie mir|geben sie mir|lassen sie mich wissen|sag mir|"
+    r"gib mir bescheid|schick mir|sagen sie mir|"
+    r"could you|can you|would you|will you|please|kindly|let me know|let us know|"
+    r"i(?:'d| would) like to know|we(?:'d| would) like to know|i was wondering|"
+    r"we were wondering|i wonder|is it possible|would it be possible|do you know|"
+    r"i(?:'d| would) be grateful|send me|send us|tell me|tell us|advise)\b", re.I)
+_IMPERATIVE_DE = re.compile(r"^(?:\w+(?:en|ern|eln)) (?:sie|Sie)\b(?! haben| sind| werden)")
+_IMPERATIVE_EN = re.compile(
+    r"^(?:send|tell|give|confirm|quote|check|call|ring|email|share|advise|explain|suggest|"
+    r"propose|book|reserve|schedule)\b", re.I)
+_COURTESY = re.compile(
+    r"freue mich auf|freuen uns auf|vielen dank im voraus|danke im voraus|"
+    r"bei fragen|falls sie fragen|wenn sie fragen|melden sie sich gern|"
+    r"looking forward|look forward|thanks in advance|thank you in advance|"
+    r"if you (?:have|need) any|let me know if you need|let me know if you have|"
+    r"feel free to|don't hesitate|zögern sie nicht|"
+    r"bitte entschuldigen|entschuldigen sie bitte|please excuse|sorry for", re.I)
+# "please get back to me": the reply itself answers it, unless it asks something ("ob …")
+_GET_BACK = re.compile(r"\b(?:melden sie sich|melde dich|meldet euch|rückmeldung|antworten sie|"
+                       r"get back to (?:me|us)|hear from you|reply|respond)\b", re.I)
+_ASKS = re.compile(r"\b(?:ob|wann|wie|was|welche\w*|wo|whether|if|when|how|what|which|where)\b",
+                   re.I)
+_INTRO = re.compile(r"\b(?:fragen|frage|questions?|wissen|know|klären|clarify|unklar|offen|open|"
+                    r"wondering)\b.{0,60}:\s*$|\?\s*$", re.I)
+_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)]|[a-z][.)])\s+(.*)$")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"(¿¡])")
+_ABBREV_END = re.compile(r"(?:\b(?:z|d|u|ca|bzw|inkl|ggf|evtl|Nr|Dr|Prof|Str|usw|etc|vgl|"
+                         r"Mr|Ms|Mrs|St|no|approx|e\.g|i\.e|vs)|(?<![:\d.])\d{1,2})\.$")
+
+# a time with the owner: a call, a meeting, a visit, a viewing on site
+_WANTS_TIME = re.compile(
+    r"\b(?:terminvorschlag|terminvorschläge|gesprächstermin|beratungstermin|vor[- ]ort[- ]termin|"
+    r"besichtigung|besichtigen|vorbeikommen|vorbei ?zu ?kommen|vorbeischauen|vorbeizuschauen|"
+    r"anschauen kommen|ansehen kommen|vor ort (?:an(?:zu)?sehen|an(?:zu)?schauen|kommen|vorbei)|"
+    r"aufmaß|telefonat|telefonieren|anrufen|rückruf|zurückrufen|"
+    r"ruf(?:en sie)? (?:mich|uns) an|videocall|video-?call|kennenlernen|treffen|"
+    r"call|phone|ring me|ring us|meeting|meet|visit|come (?:by|over|round|and (?:look|see|have))|"
+    r"stop by|drop by|pop (?:by|round|over)|appointment|site visit|viewing|consultation|"
+    r"slot|available (?:for a|to (?:meet|talk|come))|free (?:for a|to (?:meet|talk)))\b", re.I)
+# an appointment asked for in other words: "Termin"/"Zeit"/"time" with a wish to fix one, or
+# a service wanted within a named time ("kannst du es nächste Woche stimmen?")
+_APPOINTMENT = re.compile(
+    r"\b(?:termin|appointment|zeit|time)\b.{0,40}\b(?:vereinbaren|ausmachen|machen|"
+    r"vorschlagen|frei|haben|hätten|hast|hättest|passt|book|schedule|arrange|set up|suggest|"
+    r"have|free)\b|\b(?:wann|when)\b.{0,40}\b(?:zeit|termin|time|appointment|free|"
+    r"available|kommen|come)\b", re.I)
+_WHEN_FRAME = re.compile(
+    r"\b(?:nächste[n]? woche|kommende[n]? woche|diese[r]? woche|morgen|übermorgen|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|next week|this week|tomorrow|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday)\b", re.I)
+_CAN_YOU = re.compile(r"\b(?:können sie|könnten sie|kannst du|könntest du|could you|can you|"
+                      r"would you be able|are you able)\b", re.I)
+_NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|lieferung|fertig|"
+                       r"ready|dauer|dauert|how long|wie lange)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # the sender's sentence, as written
+    wants_time: bool = False  # asks for a call, meeting or visit: the calendar answers
+
+
+def body_lines(text: str) -> list[str]:
+    """The new text without greeting, closing and signature."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if _CLOSING.match(line) and out:
+            break
+        if not out and _GREETING.match(line):
+            continue
+        out.append(line.rstrip())
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    parts: list[str] = []
+    for piece in _SENTENCE.split(text):
+        if parts and _ABBREV_END.search(parts[-1]):
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _units(lines: list[str]) -> list[tuple[str, bool]]:
+    """(sentence, is a list item under a question intro) for paragraphs and list items; a
+    list item's wrapped lines belong to it."""
+    units: list[tuple[str, bool]] = []
+    para: list[str] = []
+    item: list[str] = []
+    intro = False
+
+    def flush() -> None:
+        nonlocal intro
+        if item:
+            joined = " ".join(item)
+            units.extend((x, intro) for x in _sentences(joined))
+            item.clear()
+        if para:
+            joined = " ".join(para)
+            units.extend((x, False) for x in _sentences(joined))
+            intro = bool(_INTRO.search(joined))
+            para.clear()
+
+    for line in lines:
+        m = _ITEM.match(line)
+        if m:
+            flush()
+            item.append(m.group(1).strip())
+        elif not line.strip():
+            flush()
+            intro = intro and not units  # a blank line after a list ends it
+        elif item:
+            item.append(line.strip())  # the item's wrapped continuation
+        else:
+            para.append(line.strip())
+    flush()
+    return units
+
+
+def _is_question(sentence: str, in_list: bool) -> bool:
+    s = sentence.strip()
+    if len(s) < 6 or _COURTESY.search(s):
+        return False
+    if _GET_BACK.search(s) and not _ASKS.search(s):
+        return False
+    if in_list and not s.endswith("."):
+        return True
+    if s.endswith("?"):
+        return True
+    if s.endswith(":"):
+        return False
+    return bool(_REQUEST.search(s) or _IMPERATIVE_DE.match(s) or _IMPERATIVE_EN.match(s))
+
+
+_COMPOUND = re.compile(
+    r",?\s+(?:and|und|sowie)\s+(?=(?:let (?:me|us) know|tell (?:me|us)|could you|can you|would you|"
+    r"do you|does|is there|are there|is it|what|how|when|whether|if you|ob|wann|wie|was|"
+    r"welche\w*|können sie|könnten sie|kannst du|gibt es|ist (?:die|der|das|es)|sind)\b)", re.I)
+
+
+def split_compound(sentence: str) -> list[str]:
+    """"How much is it, and do you travel to Halle?" → two questions."""
+    parts = [p.strip(" ,") for p in _COMPOUND.split(sentence) if p and p.strip(" ,")]
+    if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
+        return [sentence]
+    end = "?" if sentence.rstrip().endswith("?") else "."
+    out = [p if p.endswith(("?", ".", "!")) else p + end for p in parts]
+    return [p[:1].upper() + p[1:] for p in out]
+
+
+def wants_time(sentence: str) -> bool:
+    if _NOT_TIME.search(sentence):
+        return False
+    return bool(_WANTS_TIME.search(sentence) or _APPOINTMENT.search(sentence)
+                or (_WHEN_FRAME.search(sentence) and _CAN_YOU.search(sentence)))
+
+
+def read_questions(text: str, limit: int = 8) -> list[Question]:
+    """The sender's questions and requests in the order they wrote them."""
+    found: list[Question] = []
+    for sentence, in_list in _units(body_lines(text)):
+        if _is_question(sentence, in_list):
+            s = re.sub(r"\s+", " ", sentence).strip()
+            head, colon, tail = s.partition(": ")
+            if colon and len(tail) >= 10 and len(head) <= 40:  # "zwei Fragen: Muss …?"
+                s = tail[:1].upper() + tail[1:]
+            found.extend(Question(text=x, wants_time=wants_time(x)) for x in split_compound(s))
+    unique = {q.text.lower(): q for q in reversed(found)}  # the first of equal questions
+    return [q for q in found if unique[q.text.lower()] is q][:limit]

@@ -1,0 +1,198 @@
+"""The greeting a reply opens with: the sender's own register, with their name and title.
+
+"Sehr geehrte Frau Brenner" → "Sehr geehrter Herr Dr. Körner,"; "Hallo Jana" → "Hallo
+Lukas,"; "Dear Ms Brenner" → "Dear Dr Hughes,"; "Hi Jana" → "Hi Tom,"; no name → a neutral
+greeting. The name comes from the sender's signature (where people write their title) or
+their From header; Herr/Frau and Mr/Ms only when the first name tells (`gender_of`), else the
+full name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.models import Mail
+
+GenderOf = Callable[[str], str | None]  # first name → "f", "m" or None
+
+_OPENING = re.compile(
+    r"^\s*(sehr geehrte[rs]?|liebe[rs]?|hallo|hi|hey|moin|servus|grüß gott|guten tag|"
+    r"guten morgen|guten abend|dear|hello|good morning|good afternoon|good evening|bonjour|"
+    r"hoi|beste|geachte)\b[ ,]*(.{0,60}?)[ ,!:]*$", re.I)
+_TITLE = re.compile(r"^(?:(?:prof|dr|dipl|ing|mag|med|rer|nat|phil|jur|dres|msc|bsc|ba|ma|"
+                    r"mba)\.?(?:[- ](?:ing|med|rer|nat|phil|jur)\.?)*\s+)+", re.I)
+_HONORIFIC = re.compile(r"^(?:herr|frau|mr|ms|mrs|miss|mx|monsieur|madame|mme|m)\.?\s+", re.I)
+_CLOSING = re.compile(
+    r"^\s*(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
+    r"(?:grüße|gruß)|^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)|^\s*(?:cheers|"
+    r"thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|sincerely|yours|bien à vous)|"
+    r"^\s*(?:best|beste|bests|ciao|tschüss|bis bald|bis dann|servus|cheers|thx|all the best|"
+    r"take care|xo|hg|bg)\s*[,.!]?\s*$", re.I)
+_NOT_A_NAME = re.compile(
+    r"\b(?:gmbh|ag|kg|ug|e\.\s?v\.|ltd|inc|llc|team|info|office|service|support|verwaltung|"
+    r"hotel|schule|musikschule|praxis|kanzlei|verein|gemeinschaft|erbengemeinschaft|firma|"
+    r"company|studio|agentur|agency|buchhaltung|sekretariat|kontakt|contact|noreply|"
+    r"manager|assistant|assistenz|geschäftsführ\w*|inhaber\w*|tel|phone|mobil|www|straße|"
+    r"str\.|street)\b|[@\d/|:]", re.I)
+_WORD = re.compile(r"^[A-ZÄÖÜÀ-Þ][\wÀ-ÿ'’-]*\.?$")
+
+
+@dataclass(frozen=True)
+class Person:
+    first: str = ""
+    last: str = ""
+    title: str = ""  # "Dr.", "Prof. Dr."
+    gender: str | None = None  # "f" | "m" | None
+
+    @property
+    def known(self) -> bool:
+        return bool(self.first or self.last)
+
+
+def _clean_title(title: str) -> str:
+    return " ".join(w.capitalize().rstrip(".") + "." for w in title.split())
+
+
+def parse_name(text: str) -> Person | None:
+    """"Dr. Matthias Körner", "Körner, Matthias", "Frau Petra Wilms" → a person; a company,
+    an address or a phone number → None."""
+    name = re.sub(r"\s+", " ", text.strip().strip('"').strip(",")).strip()
+    if not name or _NOT_A_NAME.search(name) or len(name) > 50 or _CLOSING.match(name):
+        return None
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first.strip()} {last.strip()}"
+    honorific = _HONORIFIC.match(name)
+    gender = None
+    if honorific:
+        word = honorific.group(0).strip().rstrip(".").lower()
+        gender = "m" if word in {"herr", "mr", "monsieur", "m"} else "f"
+        name = name[honorific.end():]
+    title_m = _TITLE.match(name)
+    title = _clean_title(title_m.group(0)) if title_m else ""
+    name = name[title_m.end():] if title_m else name
+    words = name.split()
+    if not 1 <= len(words) <= 4 or not all(_WORD.match(w) for w in words):
+        return None
+    if len(words) == 1:
+        return Person(first=words[0], title=title, gender=gender)
+    particles = {"von", "van", "de", "der", "den", "zu", "da", "di", "del", "le", "la", "ten"}
+    i = len(words) - 1
+    while i > 1 and words[i - 1].lower() in particles:
+        i -= 1
+    return Person(first=words[0], last=" ".join(words[i - 1:] if i > 1 and
+                                                 words[i - 1].lower() in particles
+                                                 else words[i:]),
+                  title=title, gender=gender)
+
+
+def _signature_person(mail: Mail) -> Person | None:
+    """The name the sender signed with: the first name-like line after their closing."""
+    text = (mail.body.signature or "") or ""
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    if not lines:
+        tail = (mail.body.new or "").splitlines()
+        for i, line in enumerate(tail):
+            if _CLOSING.match(line):
+                lines = [x.strip() for x in tail[i:] if x.strip()]
+                break
+    if lines and _CLOSING.match(lines[0]):
+        lines = lines[1:]
+    for line in lines[:2]:
+        person = parse_name(line)
+        if person is not None:
+            return person
+    return None
+
+
+def sender_person(mail: Mail, gender_of: GenderOf | None = None) -> Person:
+    """Who wrote the mail: the signature's name, completed from the From header."""
+    addr = mail.reply_address
+    header = parse_name(addr.name) if addr and addr.name else None
+    signed = _signature_person(mail)
+    person = header or signed or Person()
+    if signed is not None and header is not None:
+        same = signed.first == header.first or (signed.last and signed.last == header.last)
+        if same:
+            person = Person(first=header.first or signed.first,
+                            last=header.last or signed.last,
+                            title=signed.title or header.title,
+                            gender=signed.gender or header.gender)
+        elif signed.last and not header.last:
+            person = signed
+    elif signed is not None and not person.known:
+        person = signed
+    if person.gender is None and person.first and gender_of is not None:
+        person = Person(person.first, person.last, person.title, gender_of(person.first))
+    return person
+
+
+def sender_opening(mail: Mail) -> tuple[str, str]:
+    """(the opening word as the sender wrote it, lowercased; the rest of the line)."""
+    for line in (mail.body.new or "").splitlines()[:3]:
+        if not line.strip():
+            continue
+        m = _OPENING.match(line)
+        return (m.group(1).lower(), m.group(2).strip()) if m else ("", "")
+    return "", ""
+
+
+def signed_first_name_only(mail: Mail) -> bool:
+    s = _signature_person(mail)
+    return s is not None and not s.last
+
+
+def _de(person: Person, opening: str, informal: bool, rest: str) -> str:
+    if informal:
+        if not person.first:
+            return "Hallo,"
+        word = {"liebe": "Liebe", "lieber": "Liebe", "liebes": "Liebe", "hi": "Hi",
+                "hey": "Hey", "moin": "Moin", "servus": "Servus"}.get(opening, "Hallo")
+        if word == "Liebe" and person.gender == "m":
+            word = "Lieber"
+        elif word == "Liebe" and person.gender is None:
+            word = "Hallo"
+        return f"{word} {person.first},"
+    if not person.last:
+        if opening.startswith("sehr geehrte") and "damen" in rest.lower():
+            return "Sehr geehrte Damen und Herren,"
+        return "Guten Tag,"
+    title = f"{person.title} " if person.title else ""
+    if person.gender is None:
+        return f"Guten Tag {title}{person.first} {person.last},".replace("  ", " ")
+    address = "Herr" if person.gender == "m" else "Frau"
+    if opening.startswith("sehr geehrte"):
+        return f"Sehr geehrte{'r' if person.gender == 'm' else ''} {address} {title}{person.last},"
+    if opening in {"hallo", "hi", "moin", "servus"}:
+        return f"Hallo {address} {title}{person.last},"
+    return f"Guten Tag {address} {title}{person.last},"
+
+
+def _en(person: Person, opening: str, informal: bool, rest: str, first_only: bool) -> str:
+    word = {"hi": "Hi", "hey": "Hi", "hello": "Hello", "dear": "Dear", "good morning": "Hello",
+            "good afternoon": "Hello", "good evening": "Hello"}.get(opening, "Dear")
+    if not person.first and not person.last:
+        return "Hello," if word != "Dear" else "Dear Sir or Madam," if "sir" in rest.lower() \
+            else "Hello,"
+    formal_rest = bool(re.match(r"(?:mr|ms|mrs|miss|dr|prof|madame|monsieur|herr|frau)\b", rest,
+                                    re.I))
+    if person.last and (formal_rest or (word == "Dear" and not informal and not first_only
+                                        and not rest)):
+        if person.title:
+            return f"{word} {person.title.split()[0].rstrip('.')} {person.last},"
+        if person.gender:
+            return f"{word} {'Mr' if person.gender == 'm' else 'Ms'} {person.last},"
+        return f"{word} {person.first} {person.last},"
+    return f"{word} {person.first or person.last},"
+
+
+def greeting(mail: Mail, language: str, informal: bool,
+             gender_of: GenderOf | None = None) -> str:
+    """The opening line of the reply, ending in a comma."""
+    person = sender_person(mail, gender_of)
+    opening, rest = sender_opening(mail)
+    if language == "de":
+        return _de(person, opening, informal, rest)
+    return _en(person, opening, informal, rest, signed_first_name_only(mail))
