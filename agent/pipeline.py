@@ -62,6 +62,7 @@ class Deps:
     clock: Clock  # the agent's one clock (core/clock.py); nothing else reads the time
     schedule: Scheduler | None = None  # the calendar logic, when a calendar is configured
     offers: Callable[[Mail], Proposal | None] | None = None  # slots offered in this thread
+    ibans: Callable[[Mail], list[str]] | None = None  # IBANs this sender/company used before
 
 
 # --- stages -----------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def parse(raw: RawMessage, deps: Deps) -> ParsedMessage:
 
 
 def view(parsed: ParsedMessage, deps: Deps, received_at: datetime | None = None) -> MessageView:
-    return build_view(parsed, deps.ws, received_at or deps.clock())
+    return build_view(parsed, deps.ws, received_at or deps.clock(), deps.ibans)
 
 
 def thread(v: MessageView, deps: Deps) -> Proposal | None:

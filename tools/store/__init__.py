@@ -7,6 +7,7 @@
     tasks.py       assistants and their open tasks
     ledger.py      rule 5's reply ledger and calendar offers
     corrections.py the owner's corrections;  calendar_ops.py  pending calendar changes
+    accounts.py    the IBANs each sender used (a changed one is a risk)
 
 `Store` bundles them for one database and clock.
 """
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 from core.clock import Clock
+from tools.store.accounts import Accounts
 from tools.store.db import Database
 from tools.store.ledger import Ledger
 from tools.store.messages import Messages
@@ -28,6 +30,7 @@ class Store:
         self.results = Results(self.db)
         self.tasks = Tasks(self.db)
         self.ledger = Ledger(self.db)
+        self.accounts = Accounts(self.db)
 
     @property
     def clock(self) -> Clock:
