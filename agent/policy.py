@@ -115,6 +115,8 @@ def _rules(inp: GateInput, ws: Workspace, action: Action, rule: str,
         if (inp.classification.confidence < ws.triage.auto_min_confidence
                 or "needs_review" in inp.classification.flags):
             return _fallback(view, "r3-low-confidence", "r3_low_confidence")
+        if view.unverified_owner:  # her address, unconfirmed: nothing happens on its word
+            return _fallback(view, "r3-unverified-owner", "r3_unverified_owner")
         if cat is Category.scheduling:
             if ws.calendar is None or inp.plan is None:
                 return _fallback(view, "r4-no-calendar", "r4_no_calendar")

@@ -143,6 +143,8 @@ def build_view(parsed: ParsedMessage, ws: Workspace, received_at: datetime,
         calendar_method=methods[0] if methods else None,
         received_at=received_at,
         spoofing=forged,
+        unverified_owner=(outer.sender is not None and _same(outer.sender.email, ws.owner.email)
+                          and not from_owner),
         ibans=scan.ibans,
         known_ibans=scan.known_ibans,
     )

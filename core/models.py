@@ -246,6 +246,7 @@ class MessageView(Frozen):
     calendar_method: str | None = None
     received_at: datetime  # when the agent received it, by the agent's clock (never `Date:`)
     spoofing: list[str] = Field(default_factory=list)  # signs of a forged sender
+    unverified_owner: bool = False  # the owner's address, but her provider vouches for nothing
     ibans: list[str] = Field(default_factory=list)  # valid IBANs in the sender's own text
     known_ibans: list[str] = Field(default_factory=list)  # earlier ones, when these differ
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 OWNER = "anna@beispiel-design.de"
 AGENT = "assistenz@beispiel-design.de"
@@ -97,3 +98,42 @@ POISON: dict[str, Callable[[], bytes]] = {
     "rrule-minutely-count-100000": rrule_minutely_count,
     "vtimezone-secondly": vtimezone_secondly,
 }
+
+
+class ScriptedClassifier:
+    """A confident customer inquiry for the mails about team photos, the keyword classifier
+    for everything else: fast, and the tests here are about the gate, not the model."""
+
+    def __init__(self) -> None:
+        from agent.classify.keywords import KeywordClassifier
+
+        self.fallback = KeywordClassifier()
+
+    def classify(self, view: Any) -> Any:
+        from core.models import Category, Classification, Priority
+
+        if "Anfrage Teamfotos" in view.mail.subject:
+            return Classification(category=Category.customer_inquiry, confidence=0.95,
+                                  priority=Priority.normal, decided_by="script")
+        return self.fallback.classify(view)
+
+
+def invitation(sender: str = "Max Muster <max@muster.example>",
+               organizer: str = "mailto:max@muster.example", method: str = "REQUEST",
+               uid: str = "abstimmung-1@muster.example", sequence: int = 0,
+               rule: str = "", summary: str = "Abstimmung Website", extra: str = "",
+               start: str = "20261201T090000Z", end: str = "20261201T100000Z") -> bytes:
+    """An iTIP invitation (or cancellation) as Outlook or Google send it."""
+    vevent = (f"UID:{uid}\r\nSEQUENCE:{sequence}\r\nDTSTAMP:20261126T090000Z\r\n"
+              f"ORGANIZER{organizer}\r\n" if organizer.startswith(";") else
+              f"UID:{uid}\r\nSEQUENCE:{sequence}\r\nDTSTAMP:20261126T090000Z\r\n"
+              f"ORGANIZER:{organizer}\r\n")
+    vevent += ("ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:anna@beispiel-design.de\r\n"
+               f"SUMMARY:{summary}\r\nDTSTART:{start}\r\nDTEND:{end}\r\n{rule}")
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+           f"METHOD:{method}\r\nBEGIN:VEVENT\r\n{vevent}END:VEVENT\r\nEND:VCALENDAR\r\n")
+    body = ("--cal\nContent-Type: text/plain; charset=utf-8\n\nEinladung\n\n"
+            f"--cal\nContent-Type: text/calendar; charset=utf-8; method={method}\n\n"
+            f"{ics}\n--cal--\n")
+    return mail(f"From: {sender}\nSubject: Einladung: {summary}\n{extra}", body,
+                'multipart/alternative; boundary="cal"')

@@ -58,9 +58,13 @@ def _mailboxes(value: str, header_name: str) -> list[tuple[str, str]] | None:
     return out
 
 
+MAX_MAILBOX = 2048  # one address with its display name; longer is no address
+MAX_LIST = 16 * 1024  # a list header as the parser may see it (cut at an address boundary)
+
+
 def parse_mailbox(value: str | None, header_name: str = "From") -> Address | None:
     """Exactly one valid address in `value`, or None."""
-    if not value:
+    if not value or len(value) > MAX_MAILBOX:
         return None
     boxes = _mailboxes(value, header_name)
     if boxes is None or len(boxes) != 1:
@@ -75,6 +79,8 @@ def parse_address_list(value: str | None, header_name: str = "To",
     """The valid addresses of a list header (To, Cc); invalid entries are left out."""
     if not value:
         return []
+    if len(value) > MAX_LIST:  # the header parser is slower than linear: bounded input
+        value = value[:value.rfind(",", 0, MAX_LIST)] if "," in value[:MAX_LIST] else ""
     boxes = _mailboxes(value, header_name) or []
     out: list[Address] = []
     for name, spec in boxes[:limit]:

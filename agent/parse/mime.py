@@ -16,6 +16,7 @@ from agent.parse.auth import sender_auth
 from agent.parse.bounds import Bounded, bound_message, split_head
 from agent.parse.forward import ForwardBlock, find_forward, is_forward_subject
 from agent.parse.language import detect_language
+from agent.parse.pdf import pdf_text
 from agent.parse.text import decode_bytes, html_to_text, normalize, split_body
 from core.config import Limits
 from core.models import Address, Attachment, CalendarPart, Mail, ParsedMessage, RawMessage
@@ -126,9 +127,20 @@ def _walk(part: Message, depth: int, found: _Parts, limits: Limits) -> None:
             found.html.append(_text(part))
             found.all_html.append(found.html[-1])
     else:
-        text = _text(part)[:_ATTACHMENT_TEXT] if part.get_content_maintype() == "text" else ""
         found.attachments.append(Attachment(filename=filename, content_type=ctype,
-                                            size=len(_payload(part)), text=text))
+                                            size=len(_payload(part)),
+                                            text=_attachment_text(part, ctype, filename)))
+
+
+def _attachment_text(part: Message, ctype: str, filename: str | None) -> str:
+    """The start of an attachment's text (plain, HTML, PDF) for the risk check."""
+    if ctype == "application/pdf" or (filename or "").lower().endswith(".pdf"):
+        return pdf_text(_payload(part))
+    if ctype == "text/html":
+        return html_to_text(_text(part)[:_ATTACHMENT_TEXT * 4])[:_ATTACHMENT_TEXT]
+    if part.get_content_maintype() == "text":
+        return _text(part)[:_ATTACHMENT_TEXT]
+    return ""
 
 
 def _attached_message(part: Message, filename: str | None, found: _Parts) -> None:
