@@ -117,6 +117,8 @@ def _rules(inp: GateInput, ws: Workspace, action: Action, rule: str,
             return _fallback(view, "r3-low-confidence", "r3_low_confidence")
         if view.unverified_owner:  # her address, unconfirmed: nothing happens on its word
             return _fallback(view, "r3-unverified-owner", "r3_unverified_owner")
+        if any(f.startswith("limit:") for f in view.parsed.flags):  # read only in part
+            return _fallback(view, "r3-limit", "r3_limit")
         if cat is Category.scheduling:
             if ws.calendar is None or inp.plan is None:
                 return _fallback(view, "r4-no-calendar", "r4_no_calendar")

@@ -121,7 +121,7 @@ _INJECTION = re.compile(_alt(
     r"(?:inhaber|owner|geschäftsführung|chef)",
     r"(?:mark|markiere|markieren\s+sie)\s+(?:this|diese[ns]?)\s+(?:mail\s+|nachricht\s+)?"
     r"(?:as|als)\s+(?:approved|freigegeben|genehmigt)",
-    r"(?:classify|kategorisiere|einordnen|klassifiziere)\w*\s+(?:this|diese)",
+    r"\b(?:classify|kategorisiere|einordnen|klassifiziere)\w{0,12}\s+(?:this|diese)",
 ), re.I)
 
 

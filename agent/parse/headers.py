@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from email.header import decode_header
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
@@ -33,14 +34,23 @@ def _raw(msg: Message, name: str) -> str | None:
         return None
 
 
+ADDRESS_HEADERS = frozenset({"from", "sender", "reply-to", "to", "cc", "bcc", "resent-from",
+                             "resent-sender", "resent-to", "resent-cc", "resent-bcc",
+                             "disposition-notification-to"})
+
+
 def header(msg: Message, name: str) -> str | None:
     """The decoded value of a header, or None; never raises.
 
     Raw 8-bit bytes in a header (illegal, but common) are read as UTF-8, else as cp1252.
+    Address headers come back as written (one line): agent/parse/addresses.py parses them
+    piece by piece — the standard library's parser is not linear on a whole field.
     """
     raw = _raw(msg, name)
     if raw is None:
         return None
+    if name.lower() in ADDRESS_HEADERS:
+        return clean(raw)
     if any("\udc80" <= ch <= "\udcff" for ch in raw):
         return clean(raw)
     try:
@@ -49,9 +59,34 @@ def header(msg: Message, name: str) -> str | None:
         return clean(raw)
 
 
+def _encoded_break(raw: str) -> bool:
+    """An encoded word in a raw value that decodes to CR or LF (each word on its own)."""
+    pos = 0
+    for _ in range(200):
+        start = raw.find("=?", pos)
+        end = raw.find("?=", start + 2) if start >= 0 else -1
+        if end < 0:
+            return False
+        try:
+            for data, charset in decode_header(raw[start:end + 2]):
+                text = data.decode(charset or "latin-1", "replace") if isinstance(data, bytes) \
+                    else data
+                if "\r" in text or "\n" in text:
+                    return True
+        except Exception:
+            pass
+        pos = end + 2
+    return False
+
+
 def has_line_break(msg: Message, names: tuple[str, ...]) -> bool:
     """Does a decoded header carry CR or LF (smuggled in through an encoded word)?"""
     for name in names:
+        if name.lower() in ADDRESS_HEADERS:
+            raw = _raw(msg, name)
+            if raw is not None and _encoded_break(raw):
+                return True
+            continue
         try:
             value = msg.get(name)
             if value is not None and ("\r" in str(value) or "\n" in str(value)):
@@ -121,7 +156,7 @@ def references(msg: Message) -> list[str]:
 
 # Subjects auto-responders and bounce messages use, in the languages the agent meets
 _AUTO_SUBJECT = re.compile(
-    r"\s*(?:(?:re|aw|fwd?|wg)\s*:\s*)?(?:out of (?:the )?office|abwesenheitsnotiz|abwesenheit\b|"
+    r"(?:(?:re|aw|fwd?|wg)\s*:\s*)?(?:out of (?:the )?office|abwesenheitsnotiz|abwesenheit\b|"
     r"automatische antwort|automatic reply|auto(?:matic)?[- ]?reply|autoreply|auto:|"
     r"auto-?response|r[ée]ponse automatique|absence\b|respuesta autom[áa]tica|"
     r"fuera de la oficina|risposta automatica|fuori sede|automatisch antwoord|afwezig|"
@@ -166,7 +201,7 @@ def automation(msg: Message, sender: Address | None) -> Automation:
     bounce = report == "delivery-status" or bool(header(msg, "X-Failed-Recipients"))
     local = sender.email.rpartition("@")[0] if sender else ""
     suppress = header(msg, "X-Auto-Response-Suppress")
-    subject = (header(msg, "Subject") or "")[:200]
+    subject = (header(msg, "Subject") or "")[:200].strip()
     auto_subject = _AUTO_SUBJECT.match(subject)
     mailer = (header(msg, "X-Mailer") or "")[:200]
     responders = _responder_headers(msg)
