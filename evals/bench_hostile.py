@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import sys
 import time
+import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from agent.pipeline import triage
 from core.clock import Clock, fixed_clock
@@ -37,6 +39,34 @@ def _hwm(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _classes(ws: Any, clock: Clock) -> None:
+    """The other attack classes (small mails): the slowest and largest of each class's
+    fixtures, triaged in this process (Python allocations traced)."""
+    from hostile_mail import invitation
+
+    deps = default_deps(ws, classifier=ScriptedClassifier(), clock=clock)
+    here = ROOT / "tests" / "fixtures" / "hostile"
+    classes = {name: [p.read_bytes() for p in sorted((here / name).glob("*.eml"))]
+               for name in ("spoof", "automated", "fraud")}
+    classes["calendar"] = [invitation(method="CANCEL"), invitation(sequence=9),
+                           invitation(rule="RRULE:FREQ=MINUTELY;COUNT=100000\r\n"),
+                           invitation(rule="RRULE:FREQ=DAILY;BYHOUR=9,10,11\r\n")]
+    for mails in classes.values():  # warm up: the router's embedder, dateparser, …
+        for data in mails:
+            triage(RawMessage(ref="warm", data=data), deps)
+    print(f"\n{'class':12} {'mails':>5} {'max seconds':>12} {'max MB (traced)':>16}")
+    for name, mails in classes.items():
+        worst_s = worst_mb = 0.0
+        for data in mails:
+            tracemalloc.start()
+            started = time.perf_counter()
+            triage(RawMessage(ref=name, data=data), deps)
+            worst_s = max(worst_s, time.perf_counter() - started)
+            worst_mb = max(worst_mb, tracemalloc.get_traced_memory()[1] / 2**20)
+            tracemalloc.stop()
+        print(f"{name:12} {len(mails):5} {worst_s:12.2f} {worst_mb:16.1f}")
 
 
 def main() -> int:
@@ -63,10 +93,12 @@ def main() -> int:
             grown = _hwm(worker._proc.pid) - base if worker._proc is not None else float("nan")
         print(f"{name:34} {len(data) / 1024:8.0f}K {seconds:8.2f} {grown:6.0f}  {result}")
 
+    _classes(ws, clock)
     raws = [RawMessage(ref=p.name, data=p.read_bytes())
             for p in sorted((ROOT / "demo" / "mailbox" / "new").iterdir())] * 3
     deps = default_deps(ws, classifier=ScriptedClassifier(), clock=clock)
-    triage(raws[0], deps)
+    for r in raws[:66]:  # warm up as the worker does
+        triage(r, deps)
     started = time.perf_counter()
     for r in raws:
         triage(r, deps)

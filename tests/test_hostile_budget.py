@@ -1,11 +1,12 @@
 """Issue 11, class 1: a small mail cannot stop all mail.
 
 Every poison mail of the security review is read within bounds before parsing (time and
-memory measured per mail here). What still goes over — a stage that eats memory or never
-returns, or the header parser with the bounds lifted — is stopped by the per-message
-budget of the worker process: `triage` prints an error object for that file and goes on;
-`run` marks the mail `failed` ("zu groß: …"), tells the owner, retries it later, and
-processes the mail behind it."""
+memory measured per mail here; 70,000 addresses stay in time even with the header bounds
+lifted, since addresses reach the parser one by one). What still goes over — a stage that
+eats memory or never returns — is stopped by the per-message budget of the worker
+process: `triage` prints an error object for that file and goes on; `run` marks the mail
+`failed` ("zu groß: …"), tells the owner, retries it later, and processes the mail behind
+it."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def workspace(folder: Path, **limits: object) -> Path:
     return path
 
 
-# the header bounds lifted: the stdlib header parser then takes 70 s for this mail
+# the header bounds lifted (before issue 11 the header parser took 70 s for 70,000 Cc:)
 LIFTED = {"max_header_field": 8_000_000, "max_header_bytes": 8_000_000,
           "max_addresses": 1_000_000, "max_encoded_words": 1_000_000}
 
@@ -91,9 +92,9 @@ def test_triage_goes_on_past_mail_over_its_budget(tmp_path: Path) -> None:
     config = workspace(tmp_path, **LIFTED)
     files = {"1-memory.eml": mail("From: Max <max@muster.example>\nSubject: SPEICHERFRESSER\n"),
              "2-normal.eml": NORMAL.read_bytes(),
-             "3-parser.eml": cc_addresses(),
+             "3-endless.eml": mail("From: Max <max@muster.example>\nSubject: ENDLOSSCHLEIFE\n"),
              "4-normal.eml": NORMAL.read_bytes(),
-             "5-endless.eml": mail("From: Max <max@muster.example>\nSubject: ENDLOSSCHLEIFE\n"),
+             "5-parser.eml": cc_addresses(),  # bounds lifted: read piece by piece, in time
              "6-normal.eml": NORMAL.read_bytes()}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
@@ -105,7 +106,7 @@ def test_triage_goes_on_past_mail_over_its_budget(tmp_path: Path) -> None:
     assert [line["file"] for line in lines] == paths  # one object per message, in order
     assert "zu groß: brauchte mehr als 512 MB" in lines[0]["error"]
     assert "zu groß: Verarbeitung dauerte länger als 8 s" in lines[2]["error"]
-    assert "zu groß: Verarbeitung dauerte länger als 8 s" in lines[4]["error"]
+    assert lines[4]["action"] in ("draft", "notify")  # 70,000 addresses, within the budget
     # the normal mails go on; the sender's one automatic reply of the day is remembered
     # across the worker's restarts (rule 5)
     assert [lines[i]["action"] for i in (1, 3, 5)] == ["auto", "draft", "draft"]
@@ -117,7 +118,8 @@ def test_triage_goes_on_past_mail_over_its_budget(tmp_path: Path) -> None:
 def test_run_processes_the_mail_behind_a_poison_mail(tmp_path: Path) -> None:
     config = workspace(tmp_path, **LIFTED)
     box = tmp_path / "Maildir" / "new"
-    (box / "1700000000.poison.test").write_bytes(cc_addresses())
+    poison = mail("From: Max <max@muster.example>\nSubject: ENDLOSSCHLEIFE\n")
+    (box / "1700000000.poison.test").write_bytes(poison)
     shutil.copy(NORMAL, box / "1700000001.normal.test")
     done = cli("run", "--config", str(config), "--once", "--now", iso(FIXED_NOW))
     assert done.returncode == 0, done.stderr[-2000:]
