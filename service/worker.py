@@ -89,9 +89,22 @@ def _limit_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _serve(conn: Connection, make_deps: Callable[[Clock], Deps], budget_mb: int,
-           replies: list[ReplyRecord], now: datetime) -> None:
+def _die_with_parent() -> None:
+    """Linux: the kernel kills the worker when the process that started it dies (even by
+    SIGKILL), so no worker outlives a killed `run`."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _serve(conn: Connection, theirs: Connection, make_deps: Callable[[Clock], Deps],
+           budget_mb: int, replies: list[ReplyRecord], now: datetime, parent: int) -> None:
     """The worker process: build the pipeline once, then triage what arrives."""
+    theirs.close()  # the parent's end: only the parent holds it, so its death is EOF here
+    _die_with_parent()
+    if os.getppid() != parent:
+        return  # the parent died before the line above took effect
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     clock = _RelayClock()
     try:
@@ -141,8 +154,8 @@ class Worker:
     def _start(self) -> Connection:
         ctx = multiprocessing.get_context("fork")
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(child, self.make_deps, self.budget.mb,
-                                                list(self.replies), self.clock()),
+        proc = ctx.Process(target=_serve, args=(child, parent, self.make_deps, self.budget.mb,
+                                                list(self.replies), self.clock(), os.getpid()),
                            name="assistenz-triage", daemon=True)
         proc.start()
         child.close()

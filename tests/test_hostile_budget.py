@@ -142,3 +142,33 @@ def test_run_processes_the_mail_behind_a_poison_mail(tmp_path: Path) -> None:
     with store.db.session() as s:
         row = s.get_one(MessageRow, poison["id"])
         assert row.attempts == 2 and row.retry_at is None
+
+
+@pytest.mark.slow
+def test_the_worker_dies_with_its_parent(tmp_path: Path) -> None:
+    """kill -9 of `assistenz` (as the crash trials do) leaves no worker behind."""
+    import os
+    import signal
+
+    config = workspace(tmp_path)
+    endless = tmp_path / "endless.eml"
+    endless.write_bytes(mail("From: Max <max@muster.example>\nSubject: ENDLOSSCHLEIFE\n"))
+    proc = subprocess.Popen([sys.executable, str(RUNNER), "triage", str(endless), "--config",
+                             str(config), "--json", "--now", iso(FIXED_NOW)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=child_env(), cwd=ROOT)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    workers: list[int] = []
+    deadline = time.monotonic() + 300
+    while not workers and time.monotonic() < deadline:
+        time.sleep(0.5)
+        workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+    assert workers, "the worker did not start"
+    time.sleep(2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for _ in range(40):
+        if not any(Path(f"/proc/{w}").exists() for w in workers):
+            break
+        time.sleep(0.25)
+    assert not any(Path(f"/proc/{w}").exists() for w in workers)
