@@ -17,7 +17,7 @@ from core.models import Category, Draft, Mail
 from core.ports import LLMClient, LLMError, Passage
 
 DRAFT_LANGUAGES = ("de", "en")
-_PREFIX = re.compile(r"^\s*((?:re|aw|antw|wg|fwd?|fw|sv|vs|tr|rif|r)\s*(?:\[\d+\])?\s*:\s*)+",
+_PREFIX = re.compile(r"^\s*((?:re|aw|antw|wg|fwd?|fw|sv|vs|tr|rif|r)\s*(?:\[\d+\]\s*)?:\s*)+",
                      re.I)
 
 

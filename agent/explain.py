@@ -38,6 +38,8 @@ def explain(view: MessageView, c: Classification, d: Decision, owner_language: s
         "risks": ", ".join(t["risks"][r.value] for r in view.risks),
         "why": ", ".join(view.mail.automation.reasons) or "noreply",
         "language": view.language,
+        "new_iban": d.reason_args.get("new_iban", ""),
+        "known_iban": d.reason_args.get("known_iban", ""),
     }
     first = _ENV.from_string(t["category_sentence"]).render(**values)
     reason = t["reasons"].get(d.reason, t["reasons"]["delegation"])

@@ -18,7 +18,7 @@ _AMOUNT = re.compile(
 )
 _INVOICE = re.compile(
     r"(?:rechnung(?:snummer|s-?nr\.?)?|re-?nr\.?|invoice(?:\s?(?:no\.?|number|#))?|"
-    r"beleg(?:nummer)?)\s*(?:nr\.?|no\.?|#|:)?\s*([A-Z]{0,5}[-/]?\d[\w/-]{2,20})",
+    r"beleg(?:nummer)?)\s*(?:(?:nr\.?|no\.?|#|:)\s*)?([A-Z]{0,5}[-/]?\d[\w/-]{2,20})",
     re.I,
 )
 _DMY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})?(?!\d)")

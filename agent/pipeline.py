@@ -68,6 +68,7 @@ class Deps:
     knowledge: KnowledgeSearch | None = None  # the owner's knowledge (CONTRACT §4 knowledge:)
     gender_of: GenderOf | None = None  # first name → "f"/"m"/None, for "Herr"/"Frau"
     examples: Examples | None = None  # the owner's approved earlier replies (not stored yet)
+    ibans: Callable[[Mail], list[str]] | None = None  # IBANs this sender/company used before
 
 
 # --- stages -----------------------------------------------------------------------------
@@ -78,7 +79,7 @@ def parse(raw: RawMessage, deps: Deps) -> ParsedMessage:
 
 
 def view(parsed: ParsedMessage, deps: Deps, received_at: datetime | None = None) -> MessageView:
-    return build_view(parsed, deps.ws, received_at or deps.clock())
+    return build_view(parsed, deps.ws, received_at or deps.clock(), deps.ibans)
 
 
 def thread(v: MessageView, deps: Deps) -> Proposal | None:

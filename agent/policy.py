@@ -115,6 +115,10 @@ def _rules(inp: GateInput, ws: Workspace, action: Action, rule: str,
         if (inp.classification.confidence < ws.triage.auto_min_confidence
                 or "needs_review" in inp.classification.flags):
             return _fallback(view, "r3-low-confidence", "r3_low_confidence")
+        if view.unverified_owner:  # her address, unconfirmed: nothing happens on its word
+            return _fallback(view, "r3-unverified-owner", "r3_unverified_owner")
+        if any(f.startswith("limit:") for f in view.parsed.flags):  # read only in part
+            return _fallback(view, "r3-limit", "r3_limit")
         if cat is Category.scheduling:
             if ws.calendar is None or inp.plan is None:
                 return _fallback(view, "r4-no-calendar", "r4_no_calendar")
@@ -147,6 +151,10 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
         return _draft_from_plan(inp, inp.plan, rule, reason)
     if action is Action.route:
         action, rule, reason, assignee, args = _route(inp, rule, reason)
+    if rule == "r2-risk" and view.known_ibans:  # both shown to the owner
+        reason = "r2_iban_changed"
+        args = {"new_iban": ", ".join(i for i in view.ibans if i not in view.known_ibans),
+                "known_iban": ", ".join(view.known_ibans)}
     planned: list[PlannedAction] = []
     replies: list[ReplyRecord] = []
     if action is Action.route and assignee:
@@ -158,8 +166,12 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
         planned.append(SendEmail(to=to, subject=subject))
         replies.append(_record(view.mail, inp.today))
     return Decision(action=action, assignee=assignee, rule=rule, reason=reason, reason_args=args,
-                    planned_actions=planned, replies=replies,
-                    flags=[f"risk:{r.value}" for r in view.risks])
+                    planned_actions=planned, replies=replies, flags=_flags(view))
+
+
+def _flags(view: MessageView) -> list[str]:
+    """Risks and the signs of a forged sender, for the owner and the audit."""
+    return [*(f"risk:{r.value}" for r in view.risks), *(f"spoof:{s}" for s in view.spoofing)]
 
 
 def _record(mail: Mail, today: date) -> ReplyRecord:
@@ -174,7 +186,11 @@ def _from_plan(inp: GateInput, plan: SchedulePlan) -> Decision:
     planned = list(plan.planned_actions)
     replies: list[ReplyRecord] = []
     action, rule, reason = plan.action, "r4-calendar", plan.reason
-    if action is Action.auto and plan.replies:
+    answers = any(p.type in ("accept_invitation", "decline_invitation") for p in planned)
+    if action is Action.auto and answers and not _reply_to_ok(mail):
+        # CONTRACT §4's Reply-To rule holds for the answer to an invitation too
+        action, rule, reason = _fallback(view, "r5-reply-to-domain", "r5_reply_to_domain")
+    elif action is Action.auto and plan.replies:
         addr = mail.reply_address
         if addr is None or not replyable(mail):
             action, rule, reason = _fallback(view, "r5-automated", "r5_automated")
@@ -194,8 +210,15 @@ def _from_plan(inp: GateInput, plan: SchedulePlan) -> Decision:
     calendar = CalendarOutcome(offered=plan.offered, booked=booked, zone=plan.timezone)
     return Decision(action=action, assignee=None, rule=rule, reason=reason,
                     reason_args=plan.reason_args, planned_actions=planned, replies=replies,
-                    draft_context=plan.draft_context, calendar=calendar,
-                    flags=[f"risk:{r.value}" for r in view.risks])
+                    draft_context=plan.draft_context, calendar=calendar, flags=_flags(view))
+
+
+def _reply_to_ok(mail: Mail) -> bool:
+    """No Reply-To, or one on the From domain (and a readable one)."""
+    if "reply-to-invalid" in mail.identity:
+        return False
+    return not mail.reply_to or (mail.sender is not None
+                                 and mail.reply_to[0].domain == mail.sender.domain)
 
 
 def _draft_from_plan(inp: GateInput, plan: SchedulePlan, rule: str, reason: str) -> Decision:
@@ -205,7 +228,7 @@ def _draft_from_plan(inp: GateInput, plan: SchedulePlan, rule: str, reason: str)
     return Decision(action=Action.draft, assignee=None, rule=rule, reason=reason,
                     planned_actions=[], draft_context=plan.draft_context,
                     calendar=CalendarOutcome(offered=plan.offered, zone=plan.timezone),
-                    flags=[f"risk:{r.value}" for r in inp.view.risks])
+                    flags=_flags(inp.view))
 
 
 def _route(inp: GateInput, rule: str,

@@ -25,7 +25,9 @@ _HIGH = re.compile(
     re.I,
 )
 _NOTHING_TO_DO = {Category.newsletter, Category.spam}
-_MONEY = re.compile(r"\d[\d.,]*\s?(?:€|eur|euro|usd|\$|chf|£)|(?:€|\$|£)\s?\d", re.I)
+# an amount read from the start of its digits only (a digit run is not retried inside)
+_MONEY = re.compile(r"(?<![\d.,])\d[\d.,]{0,40}\s?(?:€|eur|euro|usd|\$|chf|£)|(?:€|\$|£)\s?\d",
+                    re.I)
 PRIORITY_SIGNALS = ("p_urgent_words", "p_deadline_1d", "p_deadline_7d", "p_high_words",
                     "p_money", "p_automated", "p_question")
 

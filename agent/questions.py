@@ -20,9 +20,9 @@ _GREETING = re.compile(
     r"dear|hello|good (?:morning|afternoon|evening)|bonjour|salut|beste|hoi)\b.{0,60}[,!:]?\s*$",
     re.I)
 _CLOSING = re.compile(
-    r"^\s*(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
-    r"(?:grüße|gruß)\b|^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)\b|"
-    r"^\s*(?:cheers|thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|bien à vous|"
+    r"^\s*+(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
+    r"(?:grüße|gruß)\b|^\s*+(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)\b|"
+    r"^\s*+(?:cheers|thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|bien à vous|"
     r"met vriendelijke groet|sincerely|yours)\b[^?]{0,40}$", re.I)
 _REQUEST = re.compile(
     r"\b(?:bitte|könnten sie|können sie|könntest du|kannst du|würden sie|würdest du|"
@@ -165,7 +165,8 @@ def _is_question(sentence: str, in_list: bool) -> bool:
 
 
 _COMPOUND = re.compile(
-    r",?\s+(?:and|und|sowie)\s+(?=(?:let (?:me|us) know|tell (?:me|us)|could you|can you|would you|"
+    r",?(?<!\s)\s++(?:and|und|sowie)\s++(?=(?:let (?:me|us) know|tell (?:me|us)|could you|"
+    r"can you|would you|"
     r"do you|does|is there|are there|is it|what|how|when|whether|if you|ob|wann|wie|was|"
     r"welche\w*|können sie|könnten sie|kannst du|gibt es|ist (?:die|der|das|es)|sind)\b)", re.I)
 

@@ -50,7 +50,7 @@ _REF = re.compile(
     r"booking|reservation|confirmation|vertrag(?:s-?nummer|s-?nr\.?)?|contract|"
     r"kunden-?nummer|kunden-?nr\.?|customer (?:number|no\.?|id)|aktenzeichen|referenz|"
     r"reference|ref\.?|vorgang|ticket|case)"
-    r"(?:\s*(?:nr\.?|no\.?|number|nummer|#|:|-))*\s*#?\s*([A-Z]{0,6}[-/]?\d[\w/-]{2,20})", re.I)
+    r"(?:\s*(?:nr\.?|no\.?|number|nummer|#|:|-))*\s*+#?\s*+([A-Z]{0,6}[-/]?\d[\w/-]{2,20})", re.I)
 _CODE = re.compile(r"\b([A-Z]{1,5}-\d{2,}(?:-\d+)*)\b")
 _AMOUNT = re.compile(
     r"(?:€|EUR|CHF|USD|\$|£)\s?(\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?)(?![\d.,]|\s?[-–]\s?\d|k\b)"

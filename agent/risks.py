@@ -1,18 +1,36 @@
-"""Requests that must reach the owner whatever the category (CONTRACT §4 rule 2).
+"""Requests that must reach the owner whatever the category (CONTRACT §4 rule 2): bank
+detail changes, unusual or urgent payments, credential and data requests, and text that
+addresses the agent itself.
 
-Deterministic patterns, German and English. They look at everything a sender can write —
-subject, new text, quoted history, attachment names — because an attacker writes there too.
+Everything a sender can write is read — subject, text, quoted history, the HTML's visible
+and hidden text, attachment names and attachment text (PDF included) — after folding
+(agent/fold.py: look-alike letters of other scripts as Latin, invisible characters gone).
+The decision rests on more than words:
+
+- IBANs are found and validated (`schwifty`: country format and check digits); an IBAN in
+  the sender's own text that differs from the ones this sender or company used before
+  (`known`, from the store through Deps) is a bank detail change whatever the wording;
+- concepts (bank details, change, payment, urgency, credentials, a request to send) count
+  only together, in the same or the next sentence — not by character distance — in seven
+  languages (agent/lexicon.py), next to entities: a validated IBAN, a deadline by the hour;
+- a credential named in a sentence that says it will never be asked for is no request.
 A false alarm costs a notification; a miss could cost money.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from agent import lexicon
+from agent.fold import fold
 from core.models import Mail, Risk
 
 _I = re.I | re.S
+_SCAN_CHARS = 200_000  # per source; bounds the work on a huge body
+_MAX_IBAN_CANDIDATES = 50
 
 
 def _alt(*words: str) -> str:
@@ -24,41 +42,37 @@ def _near(a: str, b: str, gap: int = 80) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{a}).{{0,{gap}}}\b(?:{b})|\b(?:{b}).{{0,{gap}}}\b(?:{a})", _I)
 
 
-_BANK = _alt(
-    r"bank\s?verbindung", r"konto\s?verbindung", r"kontodaten", r"bankdaten", r"iban",
-    r"bic\b", r"bank\s?(?:details|account|information|info)",
-    r"account\s?(?:details|number)", r"routing", r"payee", r"zahlungsempfänger",
-    r"empfängerkonto", r"kontonummer",
-)
-_CHANGE = _alt(
-    r"neu(?:e|en|er)?\b", r"geändert", r"ändern", r"änderung", r"aktualisier",
-    r"umgestellt", r"gewechselt", r"wechsel", r"new\b", r"chang", r"updat", r"switch",
-    r"moved",
-)
-_MONEY = _alt(
-    r"überweis", r"transfer", r"wire\b", r"zahlung", r"payment", r"pay\b", r"bezahl",
-    r"begleichen", r"geld", r"funds", r"remit",
-)
-_URGENT = _alt(
-    r"dringend", r"eilig", r"sofort", r"umgehend", r"heute\s?noch", r"noch\s?heute",
-    r"unverzüglich", r"urgent", r"asap", r"immediately", r"right\s?away", r"today",
-    r"vertraulich", r"confidential", r"diskret", r"discreet",
-)
-_CRED = _alt(
-    r"passw(?:o|ö)rt?", r"kennwort", r"zugangsdaten", r"login(?:daten)?", r"anmeldedaten",
-    r"credentials", r"(?-i:\bPIN\b)", r"(?-i:\bTAN\b)", r"pin-?(?:code|nummer|number)",
-    r"2fa", r"zwei-?faktor", r"two-?factor",
-    r"verification\s?code", r"bestätigungscode", r"sicherheitscode", r"one-?time\s?code",
-    r"\botp\b", r"einmal-?code", r"mfa",
-)
-_ASK = _alt(
-    r"send", r"schick", r"senden", r"übermitt", r"mitteil", r"nennen", r"bestätig(?!ung|t\b)",
-    r"verify", r"confirm(?!ation|ed)", r"provide", r"share", r"teilen", r"eingeben", r"enter",
-    r"reply\s?with",
-    r"antworte", r"weiterleit", r"forward", r"geben\s?sie", r"tell", r"zukommen", r"log\s?in",
-    r"anmelden", r"click", r"klick", r"validat", r"verifizier", r"reaktivier", r"reactivat",
-    r"update",
-)
+def _concept(words: Iterable[str]) -> re.Pattern[str]:
+    """Stems at a word start, on folded text; a space stands for any run of blanks."""
+    stems = sorted({re.escape(fold(w)).replace(r"\ ", r"\s+") for w in words},
+                   key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(stems)})")
+
+
+def _all(table: dict[str, list[str]]) -> list[str]:
+    return [w for words in table.values() for w in words]
+
+
+_BANK = _concept(_all(lexicon.BANK))
+_ACCOUNT = _concept(lexicon.ACCOUNT)
+_CHANGE = _concept(_all(lexicon.CHANGE))
+_PAY = _concept(_all(lexicon.PAY))
+_URGENT = _concept(_all(lexicon.URGENT))
+_CRED = _concept([*_all(lexicon.CREDENTIAL), "pin-code", "pin code", "pincode", "pin-nummer",
+                  "tan-code", "tan-nummer"])
+_ASK = _concept(_all(lexicon.ASK))
+_NEVER = _concept(lexicon.NEVER)
+# "PIN" and "TAN" only in capitals: "pin it to your profile" is no code
+_CAPS_CODE = re.compile(r"\b(PIN|TAN)\b")
+# a deadline by the hour: "bis 14 Uhr", "by 2 pm", "avant 14h", "entro le 14", "do 14:00"
+_DEADLINE = re.compile(
+    r"(?<!\w)(?:bis|by|before|avant|antes de las|entro le|entro|do|voor)\s+(?:ore\s+|"
+    r"godziny\s+)?[0-9]{1,2}(?:[:.][0-9]{2})?\s*(?:uhr|h\b|am\b|pm\b|uur|o'clock|$|[\s,.])")
+_BOUNDARY = re.compile(r"[.!?](?=\s)|\n")
+# an IBAN as people write it: country, check digits, blocks of four (spaces or not)
+_IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}[0-9]{2}(?:[ -]?[a-z0-9]{4}){2,8}"
+                   r"(?:[ -]?[a-z0-9]{1,3})?(?![a-z0-9])")
+
 _DATA = _alt(
     r"kontaktdaten\s+(?:von|der|unserer|ihrer|aller)", r"contact\s?details\s+of",
     r"list\s+of\s+(?:all\s+)?(?:your\s+)?(?:customers|clients|contacts)",
@@ -88,37 +102,6 @@ _GIFT = _alt(
     r"amazon-?gutschein", r"steam-?karten", r"paysafe", r"bitcoin", r"krypto", r"crypto\s?wallet",
 )
 
-_CRED_MENTION = re.compile(rf"\b(?:{_CRED})", _I)
-_ASK_WORD = re.compile(rf"\b(?:{_ASK})", _I)
-# "Wir fragen Sie niemals nach Ihrer PIN", "we will never ask for your password": the
-# sentence before a credential that says it will not be asked for
-_NEVER = re.compile(r"\b(?:niemals|nie|never|will\s+not|won't|do\s+not|don't|nicht)\b", _I)
-_SENTENCE_END = re.compile(r"[.!?\n]")
-
-
-def _asks_for_credentials(text: str) -> bool:
-    """A credential named near a verb that asks for it, unless its own sentence says it
-    will never be asked for (banks' standard warning)."""
-    for m in _CRED_MENTION.finditer(text):
-        before = text[max(0, m.start() - 80):m.start()]
-        own = _SENTENCE_END.split(before)[-1]
-        if _NEVER.search(own):
-            continue
-        if (_ASK_WORD.search(text, max(0, m.start() - 80), m.start())
-                or _ASK_WORD.search(text, m.end(), m.end() + 80)):
-            return True
-    return False
-
-
-_CHECKS: list[tuple[Risk, Callable[[str], object]]] = [
-    (Risk.bank_details, _near(_BANK, _CHANGE, 60).search),
-    (Risk.payment_request, _near(_MONEY, _URGENT, 80).search),
-    (Risk.payment_request, re.compile(_GIFT, _I).search),
-    (Risk.credentials, _asks_for_credentials),
-    (Risk.data_request, _near(_DATA, _HAND_OVER, 160).search),
-]
-
-
 # Text that talks to the agent instead of the owner: a real sender writes to a person.
 _AGENT = (r"(?:(?:ai|ki)[-\s])?(?:ai|ki|a\.i\.|assistant|assistent(?:in|en)?|bot|agent|"
           r"language\s+model|llm|chatgpt|gpt|sprachmodell|automated\s+(?:system|assistant)|"
@@ -128,7 +111,7 @@ _INJECTION = re.compile(_alt(
     rf"message\s+(?:to|for)|nachricht\s+an|an|to|for|für)\s+(?:the\s+|den\s+|die\s+|das\s+|"
     rf"my\s+|your\s+|our\s+|mein(?:e[mnr]?)?\s+|ihr(?:e[mnr]?)?\s+|unser(?:e[mnr]?)?\s+)?"
     rf"(?:e-?mail\s+)?{_AGENT}\s*[:,]",
-    rf"(?:^|\n)\s*{_AGENT}\s*:",
+    rf"(?:^|\n)[ \t]*{_AGENT}[ \t]*:",
     r"\b(?:ai|ki)[-\s]?(?:assistent(?:in)?|assistant|agent|system)\s*[:,]",
     r"(?:ignore|disregard|forget|ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte)\s+"
     r"(?:all\s+|alle\s+|your\s+|deine\s+|ihre\s+)?(?:previous|prior|earlier|above|"
@@ -138,56 +121,185 @@ _INJECTION = re.compile(_alt(
     r"(?:inhaber|owner|geschäftsführung|chef)",
     r"(?:mark|markiere|markieren\s+sie)\s+(?:this|diese[ns]?)\s+(?:mail\s+|nachricht\s+)?"
     r"(?:as|als)\s+(?:approved|freigegeben|genehmigt)",
-    r"(?:classify|kategorisiere|einordnen|klassifiziere)\w*\s+(?:this|diese)",
+    r"\b(?:classify|kategorisiere|einordnen|klassifiziere)\w{0,12}\s+(?:this|diese)",
 ), re.I)
-_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_HIDDEN_STYLE = re.compile(
-    r"<(\w+)[^>]*style\s*=\s*[\"'][^\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|"
-    r"font-size\s*:\s*0|color\s*:\s*(?:#fff(?:fff)?|white)|opacity\s*:\s*0)[^\"']*[\"'][^>]*>"
-    r"(.*?)</\1>", re.I | re.S)
-_TAG = re.compile(r"<[^>]+>")
 
 
 _MENTIONS_AGENT = re.compile(r"\b(?:ai|ki|assistant|assistent\w*|agent|bot|llm|gpt|chatgpt|"
                              r"instruction|anweisung|system)\b", re.I)
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+_DATA_MORE = _alt(
+    r"liste\s+des\s+clients", r"fichier\s+clients?", r"base\s+de\s+donn[ée]es",
+    r"lista\s+de\s+clientes", r"base\s+de\s+datos", r"elenco\s+clienti", r"lista\s+clienti",
+    r"banca\s+dati", r"lista\s+klient[óo]w", r"baza\s+(?:danych|klient[óo]w)",
+    r"klantenlijst", r"klantgegevens", r"klantenbestand",
+)
+_HAND_OVER_MORE = _alt(
+    r"envoy", r"transmett", r"enviar", r"env[íi]e", r"inviare", r"inviate", r"prze[śs]lij",
+    r"wy[śs]lij", r"stuur", r"sturen",
+)
+_DATA_REQUEST = _near(f"{_DATA}|{_DATA_MORE}", f"{_HAND_OVER}|{_HAND_OVER_MORE}", 160)
+_GIFT_CARDS = re.compile(_GIFT, _I)
 
 
-def _spoofed_name(mail: Mail) -> bool:
-    """A display name that is itself an address, but not the one the mail comes from."""
-    if mail.sender is None:
+@dataclass
+class _Sentences:
+    """Which sentence each concept occurs in (sentences: split at . ! ? and line ends)."""
+
+    text: str
+    ends: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ends = [m.end() for m in _BOUNDARY.finditer(self.text)]
+
+    def index(self, pos: int) -> int:
+        return bisect_right(self.ends, pos)
+
+    def hits(self, pattern: re.Pattern[str]) -> set[int]:
+        return {self.index(m.start()) for m in pattern.finditer(self.text)}
+
+
+def _together(a: set[int], b: set[int], distance: int = 1) -> bool:
+    """Two concepts in the same sentence or within `distance` sentences of each other."""
+    return any(i + d in b for i in a for d in range(-distance, distance + 1))
+
+
+def valid_iban(candidate: str) -> str | None:
+    """The IBAN (compact, upper case) when `candidate` is one — its country's format and
+    check digits — also when trailing text was read with it."""
+    from schwifty import IBAN  # loaded on first use: ~0.1 s
+
+    compact = candidate.replace(" ", "").replace("-", "").upper()
+    for length in range(len(compact), 14, -1):
+        try:
+            return str(IBAN(compact[:length]).compact)
+        except Exception:  # schwifty raises its own errors for every kind of invalid IBAN
+            continue
+    return None
+
+
+def find_ibans(text: str) -> list[str]:
+    """Valid IBANs in `text` (folded), in order, each once."""
+    out: list[str] = []
+    for i, m in enumerate(_IBAN.finditer(text)):
+        if i >= _MAX_IBAN_CANDIDATES:
+            break
+        iban = valid_iban(m.group(0))
+        if iban and iban not in out:
+            out.append(iban)
+    return out
+
+
+def _asks_for_credentials(s: _Sentences) -> bool:
+    """A credential in the same or the next sentence as a request for it, unless its own
+    sentence says it will never be asked for."""
+    asks = s.hits(_ASK)
+    starts = [0, *s.ends]
+    for m in _CRED.finditer(s.text):
+        i = s.index(m.start())
+        start = starts[i] if i < len(starts) else 0
+        if _NEVER.search(s.text, start, m.start()):
+            continue
+        if any(abs(i - j) <= 1 for j in asks):
+            return True
+    return False
+
+
+def _bank_change(s: _Sentences, ibans: bool) -> bool:
+    change = s.hits(_CHANGE)
+    if not change:
         return False
-    named = _ADDRESS.findall(mail.sender.name)
-    return any(n.lower() != mail.sender.email.lower() for n in named)
+    if _together(s.hits(_BANK), change):
+        return True
+    pay = s.hits(_PAY)
+    accounts = s.hits(_ACCOUNT) | (s.hits(_IBAN) if ibans else set())
+    return _together(accounts, change) and _together(pay, accounts | change)
+
+
+def _payment_pressure(s: _Sentences) -> bool:
+    pay = s.hits(_PAY)
+    return bool(pay) and (_together(pay, s.hits(_URGENT)) or _together(pay, s.hits(_DEADLINE)))
+
+
+def hidden_and_visible(html: str | None) -> tuple[str, str]:
+    """(text a reader does not see — comments, invisible elements —, all text) of an HTML
+    body, read with lxml (linear; regular expressions over HTML are not)."""
+    if not html:
+        return "", ""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        doc = lxml.html.document_fromstring(html[:300_000])
+    except Exception:  # empty or unparseable markup
+        return "", ""
+    hidden = [str(c.text or "") for c in doc.iter(lxml.etree.Comment)]
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        style = (el.get("style") or "").replace(" ", "").lower()
+        if el.get("hidden") is not None or any(k in style for k in _HIDDEN_STYLES):
+            hidden.append(el.text_content())
+    visible = doc.text_content()
+    return "\n".join(h.strip() for h in hidden if h.strip()), visible
+
+
+_HIDDEN_STYLES = ("display:none", "visibility:hidden", "font-size:0", "opacity:0",
+                  "color:#fff", "color:white", "max-height:0", "height:0")
 
 
 def hidden_text(html: str | None) -> str:
-    """What a reader does not see but a machine reads: comments and invisible elements."""
-    if not html:
-        return ""
-    html = html[:300_000]
-    parts = [m.group(1) for m in _COMMENT.finditer(html)]
-    parts += [_TAG.sub(" ", m.group(2)) for m in _HIDDEN_STYLE.finditer(html)]
-    return "\n".join(p.strip() for p in parts if p.strip())
+    return hidden_and_visible(html)[0]
 
 
-def find_risks(mail: Mail, extra_text: str = "") -> list[Risk]:
-    """The rule-2 risks a mail raises (empty for ordinary mail).
+@dataclass(frozen=True)
+class RiskScan:
+    risks: list[Risk]
+    ibans: list[str] = field(default_factory=list)  # valid IBANs in the sender's own text
+    known_ibans: list[str] = field(default_factory=list)  # earlier ones, when these differ
+    new_ibans: list[str] = field(default_factory=list)  # the ones this sender never used
+
+
+def _sources(mail: Mail) -> tuple[str, str, str]:
+    """(everything the sender wrote, their own new text, the hidden HTML text)."""
+    hidden, visible = hidden_and_visible(mail.html)
+    names = " ".join(a.filename or "" for a in mail.attachments)
+    attached = "\n".join(a.text[:_SCAN_CHARS] for a in mail.attachments if a.text)
+    parts = [mail.subject, mail.body.full[:_SCAN_CHARS], names, attached, hidden,
+             visible[:_SCAN_CHARS] if visible and mail.body.from_html is False else ""]
+    own = "\n".join([mail.subject, mail.body.new[:_SCAN_CHARS], attached])
+    return "\n".join(parts), own, hidden
+
+
+def scan_risks(mail: Mail, extra_text: str = "", known: Iterable[str] = ()) -> RiskScan:
+    """The rule-2 risks a mail raises (empty for ordinary mail), and the IBANs it names.
 
     `extra_text` is the owner's note on a forward: it is scanned for requests (the owner
     cannot order a payment through the agent either), not for injection — the owner may
-    address the agent.
+    address the agent. `known` are the IBANs this sender or company used before.
     """
-    names = " ".join(a.filename or "" for a in mail.attachments)
-    attached = "\n".join(a.text for a in mail.attachments if a.text)
-    hidden = hidden_text(mail.html)
-    sender_text = "\n".join([mail.subject, mail.body.full, names, attached, hidden])
-    text = f"{sender_text}\n{extra_text}"
+    sender_text, own, hidden = _sources(mail)
+    marked = _CAPS_CODE.sub(r"\1-code", f"{sender_text}\n{extra_text}")
+    s = _Sentences(fold(marked))
+    ibans = find_ibans(fold(own))
+    known_list = [k.upper().replace(" ", "") for k in known]
+    new = [i for i in ibans if known_list and i not in known_list]
     found: list[Risk] = []
-    for risk, check in _CHECKS:
-        if risk not in found and check(text):
-            found.append(risk)
-    if ("HeaderLineBreak" in mail.defects or _INJECTION.search(sender_text)
-            or _MENTIONS_AGENT.search(hidden) or _spoofed_name(mail)):
+    if new or _bank_change(s, ibans=bool(find_ibans(s.text))):
+        found.append(Risk.bank_details)
+    if _payment_pressure(s) or _GIFT_CARDS.search(s.text):
+        found.append(Risk.payment_request)
+    if _asks_for_credentials(s):
+        found.append(Risk.credentials)
+    if _DATA_REQUEST.search(s.text):
+        found.append(Risk.data_request)
+    folded_sender = fold(sender_text)
+    if ("HeaderLineBreak" in mail.defects or _INJECTION.search(folded_sender)
+            or _MENTIONS_AGENT.search(fold(hidden))):
         found.append(Risk.injection)
-    return found
+    return RiskScan(risks=found, ibans=ibans, known_ibans=known_list if new else [],
+                    new_ibans=new)
+
+
+def find_risks(mail: Mail, extra_text: str = "", known: Iterable[str] = ()) -> list[Risk]:
+    return scan_risks(mail, extra_text, known).risks

@@ -25,11 +25,11 @@ _TITLE = re.compile(r"^(?:(?:prof|dr|dipl|ing|mag|med|rer|nat|phil|jur|dres|msc|
                     r"mba)\.?(?:[- ](?:ing|med|rer|nat|phil|jur)\.?)*\s+)+", re.I)
 _HONORIFIC = re.compile(r"^(?:herr|frau|mr|ms|mrs|miss|mx|monsieur|madame|mme|m)\.?\s+", re.I)
 _CLOSING = re.compile(
-    r"^\s*(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
-    r"(?:grüße|gruß)|^\s*(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)|^\s*(?:cheers|"
+    r"^\s*+(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
+    r"(?:grüße|gruß)|^\s*+(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)|^\s*+(?:cheers|"
     r"thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|sincerely|yours|bien à vous)|"
-    r"^\s*(?:best|beste|bests|ciao|tschüss|bis bald|bis dann|servus|cheers|thx|all the best|"
-    r"take care|xo|hg|bg)\s*[,.!]?\s*$", re.I)
+    r"^\s*+(?:best|beste|bests|ciao|tschüss|bis bald|bis dann|servus|cheers|thx|all the best|"
+    r"take care|xo|hg|bg)\s*+[,.!]?\s*+$", re.I)
 _NOT_A_NAME = re.compile(
     r"\b(?:gmbh|ag|kg|ug|e\.\s?v\.|ltd|inc|llc|team|info|office|service|support|verwaltung|"
     r"hotel|schule|musikschule|praxis|kanzlei|verein|gemeinschaft|erbengemeinschaft|firma|"

@@ -214,11 +214,27 @@ class Triage(Strict):
 
 
 class Limits(Strict):
-    """Extension: what a message may be before it is stored and flagged instead of parsed."""
+    """Extension: what a message may be before it is stored and flagged instead of parsed,
+    and the budget one message gets (issue 11: a broken message never stops the others)."""
 
     max_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     max_parts: int = Field(default=500, gt=0)
     max_depth: int = Field(default=12, gt=0)
+    # read before the header parser sees them: longer fields are cut, the mail is flagged
+    max_header_bytes: int = Field(default=256 * 1024, ge=4096)  # the whole header block
+    max_header_field: int = Field(default=16 * 1024, ge=998)  # one field, unfolded
+    max_encoded_words: int = Field(default=100, ge=1)  # =?…?= words in one field
+    max_addresses: int = Field(default=200, ge=1)  # addresses in one To/Cc/… field
+    max_containers: int = Field(default=100, ge=1)  # multipart/message parts (bounds depth)
+    # calendar objects in mail: how far a series is expanded, and how many occurrences
+    max_calendar_bytes: int = Field(default=1024 * 1024, ge=4096)
+    max_occurrences: int = Field(default=200, ge=1)  # all checked, or no automatic yes
+    series_days: int = Field(default=91, ge=1, le=3660)
+    # the budget of one message in its worker process (`run` and `triage`)
+    message_seconds: float = Field(default=30.0, gt=0)  # plus the LLM's own timeouts
+    message_mb: int = Field(default=1024, ge=64)  # memory beyond the loaded pipeline
+    retries: int = Field(default=3, ge=0, le=20)  # automatic retries of a failed message
+    retry_minutes: float = Field(default=5.0, ge=0)  # first wait; doubles every time
 
 
 class Review(Strict):

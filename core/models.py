@@ -99,14 +99,22 @@ class CalendarPart(Frozen):
 
 
 class Automation(Frozen):
-    """RFC 3834 and list headers: is this mail written by a machine?"""
+    """RFC 3834, list headers and what real auto-responders send: is this mail written by
+    a machine? (Never an automatic reply to it: CONTRACT §4 rule 5.)"""
 
-    auto_submitted: str | None = None
+    auto_submitted: str | None = None  # every Auto-Submitted value, joined
     precedence: str | None = None
-    list_id: str | None = None
+    list_id: str | None = None  # "" when the header is there but empty: still a list
     list_unsubscribe: bool = False
     bounce: bool = False
     noreply_sender: bool = False
+    null_return_path: bool = False  # Return-Path: <> (bounces and auto-replies)
+    responder_headers: list[str] = Field(default_factory=list)  # X-Autoreply, X-Autorespond …
+    suppress: str | None = None  # X-Auto-Response-Suppress: the sender asks for no auto-reply
+    auto_subject: str | None = None  # "Out of Office:", "Undeliverable:" …
+    mailer: str | None = None  # X-Mailer of a known auto-responder
+    loop: str | None = None  # X-Loop naming the agent, or mail from the agent's own address
+    x_loop: list[str] = Field(default_factory=list)  # X-Loop values as received
 
     @property
     def automated(self) -> bool:
@@ -115,11 +123,13 @@ class Automation(Frozen):
     @property
     def reasons(self) -> list[str]:
         out = []
-        if self.auto_submitted and self.auto_submitted.lower() != "no":
+        if self.auto_submitted and any(v.strip().lower() != "no"
+                                       for v in self.auto_submitted.split(",")):
             out.append(f"Auto-Submitted: {self.auto_submitted}")
-        if self.precedence and self.precedence.lower() in {"bulk", "list", "junk", "auto_reply"}:
+        if self.precedence and self.precedence.strip().lower() in {"bulk", "list", "junk",
+                                                                   "auto_reply", "auto-reply"}:
             out.append(f"Precedence: {self.precedence}")
-        if self.list_id:
+        if self.list_id is not None:
             out.append("List-Id")
         if self.list_unsubscribe:
             out.append("List-Unsubscribe")
@@ -127,7 +137,27 @@ class Automation(Frozen):
             out.append("bounce")
         if self.noreply_sender:
             out.append("noreply sender")
+        if self.null_return_path:
+            out.append("Return-Path: <>")
+        out += self.responder_headers
+        if self.suppress:
+            out.append(f"X-Auto-Response-Suppress: {self.suppress}")
+        if self.auto_subject:
+            out.append(f"subject: {self.auto_subject}")
+        if self.mailer:
+            out.append(f"X-Mailer: {self.mailer}")
+        if self.loop:
+            out.append(f"loop: {self.loop}")
         return out
+
+
+class SenderAuth(Frozen):
+    """The receiving provider's Authentication-Results for the From domain."""
+
+    present: bool = False  # the mail carried Authentication-Results (or ARC)
+    passed: bool = False  # dmarc, dkim or spf passed, aligned with the From domain
+    failed: bool = False  # dmarc=fail or spf=fail for the From domain
+    detail: str = ""  # e.g. "dmarc=fail"
 
 
 class BodyText(Frozen):
@@ -159,10 +189,17 @@ class Mail(Frozen):
     calendar: list[CalendarPart] = Field(default_factory=list)
     language: str = "und"
     defects: list[str] = Field(default_factory=list)
+    auth: SenderAuth = SenderAuth()
+    # doubts about who sent it: from-twice, from-invalid, sender-differs, reply-to-invalid,
+    # name-is-address (a display name that is another address)
+    identity: list[str] = Field(default_factory=list)
 
     @property
     def reply_address(self) -> Address | None:
-        """Where a reply goes: Reply-To if present, else From (CONTRACT §2)."""
+        """Where a reply goes: Reply-To if present, else From (CONTRACT §2); nobody when
+        the Reply-To header is there but holds no single valid address."""
+        if "reply-to-invalid" in self.identity:
+            return None
         if self.reply_to:
             return self.reply_to[0]
         return self.sender
@@ -178,6 +215,7 @@ class ParsedMessage(Frozen):
     forward_format: str | None = None  # gmail, outlook, apple, thunderbird, rfc822 …
     forward_note: str = ""  # what the forwarder wrote above the forwarded message
     flags: list[str] = Field(default_factory=list)  # e.g. "limit:size", "limit:parts"
+    limits: list[str] = Field(default_factory=list)  # what was cut to keep within the limits
 
 
 # --- triage -----------------------------------------------------------------------------
@@ -189,6 +227,7 @@ class Risk(StrEnum):
     credentials = "credentials"  # passwords, codes, login links
     data_request = "data_request"  # hand over customer data, other mails, documents
     injection = "injection"  # text that addresses the agent, hidden instructions, header tricks
+    spoofing = "spoofing"  # a forged sender: the owner's (or an assistant's) name or address
 
 
 class MessageView(Frozen):
@@ -201,10 +240,15 @@ class MessageView(Frozen):
     parsed: ParsedMessage
     mail: Mail
     owner_forwarded: bool = False
+    from_owner: bool = False  # the outer sender is the owner, authenticated (see agent/view)
     owner_note: str = ""
     risks: list[Risk] = Field(default_factory=list)
     calendar_method: str | None = None
     received_at: datetime  # when the agent received it, by the agent's clock (never `Date:`)
+    spoofing: list[str] = Field(default_factory=list)  # signs of a forged sender
+    unverified_owner: bool = False  # the owner's address, but her provider vouches for nothing
+    ibans: list[str] = Field(default_factory=list)  # valid IBANs in the sender's own text
+    known_ibans: list[str] = Field(default_factory=list)  # earlier ones, when these differ
 
     @property
     def language(self) -> str:

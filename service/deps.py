@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from agent.classify.base import Classifier
 from agent.drafts import LLMDrafter, TemplateDrafter
@@ -22,6 +23,7 @@ from tools.embeddings import get_embedder
 from tools.knowledge import open_knowledge
 from tools.llm import build_llm
 from tools.names import first_names
+from tools.store import Store
 
 
 def default_deps(ws: Workspace, classifier: Classifier | None = None,
@@ -29,7 +31,8 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
                  replied: Callable[[str, date], bool] | None = None,
                  clock: Clock = system_clock,
                  exclude_examples: object = None, llm: LLMClient | None = None,
-                 offers: Callable[[Mail], Proposal | None] | None = None) -> Deps:
+                 offers: Callable[[Mail], Proposal | None] | None = None,
+                 ibans: Callable[[Mail], list[str]] | None = None) -> Deps:
     """The embedded offline default, plus the configured LLM (or the `llm` given, e.g. a
     scripted one in tests) for unsure cases and for drafts. `offers` defaults to reading
     the workspace's database when it exists (read-only)."""
@@ -50,4 +53,23 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
         offers=(offers or stored_offers(ws, clock)) if planner is not None else None,
         knowledge=open_knowledge(ws.knowledge, ws.data_dir, embedder),
         gender_of=first_names(),
+        ibans=ibans or stored_accounts(ws, clock),
     )
+
+
+def stored_accounts(ws: Workspace, clock: Clock) -> Callable[[Mail], list[str]]:
+    """The IBANs senders used before, from the workspace's database — for a read-only
+    `triage` opened only when the database exists (and only once)."""
+    url = ws.database_url
+    opened: list[Store] = []
+
+    def known(mail: Mail) -> list[str]:
+        if mail.sender is None:
+            return []
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+            return []
+        if not opened:
+            opened.append(Store(url, clock))
+        return opened[0].accounts.known(mail)
+
+    return known

@@ -10,24 +10,29 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any, Protocol
 
 from tqdm import tqdm
 
+from agent.explain import explain_failure
 from agent.pipeline import Deps, triage
 from agent.scheduling.planner import Planner
 from core.clock import Clock, system_clock
 from core.config import Workspace
 from core.ical.base import CalendarSource
-from core.models import RawMessage
+from core.models import RawMessage, TriageOutcome
 from service.deps import default_deps
-from service.scheduler import offers_from
+from service.scheduler import offers_from, scheduler_for
 from service.sender import one_round
+from service.worker import Budget, OverBudget, Worker, WorkerError
 from tools.calendar.live import apply_pending
 from tools.outbox import Outbox, open_outbox
 from tools.sources import MailboxUnavailable, MailSource, NoMailbox, open_source
 from tools.store import Store
-from tools.store.messages import worker_id
+from tools.store.messages import FailureNotice, worker_id
 from tools.store.results import Conflict
 
 log = logging.getLogger(__name__)
@@ -64,44 +69,99 @@ def _commit(store: Store, batch: list[RawMessage]) -> int:
     return sum(row is not None for row in store.messages.store_batch(batch)) if batch else 0
 
 
-def process_pending(store: Store, deps: Deps, progress: bool | None = None,
-                    worker: str | None = None) -> tuple[int, int]:
+class Triager(Protocol):
+    def triage(self, raw: RawMessage) -> TriageOutcome: ...
+
+
+class InProcess:
+    """Triage in this process (tests, and callers that bring their own Deps): no budget."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def triage(self, raw: RawMessage) -> TriageOutcome:
+        try:
+            outcome = triage(raw, self.deps)
+        except Exception as exc:  # reported like the worker's errors
+            raise WorkerError(f"{type(exc).__name__}: {exc}") from exc
+        self.deps.ledger.apply(outcome.decision.replies)
+        return outcome
+
+
+def _triager(deps: Deps | Triager) -> Triager:
+    return InProcess(deps) if isinstance(deps, Deps) else deps
+
+
+def process_pending(store: Store, deps: Deps | Triager, progress: bool | None = None,
+                    worker: str | None = None, policy: RetryPolicy | None = None
+                    ) -> tuple[int, int]:
     """Triage and act on every stored `new` message this worker can claim; returns
-    (processed, failed). Other workers on the same database take their own share."""
+    (processed, failed). Other workers on the same database take their own share. Failed
+    messages whose retry time has come are queued again first; mail never tried before is
+    claimed before mail that failed."""
     worker = worker or worker_id()
+    triager = _triager(deps)
+    policy = policy or (RetryPolicy.of(deps.ws) if isinstance(deps, Deps) else RetryPolicy())
     done = failed = 0
     conflicts: dict[int, int] = {}
+    store.messages.requeue_due()
     disable = (not sys.stderr.isatty()) if progress is None else not progress
     with tqdm(total=store.messages.count("new"), unit="mail", desc="process",
               disable=disable, file=sys.stderr) as bar:
         while batch := store.messages.claim(worker, CLAIM_BATCH):
             for row_id, raw in batch:
-                result = _process_one(store, deps, worker, row_id, raw, conflicts)
+                result = _process_one(store, triager, worker, row_id, raw, conflicts, policy)
                 done += result == "done"
                 failed += result == "failed"
                 bar.update(1)
     return done, failed
 
 
-def _process_one(store: Store, deps: Deps, worker: str, row_id: int, raw: RawMessage,
-                 conflicts: dict[int, int]) -> str:
+def _process_one(store: Store, triager: Triager, worker: str, row_id: int, raw: RawMessage,
+                 conflicts: dict[int, int], policy: RetryPolicy) -> str:
     try:
-        outcome = triage(raw, deps)
+        outcome = triager.triage(raw)
         saved = store.results.save(row_id, outcome, worker)
     except Conflict as exc:  # another worker's reply used up today's one: decide again
         conflicts[row_id] = conflicts.get(row_id, 0) + 1
         if conflicts[row_id] < MAX_CONFLICTS:
             store.messages.release(row_id)
             return "again"
-        store.messages.mark_failed(row_id, f"Conflict: {exc}")
+        _fail(store, row_id, f"Conflict: {exc}", policy)
         return "failed"
-    except Exception as exc:  # one bad message must not stop the others
+    except (OverBudget, WorkerError) as exc:  # one bad message must not stop the others
+        log.warning("message %s failed: %s", row_id, exc)
+        _fail(store, row_id, str(exc), policy)
+        return "failed"
+    except Exception as exc:  # the store itself: still only this message
         log.warning("message %s failed: %s: %s", row_id, type(exc).__name__, exc)
-        store.messages.mark_failed(row_id, f"{type(exc).__name__}: {exc}")
+        _fail(store, row_id, f"{type(exc).__name__}: {exc}", policy)
         return "failed"
-    if saved:
-        deps.ledger.apply(outcome.decision.replies)
     return "done" if saved else "skipped"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How failed messages are retried (`limits.retries`, `limits.retry_minutes`) and in
+    which language the owner is told."""
+
+    retries: int = 3
+    first_wait: timedelta = timedelta(minutes=5)
+    language: str = "de"
+
+    @classmethod
+    def of(cls, ws: Workspace) -> RetryPolicy:
+        return cls(retries=ws.limits.retries,
+                   first_wait=timedelta(minutes=ws.limits.retry_minutes),
+                   language=ws.owner.languages[0])
+
+
+def _fail(store: Store, row_id: int, error: str, policy: RetryPolicy) -> None:
+    """Marked `failed` with the reason, the owner told (a notify item), and — while it has
+    tries left — queued again after a wait that doubles each time."""
+    notice = FailureNotice(explanation=explain_failure(error, policy.language),
+                           language=policy.language)
+    store.messages.mark_failed(row_id, error, policy.retries, policy.first_wait, notice)
 
 
 def open_store(ws: Workspace, clock: Clock = system_clock) -> Store:
@@ -110,11 +170,12 @@ def open_store(ws: Workspace, clock: Clock = system_clock) -> Store:
     return store
 
 
-def cycle(source: MailSource, store: Store, deps: Deps, outbox: Outbox,
-          progress: bool | None = None, calendar: CalendarSource | None = None) -> None:
+def cycle(source: MailSource, store: Store, deps: Deps | Triager, outbox: Outbox,
+          progress: bool | None = None, calendar: CalendarSource | None = None,
+          policy: RetryPolicy | None = None) -> None:
     """One round: ingest → process → mark on the server → calendar → send."""
     new = ingest(source, store)
-    done, failed = process_pending(store, deps, progress)
+    done, failed = process_pending(store, deps, progress, policy=policy)
     source.mark_processed(store.messages.done_keys(source.name))
     if calendar is not None:
         apply_pending(store, calendar)
@@ -132,16 +193,16 @@ def run(ws: Workspace, once: bool = False, progress: bool | None = None,
         sys.stderr.write(f"assistenz: error: {exc}\n")
         return 2
     store = open_store(ws, clock)
-    deps = default_deps(ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
-                        clock=clock, offers=offers_from(store))
+    worker = Worker(partial(worker_deps, ws), clock, Budget.of(ws))
     outbox = open_outbox(ws, store)
-    # the planner's own calendar: live mode writes what it accepted to the same source
-    calendar = deps.schedule.source if isinstance(deps.schedule, Planner) else None
+    # the calendar the triage worker reads is written with what it accepted
+    planner = scheduler_for(ws, clock)
+    calendar = planner.source if isinstance(planner, Planner) else None
     failures = 0
     try:
         while True:
             try:
-                cycle(source, store, deps, outbox, progress, calendar)
+                cycle(source, store, worker, outbox, progress, calendar, RetryPolicy.of(ws))
                 failures = 0
             except MailboxUnavailable as exc:
                 failures += 1
@@ -158,6 +219,15 @@ def run(ws: Workspace, once: bool = False, progress: bool | None = None,
     finally:
         source.close()
         outbox.close()
+        worker.close()
+
+
+def worker_deps(ws: Workspace, clock: Clock) -> Deps:
+    """The pipeline inside `run`'s triage worker, reading its own connection to the store
+    (open tasks, rule 5's ledger, offered slots, the IBANs senders used)."""
+    store = Store(ws.database_url, clock)
+    return default_deps(ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
+                        clock=clock, offers=offers_from(store), ibans=store.accounts.known)
 
 
 def list_items(ws: Workspace, status: str | None = None) -> list[dict[str, Any]]:

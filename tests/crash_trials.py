@@ -231,8 +231,13 @@ class Lab:
         out.duplicated = sum((stored - expected).values())
         per_message = db.query("SELECT message_id, count(*) FROM decisions GROUP BY 1 "
                                  "HAVING count(*) > 1")
-        drafts = db.query("SELECT message_id, count(*) FROM drafts GROUP BY 1 "
-                            "HAVING count(*) > 1")
+        # one reply per message; the agent's own mails (notices to the owner, offers to
+        # assistants) at most once per message and kind of notice
+        drafts = db.query("SELECT message_id, count(*) FROM drafts "
+                          "WHERE kind NOT IN ('notice', 'offer') GROUP BY 1 HAVING count(*) > 1")
+        drafts += db.query("SELECT message_id, count(*) FROM drafts "
+                           "WHERE kind IN ('notice', 'offer') AND message_id IS NOT NULL "
+                           "GROUP BY message_id, template HAVING count(*) > 1")
         out.duplicated += sum(c - 1 for _, c in per_message) + sum(c - 1 for _, c in drafts)
         on_server = len(self.dovecot.messages(folder))
         if on_server != len(mails):

@@ -9,6 +9,9 @@ from mailservers import use_fast_classifier
 
 from assistenz.cli import main
 
+# at import, not only as __main__: the triage worker's fork server imports this file too
+# (as __mp_main__), and the worker must build the scripted classifier
+use_fast_classifier()
+
 if __name__ == "__main__":
-    use_fast_classifier()
     raise SystemExit(main(sys.argv[1:]))

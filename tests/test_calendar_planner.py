@@ -123,8 +123,10 @@ def test_invitation_outside_working_hours_or_on_a_holiday_is_a_draft(wsc: Worksp
 
 
 def test_older_sequence_does_not_replace_the_stored_event(wsc: Workspace) -> None:
-    fake = FakeCalendar(sequences={"040000008200E00074C5B7101A82E0080000000070F1C2D3E4A5DA010000"
-                                   "00000000000010000000A1B2C3D4E5F60718293A4B5C6D7E8F90": 3})
+    uid = ("040000008200E00074C5B7101A82E0080000000070F1C2D3E4A5DA010000"
+           "00000000000010000000A1B2C3D4E5F60718293A4B5C6D7E8F90")
+    # stored from the same organizer (anyone else's REQUEST would not even be compared)
+    fake = FakeCalendar(sequences={uid: 3}, organizers={uid: "j.hartmann@hartmann-ra.de"})
     plan = Planner(wsc, fake, lambda: NOW)(fixture(wsc, "invite-fits-outlook.eml"))
     assert plan.action is Action.notify and plan.reason == "cal_stale"
 

@@ -41,7 +41,8 @@ _KEYS = {
     "cc": "cc", "kopie": "cc",
     "reply-to": "reply_to", "antwort an": "reply_to", "antwort-an": "reply_to",
 }
-_HEADER_LINE = re.compile(r"^\s*\*?\s*([A-Za-zÀ-ÿ][A-Za-zÀ-ÿ -]{0,14}?)\s*\*?\s*:\s*\*?\s*(.*)$")
+_HEADER_LINE = re.compile(
+    r"^\s*(?:\*\s*)?([A-Za-zÀ-ÿ][A-Za-zÀ-ÿ -]{0,14}?)\s*(?:\*\s*)?:\s*(?:\*\s*)?(.*)$")
 
 
 @dataclass

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email import policy
+from email.header import decode_header
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
+from agent.parse.addresses import parse_address_list, parse_mailbox
 from core.models import Address, Automation
 from core.text import clean
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _MSGID = re.compile(r"<[^<>\s]+>")
 _NOREPLY = re.compile(
-    r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?|"
-    r"notifications?|automated|daemon)([-+_.].*)?$",
+    r"(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|mailer[-_.]?daemon|postmaster|"
+    r"bounces?|notifications?|automated|daemon|auto[-_.]?(?:reply|responder|mailer))"
+    r"(?:[-+_.][^@]*|\d+[^@]*)?",
     re.IGNORECASE,
 )
 
@@ -33,14 +34,23 @@ def _raw(msg: Message, name: str) -> str | None:
         return None
 
 
+ADDRESS_HEADERS = frozenset({"from", "sender", "reply-to", "to", "cc", "bcc", "resent-from",
+                             "resent-sender", "resent-to", "resent-cc", "resent-bcc",
+                             "disposition-notification-to"})
+
+
 def header(msg: Message, name: str) -> str | None:
     """The decoded value of a header, or None; never raises.
 
     Raw 8-bit bytes in a header (illegal, but common) are read as UTF-8, else as cp1252.
+    Address headers come back as written (one line): agent/parse/addresses.py parses them
+    piece by piece — the standard library's parser is not linear on a whole field.
     """
     raw = _raw(msg, name)
     if raw is None:
         return None
+    if name.lower() in ADDRESS_HEADERS:
+        return clean(raw)
     if any("\udc80" <= ch <= "\udcff" for ch in raw):
         return clean(raw)
     try:
@@ -49,9 +59,34 @@ def header(msg: Message, name: str) -> str | None:
         return clean(raw)
 
 
+def _encoded_break(raw: str) -> bool:
+    """An encoded word in a raw value that decodes to CR or LF (each word on its own)."""
+    pos = 0
+    for _ in range(200):
+        start = raw.find("=?", pos)
+        end = raw.find("?=", start + 2) if start >= 0 else -1
+        if end < 0:
+            return False
+        try:
+            for data, charset in decode_header(raw[start:end + 2]):
+                text = data.decode(charset or "latin-1", "replace") if isinstance(data, bytes) \
+                    else data
+                if "\r" in text or "\n" in text:
+                    return True
+        except Exception:
+            pass
+        pos = end + 2
+    return False
+
+
 def has_line_break(msg: Message, names: tuple[str, ...]) -> bool:
     """Does a decoded header carry CR or LF (smuggled in through an encoded word)?"""
     for name in names:
+        if name.lower() in ADDRESS_HEADERS:
+            raw = _raw(msg, name)
+            if raw is not None and _encoded_break(raw):
+                return True
+            continue
         try:
             value = msg.get(name)
             if value is not None and ("\r" in str(value) or "\n" in str(value)):
@@ -61,53 +96,39 @@ def has_line_break(msg: Message, names: tuple[str, ...]) -> bool:
     return False
 
 
-def _address_from(display_name: str, addr_spec: str) -> Address | None:
-    email = clean(addr_spec)
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        return None
-    if not _EMAIL.fullmatch(email):
-        return None
-    return Address(email=email, name=clean(display_name or ""))
-
-
-def parse_addresses(value: str | None, header_name: str = "To") -> list[Address]:
-    """Addresses from a header value (also one found in a forwarded block of text)."""
-    if not value:
-        return []
-    # old Outlook forward format: 'Muster, Max [mailto:max@x.de]' (the comma is in the name)
-    value = re.sub(r"^\s*\"?([^\"<\[]*?)\"?\s*\[mailto:([^\]\s]+)\]",
-                   lambda m: f'"{m[1].strip()}" <{m[2]}>' if m[1].strip() else f"<{m[2]}>",
-                   value)
+def all_values(msg: Message, name: str) -> list[str]:
+    """Every raw value of a header that may appear more than once (Auto-Submitted …)."""
+    lname = name.lower()
     try:
-        parsed = policy.default.header_factory(header_name, value)
-        groups = getattr(parsed, "addresses", ())
-        found = [a for a in (_address_from(x.display_name, x.addr_spec) for x in groups) if a]
+        return [clean(str(v)) for k, v in msg.raw_items() if k.lower() == lname]
     except Exception:
-        found = []
-    if found:
-        return found
-    return [Address(email=m) for m in _EMAIL.findall(value)]  # last resort: bare addresses
+        return []
+
+
+def count(msg: Message, name: str) -> int:
+    lname = name.lower()
+    try:
+        return sum(1 for k, _ in msg.raw_items() if k.lower() == lname)
+    except Exception:
+        return 0
+
+
+def mailbox(msg: Message, name: str) -> Address | None:
+    """The one valid address of a single-address header (From, Sender, Reply-To); None when
+    the header is missing, appears twice, or holds no or several addresses."""
+    if count(msg, name) != 1:
+        return None
+    return parse_mailbox(header(msg, name), name)
 
 
 def addresses(msg: Message, name: str) -> list[Address]:
-    """Addresses of an address header of the message; [] when missing or unreadable."""
-    try:
-        h = msg.get(name)
-        if h is None:
-            return []
-        groups = getattr(h, "addresses", None)
-        if groups is not None:
-            found = [a for a in (_address_from(x.display_name, x.addr_spec) for x in groups) if a]
-            if found:
-                return found
-    except Exception:
-        pass
-    return parse_addresses(header(msg, name), name)
+    """The valid addresses of a list header (To, Cc); [] when missing or unreadable."""
+    return parse_address_list(header(msg, name), name)
 
 
 def is_noreply(email: str) -> bool:
     """noreply@, mailer-daemon@, notifications@ …: addresses no person reads."""
-    return bool(_NOREPLY.match(email.rpartition("@")[0]))
+    return bool(_NOREPLY.fullmatch(email.rpartition("@")[0]))
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -133,16 +154,70 @@ def references(msg: Message) -> list[str]:
     return _MSGID.findall(value)[-50:]
 
 
+# Subjects auto-responders and bounce messages use, in the languages the agent meets
+_AUTO_SUBJECT = re.compile(
+    r"(?:(?:re|aw|fwd?|wg)\s*:\s*)?(?:out of (?:the )?office|abwesenheitsnotiz|abwesenheit\b|"
+    r"automatische antwort|automatic reply|auto(?:matic)?[- ]?reply|autoreply|auto:|"
+    r"auto-?response|r[ée]ponse automatique|absence\b|respuesta autom[áa]tica|"
+    r"fuera de la oficina|risposta automatica|fuori sede|automatisch antwoord|afwezig|"
+    r"odpowied[źz] automatyczna|nieobecno|undeliverable|undelivered|unzustellbar|"
+    r"nicht zustellbar|delivery status notification|mail delivery (?:failed|failure|system)|"
+    r"returned mail|failure notice|delivery (?:has )?failed|delivery failure|non remis|"
+    r"no entregado|non recapitabile|onbestelbaar|niedostarczon|mail system error|"
+    r"zustellungsfehler|message not delivered|warning: could not send|übermittlungsstatus)",
+    re.IGNORECASE,
+)
+_RESPONDER_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autogenerated",
+                      "X-AutoReply-From", "X-Mail-Autoreply", "X-Auto-Reply", "X-Autoresponse",
+                      "X-Vacation", "X-Precedence")
+_LIST_HEADERS = ("List-Post", "List-Help", "List-Subscribe", "List-Owner", "List-Archive",
+                 "Mailing-List", "X-Mailing-List", "X-BeenThere")
+_RESPONDER_MAILER = re.compile(r"vacation|auto-?respon|auto-?reply|out of office|abwesenheit",
+                               re.IGNORECASE)
+
+
+def _responder_headers(msg: Message) -> list[str]:
+    found = []
+    for name in _RESPONDER_HEADERS:
+        values = all_values(msg, name)
+        if any(v.strip().lower() not in {"no", "false", "0"} for v in values):
+            found.append(name)
+    post = header(msg, "X-POST-MessageClass") or ""
+    if "autoresponder" in post.lower():
+        found.append("X-POST-MessageClass")
+    return found
+
+
+def _list_id(msg: Message) -> str | None:
+    if count(msg, "List-Id"):
+        return header(msg, "List-Id") or ""
+    return next((name for name in _LIST_HEADERS if count(msg, name)), None)
+
+
 def automation(msg: Message, sender: Address | None) -> Automation:
     ctype = msg.get_content_type()
     report = (msg.get_param("report-type") or "") if ctype == "multipart/report" else ""
-    bounce = str(report).lower() == "delivery-status" or bool(header(msg, "X-Failed-Recipients"))
+    report = str(report).lower()
+    bounce = report == "delivery-status" or bool(header(msg, "X-Failed-Recipients"))
     local = sender.email.rpartition("@")[0] if sender else ""
+    suppress = header(msg, "X-Auto-Response-Suppress")
+    subject = (header(msg, "Subject") or "")[:200].strip()
+    auto_subject = _AUTO_SUBJECT.match(subject)
+    mailer = (header(msg, "X-Mailer") or "")[:200]
+    responders = _responder_headers(msg)
+    if report == "disposition-notification":
+        responders.append("read receipt")
     return Automation(
-        auto_submitted=header(msg, "Auto-Submitted"),
+        auto_submitted=", ".join(all_values(msg, "Auto-Submitted")) or None,
         precedence=header(msg, "Precedence"),
-        list_id=header(msg, "List-Id"),
+        list_id=_list_id(msg),
         list_unsubscribe=header(msg, "List-Unsubscribe") is not None,
         bounce=bounce or (sender is not None and local.lower() in {"mailer-daemon", "postmaster"}),
-        noreply_sender=bool(local and _NOREPLY.match(local)),
+        noreply_sender=bool(local and _NOREPLY.fullmatch(local)),
+        null_return_path=(header(msg, "Return-Path") or "").replace(" ", "") == "<>",
+        responder_headers=responders,
+        suppress=suppress if suppress and suppress.strip().lower() != "none" else None,
+        auto_subject=auto_subject.group(0).strip() if auto_subject else None,
+        mailer=mailer if _RESPONDER_MAILER.search(mailer) else None,
+        x_loop=[v[:300] for v in all_values(msg, "X-Loop")][:10],
     )

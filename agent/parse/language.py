@@ -12,7 +12,9 @@ from py3langid.langid import LanguageIdentifier, _load_identifier
 LANGUAGES = ("de", "en", "fr", "it", "es", "nl", "pt", "pl", "tr", "da", "sv", "no", "fi", "cs",
              "sk", "sl", "hr", "hu", "ro", "el", "ru", "uk")
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_URL = re.compile(r"https?://\S+|\S+@\S+")
+# a link or an address, matched from the start of its whitespace-delimited token only (the
+# look-behind): "\S+@\S+" alone retries at every position of a long token (quadratic)
+_URL = re.compile(r"(?<!\S)(?:https?://\S+|[^\s@]+@\S+)")
 
 
 @lru_cache(maxsize=1)

@@ -11,16 +11,19 @@ from email.parser import BytesHeaderParser, BytesParser
 
 from agent.dates import parse_loose_datetime
 from agent.parse import headers as h
+from agent.parse.addresses import valid_email, written_address, written_list
+from agent.parse.auth import sender_auth
+from agent.parse.bounds import Bounded, bound_message, split_head
 from agent.parse.forward import ForwardBlock, find_forward, is_forward_subject
 from agent.parse.language import detect_language
+from agent.parse.pdf import pdf_text
 from agent.parse.text import decode_bytes, html_to_text, normalize, split_body
 from core.config import Limits
-from core.models import Attachment, CalendarPart, Mail, ParsedMessage, RawMessage
+from core.models import Address, Attachment, CalendarPart, Mail, ParsedMessage, RawMessage
 from core.text import clean
 
 _MBOX_FROM = re.compile(rb"\AFrom [^\n]*\n")
 _METHOD = re.compile(r"^METHOD:\s*([A-Za-z-]+)\s*$", re.M)
-_HEADER_PEEK = 256 * 1024
 _ATTACHMENT_TEXT = 32 * 1024
 
 
@@ -77,6 +80,22 @@ def _calendar(part: Message, filename: str | None) -> CalendarPart:
     return CalendarPart(method=method.upper() if method else None, text=text, filename=filename)
 
 
+def _headers_within(part: Message, limits: Limits) -> bool:
+    """A part's header block within the limits, judged on the raw strings (the header
+    parser has not seen them yet: `email.policy.default` parses on access)."""
+    total = 0
+    try:
+        for _, value in part.raw_items():
+            size = len(value)
+            total += size
+            if (size > limits.max_header_field or total > limits.max_header_bytes
+                    or value.count("=?") > limits.max_encoded_words):
+                return False
+    except Exception:
+        return False
+    return True
+
+
 def _walk(part: Message, depth: int, found: _Parts, limits: Limits) -> None:
     found.count += 1
     if found.count > limits.max_parts:
@@ -84,6 +103,9 @@ def _walk(part: Message, depth: int, found: _Parts, limits: Limits) -> None:
         return
     if depth > limits.max_depth:
         found.flags.add("limit:depth")
+        return
+    if not _headers_within(part, limits):
+        found.flags.add("limit:header")
         return
     ctype = part.get_content_type()
     if part.is_multipart():
@@ -105,9 +127,20 @@ def _walk(part: Message, depth: int, found: _Parts, limits: Limits) -> None:
             found.html.append(_text(part))
             found.all_html.append(found.html[-1])
     else:
-        text = _text(part)[:_ATTACHMENT_TEXT] if part.get_content_maintype() == "text" else ""
         found.attachments.append(Attachment(filename=filename, content_type=ctype,
-                                            size=len(_payload(part)), text=text))
+                                            size=len(_payload(part)),
+                                            text=_attachment_text(part, ctype, filename)))
+
+
+def _attachment_text(part: Message, ctype: str, filename: str | None) -> str:
+    """The start of an attachment's text (plain, HTML, PDF) for the risk check."""
+    if ctype == "application/pdf" or (filename or "").lower().endswith(".pdf"):
+        return pdf_text(_payload(part))
+    if ctype == "text/html":
+        return html_to_text(_text(part)[:_ATTACHMENT_TEXT * 4])[:_ATTACHMENT_TEXT]
+    if part.get_content_maintype() == "text":
+        return _text(part)[:_ATTACHMENT_TEXT]
+    return ""
 
 
 def _attached_message(part: Message, filename: str | None, found: _Parts) -> None:
@@ -160,20 +193,49 @@ def _body(found: _Parts) -> tuple[str, bool, str | None]:
     return "", False, raw_html
 
 
+def _name_is_address(sender: Address) -> bool:
+    """A display name that is itself an address, but not the one the mail comes from."""
+    if "@" not in sender.name:
+        return False
+    tokens = sender.name.replace("<", " ").replace(">", " ").replace('"', " ").split()
+    named = [e for e in (valid_email(t.strip("()[],;:'")) for t in tokens[:50]) if e]
+    return any(e.lower() != sender.email.lower() for e in named)
+
+
+def _identity(msg: Message, sender: Address | None) -> list[str]:
+    """Doubts about who sent the mail (read by the view stage's owner and spoofing checks)."""
+    doubts = []
+    froms = h.count(msg, "From")
+    if froms > 1:
+        doubts.append("from-twice")
+    elif froms == 1 and sender is None:
+        doubts.append("from-invalid")  # no address, several, or a quoted local part
+    if h.count(msg, "Sender"):
+        other = h.mailbox(msg, "Sender")
+        if other is None or sender is None or other.email.lower() != sender.email.lower():
+            doubts.append("sender-differs")
+    if h.count(msg, "Reply-To") and h.mailbox(msg, "Reply-To") is None:
+        doubts.append("reply-to-invalid")
+    if sender is not None and _name_is_address(sender):
+        doubts.append("name-is-address")
+    return doubts
+
+
 def _mail(msg: Message, found: _Parts) -> Mail:
-    senders = h.addresses(msg, "From") or h.addresses(msg, "Sender")
-    sender = senders[0] if senders else None
+    froms = h.count(msg, "From")
+    sender = h.mailbox(msg, "From") if froms else h.mailbox(msg, "Sender")
     text, from_html, raw_html = _body(found)
     body = split_body(text, from_html)
     subject = h.header(msg, "Subject") or ""
     defects = [type(d).__name__ for d in getattr(msg, "defects", [])][:20]
     if h.has_line_break(msg, ("Subject", "From", "Reply-To", "To", "Cc")):
         defects.append("HeaderLineBreak")  # an encoded CR/LF: someone tries header injection
+    reply_to = h.mailbox(msg, "Reply-To")
     return Mail(
         message_id=h.message_id(msg),
         subject=subject,
         sender=sender,
-        reply_to=h.addresses(msg, "Reply-To"),
+        reply_to=[reply_to] if reply_to else [],
         to=h.addresses(msg, "To"),
         cc=h.addresses(msg, "Cc"),
         date=h.parse_date(h.header(msg, "Date")),
@@ -186,6 +248,8 @@ def _mail(msg: Message, found: _Parts) -> Mail:
         calendar=found.calendar,
         language=detect_language(_language_sample(subject, body.new, body.full)),
         defects=defects,
+        auth=sender_auth(msg, sender.domain if sender else ""),
+        identity=_identity(msg, sender),
     )
 
 
@@ -199,14 +263,15 @@ def _mail_from_block(block: ForwardBlock) -> Mail:
     hd = block.headers
     body = split_body(block.body)
     subject = clean(hd.get("subject", ""))
-    senders = h.parse_addresses(hd.get("from"), "From")
-    sender = senders[0] if senders else None
+    sender = written_address(hd.get("from"), "From")
+    reply_to = written_address(hd.get("reply_to"), "Reply-To")
     return Mail(
         subject=subject,
         sender=sender,
-        reply_to=h.parse_addresses(hd.get("reply_to"), "Reply-To"),
-        to=h.parse_addresses(hd.get("to"), "To"),
-        cc=h.parse_addresses(hd.get("cc"), "Cc"),
+        reply_to=[reply_to] if reply_to else [],
+        to=written_list(hd.get("to"), "To"),
+        cc=written_list(hd.get("cc"), "Cc"),
+        identity=["reply-to-invalid"] if hd.get("reply_to") and reply_to is None else [],
         date=_block_date(hd.get("date")),
         automation=h.automation(Message(), sender),
         body=body,
@@ -242,18 +307,32 @@ def _forwarded(outer: Mail, found: _Parts, msg: Message,
     return None, None, ""
 
 
+def _headers_only(raw: RawMessage, data: bytes, bounded: Bounded, flags: set[str]
+                  ) -> ParsedMessage:
+    head, _ = split_head(bounded.data)
+    msg = BytesHeaderParser(policy=policy.default).parsebytes(head)
+    outer = _mail(msg, _Parts())
+    return ParsedMessage(ref=raw.ref, size=len(data), outer=outer, flags=sorted(flags),
+                         limits=bounded.notes)
+
+
 def parse_message(raw: RawMessage, limits: Limits | None = None) -> ParsedMessage:
-    """Parse one raw message. Over a limit, the headers are read and the message is flagged."""
+    """Parse one raw message. Its header block is bounded first (agent/parse/bounds.py);
+    over the size or structure limits, only the headers are read and the message is
+    flagged."""
     limits = limits or Limits()
     data = strip_mbox_line(raw.data)
     if len(data) > limits.max_bytes:
-        msg = BytesHeaderParser(policy=policy.default).parsebytes(data[:_HEADER_PEEK])
-        outer = _mail(msg, _Parts())
-        return ParsedMessage(ref=raw.ref, size=len(data), outer=outer, flags=["limit:size"])
-    msg = BytesParser(policy=policy.default).parsebytes(data)
+        bounded = bound_message(data[:limits.max_header_bytes + 2], limits)
+        return _headers_only(raw, data, bounded, {"limit:size", *bounded.flags})
+    bounded = bound_message(data, limits)
+    if bounded.headers_only:
+        return _headers_only(raw, data, bounded, bounded.flags)
+    msg = BytesParser(policy=policy.default).parsebytes(bounded.data)
     outer, found = _parse_tree(msg, limits)
     inner, fmt, note = _forwarded(outer, found, msg, limits)
     if inner is not None:
         outer = outer.model_copy(update={"body": outer.body.model_copy(update={"new": note})})
     return ParsedMessage(ref=raw.ref, size=len(data), outer=outer, forwarded=inner,
-                         forward_format=fmt, forward_note=note, flags=sorted(found.flags))
+                         forward_format=fmt, forward_note=note,
+                         flags=sorted(found.flags | bounded.flags), limits=bounded.notes)

@@ -38,12 +38,32 @@ def decode_bytes(data: bytes, declared: str | None) -> str:
     return data.decode("latin-1")
 
 
+def _without_blocks(html: str) -> str:
+    """HTML without <script> and <style> blocks, found with str.find (linear; a lazy
+    regular expression rescans to the end for every unclosed tag)."""
+    lower = html.lower()
+    out: list[str] = []
+    pos = 0
+    while True:
+        starts = [i for i in (lower.find("<script", pos), lower.find("<style", pos)) if i >= 0]
+        if not starts:
+            out.append(html[pos:])
+            return " ".join(out)
+        start = min(starts)
+        out.append(html[pos:start])
+        tag = "</script>" if lower.startswith("<script", start) else "</style>"
+        end = lower.find(tag, start)
+        if end < 0:
+            return " ".join(out)
+        pos = end + len(tag)
+
+
 def html_to_text(html: str) -> str:
     """Turn HTML into the text a reader would see (layout kept, tags and scripts dropped)."""
     try:
         text = get_text(html, _HTML_CONFIG)
     except Exception:  # inscriptis/lxml on hostile markup: fall back to crude stripping
-        text = re.sub(r"<[^>]+>", " ", re.sub(r"(?is)<(script|style).*?</\1>", " ", html))
+        text = re.sub(r"<[^<>]*>", " ", _without_blocks(html))
     return normalize(text)
 
 

@@ -13,7 +13,7 @@ from core.ical.expand import parse_calendar, to_aware
 from core.models import CalendarPart
 
 OCCURRENCE_HORIZON = timedelta(days=91)  # a recurring invitation is checked this far ahead
-MAX_OCCURRENCES = 30
+MAX_OCCURRENCES = 200  # more inside the horizon: not all checked, so no automatic yes
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ class Invitation:
     recurrence_id: bool = False  # the object is about one occurrence of a series
     occurrences: tuple[tuple[datetime, datetime], ...] = field(default=())
     tzid: str = ""  # the TZID the organizer wrote the times in
+    recurring: bool = False
+    unchecked: bool = False  # a series with more occurrences in the horizon than are checked
+    description: str = ""
 
 
 def _email(value: Any) -> str:
@@ -47,17 +50,25 @@ def _master(cal: Any) -> Any | None:
     return next((e for e in events if "RECURRENCE-ID" not in e), events[0] if events else None)
 
 
-def _occurrences(cal: Any, start: datetime, zone: tzinfo) -> tuple[tuple[datetime, datetime], ...]:
+def _occurrences(cal: Any, start: datetime, zone: tzinfo, horizon: timedelta,
+                 most: int) -> tuple[tuple[tuple[datetime, datetime], ...], bool]:
+    """Every occurrence inside the horizon, and whether there were more than `most` (then
+    none is returned: a series is checked whole or not at all). The rules were checked
+    before parsing (core/ical/bounds.py), so the expansion is bounded."""
     out = []
-    found = recurring_ical_events.of(cal).between(start, start + OCCURRENCE_HORIZON)
-    for ev in found[:MAX_OCCURRENCES]:
+    for i, ev in enumerate(recurring_ical_events.of(cal).after(start)):
+        if i >= most:
+            return (), True
         s, _ = to_aware(ev.start, zone)
+        if s > start + horizon:
+            break
         e, _ = to_aware(ev.end, zone)
         out.append((s.astimezone(UTC), e.astimezone(UTC)))
-    return tuple(sorted(out))
+    return tuple(sorted(out)), False
 
 
-def _read(part: CalendarPart, zone: tzinfo) -> Invitation | None:
+def _read(part: CalendarPart, zone: tzinfo, horizon: timedelta = OCCURRENCE_HORIZON,
+          most: int = MAX_OCCURRENCES) -> Invitation | None:
     cal = parse_calendar(part.text)
     ev = _master(cal)
     if ev is None:
@@ -71,23 +82,29 @@ def _read(part: CalendarPart, zone: tzinfo) -> Invitation | None:
         attendees=tuple(_email(a) for a in (attendees if isinstance(attendees, list)
                                              else [attendees])),
         summary=str(ev.get("SUMMARY", "")), recurrence_id="RECURRENCE-ID" in ev,
+        description=str(ev.get("DESCRIPTION", "")),
         tzid=str(ev["DTSTART"].params.get("TZID", "")) if "DTSTART" in ev else "")
     if ev.get("DTSTART") is None:
         return inv
     start, all_day = to_aware(ev.start, zone)
     end, _ = to_aware(ev.end, zone)
-    occ = _occurrences(cal, start, zone) if "RRULE" in ev or "RDATE" in ev else ()
+    recurring = "RRULE" in ev or "RDATE" in ev
+    occ, unchecked = _occurrences(cal, start, zone, horizon, most) if recurring else ((), False)
     return Invitation(**{**inv.__dict__, "start": start.astimezone(UTC),
                          "end": end.astimezone(UTC), "all_day": all_day,
+                         "recurring": recurring, "unchecked": unchecked,
                          "occurrences": occ or ((start.astimezone(UTC), end.astimezone(UTC)),)})
 
 
-def read_invitation(parts: list[CalendarPart], zone: tzinfo) -> Invitation | None:
-    """The first readable invitation among the parts (text/calendar with a METHOD first)."""
+def read_invitation(parts: list[CalendarPart], zone: tzinfo,
+                    horizon: timedelta = OCCURRENCE_HORIZON,
+                    most: int = MAX_OCCURRENCES) -> Invitation | None:
+    """The first readable invitation among the parts (text/calendar with a METHOD first);
+    a recurring one expanded `horizon` ahead, at most `most` occurrences."""
     ordered = sorted(parts, key=lambda p: p.method is None)
     for part in ordered:
         try:
-            inv = _read(part, zone)
+            inv = _read(part, zone, horizon, most)
         except (CalendarError, ValueError, KeyError, TypeError):
             continue
         if inv is not None and inv.uid:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from agent.scheduling.availability import Availability, Problem, spread
 from agent.scheduling.context import Run
 from agent.scheduling.invitation import Invitation
+from core.ical.base import StoredEvent
 from core.models import (
     Action,
     CreateEvent,
@@ -18,25 +19,39 @@ from core.models import (
     SchedulePlan,
     TimeSlot,
 )
+from core.text import safe_text
 
 ALTERNATIVE_DAYS = 7
 _REASONS = {Problem.busy: "cal_conflict", Problem.outside_hours: "cal_outside_hours",
             Problem.holiday: "cal_outside_hours", Problem.notice: "cal_short_notice"}
 
 
+def _sender(run: Run) -> str | None:
+    """The sender's address when nothing casts doubt on it: one valid From, no sign of
+    spoofing, no failed authentication. Reply-To, SENT-BY and a shared domain prove
+    nothing about who sent a mail."""
+    mail = run.mail
+    if mail.sender is None or run.view.spoofing or mail.auth.failed:
+        return None
+    return mail.sender.email.lower()
+
+
 def _organizer_ok(run: Run, inv: Invitation) -> bool:
-    """The invitation comes from its organizer (or one acting for them, SENT-BY, or the
-    organizer's own domain); an invitation the owner forwarded counts as the owner's."""
+    """Accept automatically only when the ORGANIZER is the (authenticated) sender; an
+    invitation the owner herself forwarded counts as hers."""
     if run.view.owner_forwarded:
         return True
-    mail = run.mail
-    senders = {a.email.lower() for a in [*([mail.sender] if mail.sender else []), *mail.reply_to]}
-    if not inv.organizer:
-        return False
-    if inv.organizer in senders or (inv.sent_by and inv.sent_by in senders):
+    return bool(inv.organizer) and inv.organizer == _sender(run)
+
+
+def _may_change(run: Run, stored: StoredEvent) -> bool:
+    """A stored event is changed or cancelled only by its ORGANIZER (the sender) or the
+    owner; an event the owner organises, or her own private one, only by her."""
+    if run.view.from_owner:
         return True
-    org_domain = inv.organizer.rpartition("@")[2]
-    return mail.sender is not None and mail.sender.domain == org_domain
+    owner = run.ws.owner.email.lower()
+    return bool(stored.organizer) and stored.organizer != owner \
+        and stored.organizer == _sender(run)
 
 
 def plan_invitation(run: Run, inv: Invitation) -> SchedulePlan:
@@ -56,15 +71,22 @@ def plan_invitation(run: Run, inv: Invitation) -> SchedulePlan:
 
 
 def _request(run: Run, inv: Invitation) -> SchedulePlan:
+    event = run.source.stored(inv.uid)
+    if event is not None and not _may_change(run, event):
+        # someone else's REQUEST for an event in the owner's calendar: never replaced
+        return run.plan(Action.notify, "cal_foreign_update", "none", replies=False,
+                        planned=[NotifyOwner(reason="cal_foreign_update")])
     if not _organizer_ok(run, inv):
         return run.plan(Action.draft, "cal_organizer", "unclear")
     if inv.start is None or inv.end is None or inv.all_day:
         reason = "cal_all_day" if inv.all_day else "cal_unreadable"
         return run.plan(Action.draft, reason, "unclear")
-    stored = run.source.sequence_of(inv.uid)
+    stored = event.sequence if event is not None else None
     if stored is not None and inv.sequence < stored:
         return run.plan(Action.notify, "cal_stale", "none", replies=False,
                         planned=[NotifyOwner(reason="cal_stale")])
+    if inv.unchecked:  # more occurrences in the horizon than were checked
+        return run.plan(Action.draft, "cal_series_unchecked", "unclear")
     occ = list(inv.occurrences) or [(inv.start, inv.end)]
     avail = run.availability(occ[0][0], occ[-1][1] + timedelta(days=ALTERNATIVE_DAYS))
     problems = [p for s, e in occ if (p := avail.problem(s, e, ignore_uid=inv.uid))]
@@ -85,7 +107,7 @@ def _accept(run: Run, inv: Invitation, update: bool) -> SchedulePlan:
         InvitationReply(type="accept_invitation", organizer=inv.organizer, uid=inv.uid)]
     if run.source.writable:
         planned.append(CreateEvent(uid=inv.uid, start=inv.start, end=inv.end,
-                                   summary=inv.summary))
+                                   summary=safe_text(inv.summary)))
     return run.plan(Action.auto, "cal_update" if update else "cal_accept", "accept",
                     booked=[TimeSlot(start=inv.start, end=inv.end)], planned=planned,
                     replies=False)
@@ -100,11 +122,16 @@ def _alternatives(run: Run, avail: Availability, inv: Invitation) -> list[TimeSl
 
 
 def _cancel(run: Run, inv: Invitation) -> SchedulePlan:
+    """A CANCEL removes the stored event only when its ORGANIZER (or the owner) sent it."""
     notify = NotifyOwner(reason="cal_cancel")
-    if inv.recurrence_id or not _organizer_ok(run, inv) or not run.source.writable:
+    if inv.recurrence_id or not run.source.writable:
         return run.plan(Action.notify, "cal_cancel_note", "none", replies=False, planned=[notify])
-    if run.source.sequence_of(inv.uid) is None:
+    event = run.source.stored(inv.uid)
+    if event is None:
         return run.plan(Action.notify, "cal_cancel_unknown", "none", replies=False,
                         planned=[notify])
+    if not _may_change(run, event):
+        return run.plan(Action.notify, "cal_cancel_foreign", "none", replies=False,
+                        planned=[NotifyOwner(reason="cal_cancel_foreign")])
     return run.plan(Action.auto, "cal_cancel", "none", replies=False,
                     planned=[RemoveEvent(uid=inv.uid), notify])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from agent.scheduling.availability import Rules
@@ -56,7 +56,9 @@ class Planner:
     def _plan(self, view: MessageView, proposal: Proposal | None) -> SchedulePlan:
         mail = view.mail
         if mail.calendar:
-            inv = read_invitation(mail.calendar, self.ws.owner.zone)
+            limits = self.ws.limits
+            inv = read_invitation(mail.calendar, self.ws.owner.zone,
+                                  timedelta(days=limits.series_days), limits.max_occurrences)
             zone = ZoneInfo(inv.tzid) if inv and _known_zone(inv.tzid) else self.ws.owner.zone
             run = self._run(view, "", zone)
             if inv is None:

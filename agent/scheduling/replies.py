@@ -7,26 +7,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from agent.drafts import draft_language, signature_for, topic_of
+from agent.drafts import draft_language, signature_for
 from agent.prompts import load_prompt, load_table
 from agent.scheduling.fmt import slot_text
 from core.config import Workspace
 from core.ical.act import event_text, itip_for
 from core.models import CreateEvent, Decision, Draft, EventOp, InvitationReply, Mail
+from core.text import safe_text
 
 
 def _summary(mail: Mail, action: InvitationReply) -> str:
-    """The invited event's SUMMARY, else the mail's topic."""
+    """The invited event's SUMMARY, else the mail's subject — written by the sender, so
+    shortened and without links or addresses (core.text.safe_text)."""
     from core.ical.expand import parse_calendar
 
     for part in mail.calendar:
         try:
             for ev in parse_calendar(part.text).walk("VEVENT"):
                 if str(ev.get("UID", "")) == action.uid:
-                    return str(ev.get("SUMMARY", "")) or topic_of(mail.subject)
+                    return safe_text(str(ev.get("SUMMARY", ""))) or safe_text(mail.subject)
         except Exception:
             continue
-    return topic_of(mail.subject)
+    return safe_text(mail.subject)
 
 
 def invitation_answer(mail: Mail, action: InvitationReply, ws: Workspace, now: datetime,

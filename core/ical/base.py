@@ -22,6 +22,14 @@ class Busy:
     all_day: bool = False
 
 
+@dataclass(frozen=True)
+class StoredEvent:
+    """What the owner's calendar knows about an event the agent may be asked to change."""
+
+    sequence: int
+    organizer: str = ""  # e-mail address, lower case; "" for the owner's own private events
+
+
 class CalendarSource(Protocol):
     """A calendar the agent reads (and, when `writable`, writes accepted events to)."""
 
@@ -44,4 +52,8 @@ class CalendarSource(Protocol):
 
     def sequence_of(self, uid: str) -> int | None:
         """The SEQUENCE of the stored event with this UID, None when it is not stored."""
+        ...
+
+    def stored(self, uid: str) -> StoredEvent | None:
+        """The stored event with this UID (SEQUENCE and ORGANIZER), None when there is none."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -9,11 +10,30 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
-from core.ical.base import Busy, CalendarError
+from core.ical.base import Busy, CalendarError, StoredEvent
+from core.ical.bounds import IcsLimits, problems, sanitize
+
+log = logging.getLogger(__name__)
 
 
-def parse_calendar(text: str | bytes) -> icalendar.Calendar:
-    """A VCALENDAR from text; CalendarError when it is not one."""
+MAIL_LIMITS = IcsLimits(max_bytes=1024 * 1024)  # a calendar part of a mail
+
+
+def parse_calendar(text: str | bytes, strict: bool = True) -> icalendar.Calendar:
+    """A VCALENDAR from text; CalendarError when it is not one. The text is checked before
+    parsing (core/ical/bounds.py): `strict` (text from mail) refuses it whole when anything
+    may not be expanded; otherwise (the owner's calendar) the offending components are
+    left out."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if strict:
+        found = problems(text, MAIL_LIMITS)
+        if found:
+            raise CalendarError(f"zu groß: {found[0]}")
+    else:
+        text, dropped = sanitize(text)
+        if dropped:
+            log.warning("calendar: %d event(s) left out: %s", len(dropped), dropped[0])
     try:
         return icalendar.Calendar.from_ical(text)
     except Exception as exc:  # icalendar raises ValueError and friends
@@ -80,6 +100,23 @@ def busy_between(cal: icalendar.Calendar, start: datetime, end: datetime, zone: 
         if s < end and e > start:
             out.append(Busy(start=s, end=e, uid=str(event.get("UID", "")), all_day=all_day))
     return sorted(out, key=lambda b: (b.start, b.end))
+
+
+def organizer_email(event: Any) -> str:
+    return str(event.get("ORGANIZER", "") or "").strip().lower().removeprefix("mailto:")
+
+
+def stored_events(cal: icalendar.Calendar) -> dict[str, StoredEvent]:
+    """Per UID: the highest SEQUENCE and the ORGANIZER (of the master event)."""
+    out: dict[str, StoredEvent] = {}
+    for event in cal.walk("VEVENT"):
+        uid = str(event.get("UID", ""))
+        seq = int(event.get("SEQUENCE", 0) or 0)
+        have = out.get(uid)
+        organizer = organizer_email(event) or (have.organizer if have else "")
+        out[uid] = StoredEvent(sequence=max(seq, have.sequence if have else -1),
+                               organizer=organizer)
+    return out
 
 
 def sequences(cal: icalendar.Calendar) -> dict[str, int]:

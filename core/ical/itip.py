@@ -10,6 +10,7 @@ from typing import Any
 import icalendar
 
 from core.ical.expand import parse_calendar
+from core.text import safe_text
 
 PRODID = "-//Assistenz//Calendar//EN"
 
@@ -50,9 +51,11 @@ def reply(invite_ics: str, owner_email: str, owner_name: str, partstat: str,
     for ev in invite.walk("VEVENT"):
         r = icalendar.Event()
         for key in ("UID", "RECURRENCE-ID", "SEQUENCE", "DTSTART", "DTEND", "DURATION",
-                    "ORGANIZER", "SUMMARY"):
+                    "ORGANIZER"):
             if key in ev:
                 r[key] = ev[key]
+        if "SUMMARY" in ev:  # the sender's words: shortened, no links (DESCRIPTION never)
+            r.add("SUMMARY", safe_text(str(ev["SUMMARY"])))
         r.add("DTSTAMP", now.astimezone(UTC))
         r.add("ATTENDEE", _owner_attendee(ev, owner_email, owner_name, partstat))
         out.add_component(r)

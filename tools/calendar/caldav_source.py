@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
-from core.ical.base import Busy, CalendarError
-from core.ical.expand import busy_between, parse_calendar, without_method
+from core.ical.base import Busy, CalendarError, StoredEvent
+from core.ical.expand import busy_between, parse_calendar, stored_events, without_method
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,7 +61,7 @@ class CalDavCalendar:
             found = self._calendar().search(start=start, end=end, event=True)
             out: list[Busy] = []
             for obj in found:
-                cal = parse_calendar(obj.data)
+                cal = parse_calendar(obj.data, strict=False)
                 out += busy_between(cal, start, end, self.zone, self.owner_emails)
             return sorted(out, key=lambda b: (b.start, b.end))
         return self._call("search", run)
@@ -88,11 +88,14 @@ class CalDavCalendar:
         return self._call("delete", run)
 
     def sequence_of(self, uid: str) -> int | None:
-        def run() -> int | None:
+        found = self.stored(uid)
+        return found.sequence if found is not None else None
+
+    def stored(self, uid: str) -> StoredEvent | None:
+        def run() -> StoredEvent | None:
             obj = self._by_uid(uid)
             if obj is None:
                 return None
-            seqs = [int(e.get("SEQUENCE", 0) or 0)
-                    for e in parse_calendar(obj.data).walk("VEVENT")]
-            return max(seqs, default=0)
+            found = stored_events(parse_calendar(obj.data, strict=False)).get(uid)
+            return found or StoredEvent(sequence=0)
         return self._call("lookup", run)

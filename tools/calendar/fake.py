@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.ical.base import Busy, CalendarError
-from core.ical.expand import parse_calendar
+from core.ical.base import Busy, CalendarError, StoredEvent
+from core.ical.expand import organizer_email, parse_calendar
 
 
 class FakeCalendar:
     def __init__(self, busy: list[Busy] | None = None, writable: bool = True,
-                 sequences: dict[str, int] | None = None, broken: bool = False) -> None:
+                 sequences: dict[str, int] | None = None, broken: bool = False,
+                 organizers: dict[str, str] | None = None) -> None:
         self.events = list(busy or [])
         self._writable = writable
         self.sequences = dict(sequences or {})
+        self.organizers = dict(organizers or {})  # uid → ORGANIZER of the stored event
         self.added: list[str] = []
         self.removed: list[str] = []
         self.broken = broken  # every call fails, as an unreachable server would
@@ -35,6 +37,7 @@ class FakeCalendar:
         self._check()
         for event in parse_calendar(ics).walk("VEVENT"):
             self.sequences[str(event.get("UID"))] = int(event.get("SEQUENCE", 0) or 0)
+            self.organizers[str(event.get("UID"))] = organizer_email(event)
         self.added.append(ics)
 
     def remove_event(self, uid: str) -> bool:
@@ -43,6 +46,10 @@ class FakeCalendar:
         self.events = [b for b in self.events if b.uid != uid]
         self.removed.append(uid)
         return len(self.events) < before or self.sequences.pop(uid, None) is not None
+
+    def stored(self, uid: str) -> StoredEvent | None:
+        seq = self.sequence_of(uid)
+        return None if seq is None else StoredEvent(seq, self.organizers.get(uid, ""))
 
     def sequence_of(self, uid: str) -> int | None:
         self._check()

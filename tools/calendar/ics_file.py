@@ -10,8 +10,8 @@ from pathlib import Path
 
 import icalendar
 
-from core.ical.base import Busy, CalendarError
-from core.ical.expand import busy_between, parse_calendar, sequences
+from core.ical.base import Busy, CalendarError, StoredEvent
+from core.ical.expand import busy_between, parse_calendar, sequences, stored_events
 
 
 class IcsFileCalendar:
@@ -38,7 +38,7 @@ class IcsFileCalendar:
             raise CalendarError(f"calendar file {self.path}: {exc.strerror or exc}") from None
         key = (st.st_mtime_ns, st.st_size)
         if self._cache is None or self._cache[0] != key:
-            self._cache = (key, parse_calendar(self.path.read_bytes()))
+            self._cache = (key, parse_calendar(self.path.read_bytes(), strict=False))
         return self._cache[1]
 
     def busy(self, start: datetime, end: datetime) -> list[Busy]:
@@ -46,6 +46,9 @@ class IcsFileCalendar:
 
     def sequence_of(self, uid: str) -> int | None:
         return sequences(self._read()).get(uid)
+
+    def stored(self, uid: str) -> StoredEvent | None:
+        return stored_events(self._read()).get(uid)
 
     def add_event(self, ics: str) -> None:
         new = parse_calendar(ics)

@@ -8,6 +8,7 @@
     ledger.py      rule 5's reply ledger and calendar offers
     review.py      the owner's review of drafts;  access.py  password, sessions, tokens
     corrections.py the owner's corrections;  calendar_ops.py  pending calendar changes
+    accounts.py    the IBANs each sender used (a changed one is a risk)
 
 `Store` bundles them for one database and clock.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from core.clock import Clock
 from tools.store.access import Access
+from tools.store.accounts import Accounts
 from tools.store.db import Database
 from tools.store.idempotency import Idempotency
 from tools.store.ledger import Ledger
@@ -39,6 +41,7 @@ class Store:
         self.outbox = OutboxStore(self.db)
         self.webhooks = Webhooks(self.db)
         self.idempotency = Idempotency(self.db)
+        self.accounts = Accounts(self.db)
 
     @property
     def clock(self) -> Clock:

@@ -3,6 +3,7 @@ on); any SQLAlchemy URL works, PostgreSQL included (`postgresql://…` uses psyc
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -57,10 +58,24 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+_ENGINES: list[Engine] = []
+
+
+def _forget_pools() -> None:
+    """In a forked child (the triage worker): the parent's pooled connections are not the
+    child's to use or close; it opens its own (SQLAlchemy's advice for os.fork)."""
+    for engine in _ENGINES:
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_pools)
+
+
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
     engine = make_engine(url)
     migrate(engine)
+    _ENGINES.append(engine)
     return engine
 
 

@@ -11,6 +11,7 @@ claims are void.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -247,9 +248,10 @@ class Messages:
         with self.db.transaction() as s:
             free = or_(MessageRow.claimed_until.is_(None), MessageRow.claimed_until < now,
                        MessageRow.claimed_by == worker)
-            ids = list(s.scalars(
+            ids = list(s.scalars(  # mail never tried first: a retried one never blocks it
                 select(MessageRow.id).where(MessageRow.status == "new", free)
-                .order_by(MessageRow.id).limit(limit).with_for_update(skip_locked=True)))
+                .order_by(MessageRow.attempts, MessageRow.id).limit(limit)
+                .with_for_update(skip_locked=True)))
             if not ids:
                 return [], False
             # conditional: on SQLite the SELECT above holds no lock, so another worker may
@@ -299,7 +301,12 @@ class Messages:
 
     # --- failures ----------------------------------------------------------------------
 
-    def mark_failed(self, row_id: int, error: str) -> None:
+    def mark_failed(self, row_id: int, error: str, retries: int = 0,
+                    first_wait: timedelta = timedelta(minutes=5),
+                    notice: FailureNotice | None = None) -> None:
+        """`failed` with the reason. While the message has tries left (`retries` after the
+        first) it is queued again after `first_wait`, doubled with every failure; with a
+        `notice`, the owner is told (a notify decision, listed like any other)."""
         with self.db.transaction() as s:
             msg = s.get_one(MessageRow, row_id)
             if not msg.subject and not msg.sender:
@@ -309,15 +316,32 @@ class Messages:
             msg.claimed_by = msg.claimed_until = None
             msg.error = error[:4000]
             msg.attempts += 1
+            again = msg.attempts <= retries
+            msg.retry_at = (self.db.clock() + first_wait * 2 ** (msg.attempts - 1)) if again \
+                else None
             s.add(AuditRow(message_id=row_id, actor="agent", event="failed",
-                           detail={"error": error[:1000]}))
+                           detail={"error": error[:1000], "attempts": msg.attempts,
+                                   "retry_at": msg.retry_at.isoformat() if msg.retry_at
+                                   else None}))
+            if notice is not None:
+                _notify_failure(s, msg, error, notice)
+
+    def requeue_due(self) -> int:
+        """Failed messages whose retry time has come are `new` again."""
+        now = self.db.clock()
+        with self.db.transaction() as s:
+            q = (update(MessageRow).where(MessageRow.status == "failed",
+                                          MessageRow.retry_at.is_not(None),
+                                          MessageRow.retry_at <= now)
+                 .values(status="new", retry_at=None))
+            return int(s.execute(q).rowcount or 0)  # type: ignore[attr-defined]
 
     def retry(self, ids: list[int] | None = None) -> int:
         with self.db.transaction() as s:
             q = update(MessageRow).where(MessageRow.status == "failed")
             if ids:
                 q = q.where(MessageRow.id.in_(ids))
-            count = s.execute(q.values(status="new")).rowcount  # type: ignore[attr-defined]
+            count = s.execute(q.values(status="new", retry_at=None)).rowcount  # type: ignore[attr-defined]
             s.add(AuditRow(actor="owner", event="retry", detail={"ids": ids or "all-failed"}))
             return int(count or 0)
 
@@ -342,6 +366,30 @@ class Messages:
             return out
 
 
+
+
+@dataclass(frozen=True)
+class FailureNotice:
+    """What the owner is told about a message the agent could not process."""
+
+    explanation: str
+    language: str = "de"
+
+
+def _notify_failure(s: Session, msg: MessageRow, error: str, notice: FailureNotice) -> None:
+    s.execute(update(DecisionRow).where(DecisionRow.message_id == msg.id)
+              .values(current=False))
+    notify = {"type": "notify_owner", "reason": error[:300]}
+    result = {"file": f"{msg.source}#{msg.source_key or msg.id}", "message_id": msg.message_id,
+              "error": error[:500], "category": "other", "action": "notify",
+              "planned_actions": [notify], "explanation": notice.explanation,
+              "forwarded_by_owner": False, "flags": ["failed"]}
+    s.add(DecisionRow(message_id=msg.id, origin="agent", current=True,
+                      language=notice.language, category="other", priority="normal",
+                      action="notify", assignee=None, confidence=0.0, decided_by="failed",
+                      rule="failed", explanation=notice.explanation, planned_actions=[notify],
+                      flags=["failed"], result=result))
+    s.add(AuditRow(message_id=msg.id, actor="agent", event="notify_owner", detail=notify))
 
 
 def _raw(r: MessageRow) -> RawMessage:

@@ -53,6 +53,7 @@ class MessageRow(Base):
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     claimed_by: Mapped[str | None] = mapped_column(String(200))  # worker host:pid
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # failed: next try
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
                                                  onupdate=clock_now)
 
@@ -375,3 +376,19 @@ class CalendarOpRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
                                                  onupdate=clock_now)
+
+
+class BankAccountRow(Base):
+    """An IBAN a sender (`Address.key`) named in their own text; `company` is their domain
+    unless it is a free-mail one. A later mail naming another IBAN is a bank detail change
+    (CONTRACT §4 rule 2): the owner is shown both."""
+
+    __tablename__ = "bank_accounts"
+    __table_args__ = (UniqueConstraint("sender", "iban", name="uq_bank_accounts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender: Mapped[str] = mapped_column(String(320), index=True)
+    company: Mapped[str | None] = mapped_column(String(255), index=True)
+    iban: Mapped[str] = mapped_column(String(34))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)

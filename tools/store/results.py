@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.models import TriageOutcome
 from core.text import clean
+from tools.store.accounts import record as record_accounts
 from tools.store.db import Database
 from tools.store.models import (
     AuditRow,
@@ -98,6 +99,7 @@ def _act(s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome) 
     for r in d.replies:  # unique per sender and day: a second worker's reply fails here
         s.add(ReplyLedgerRow(sender=r.sender, day=r.day.isoformat(), message_id=msg.id))
     save_offer(s, msg.id, outcome)  # calendar slots offered, to recognise the answer
+    record_accounts(s, msg.id, outcome)  # IBANs named, to notice a changed one later
 
 
 def new_task(message_row: int, decision_row: int | None, assignee: str,
