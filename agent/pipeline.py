@@ -126,13 +126,15 @@ def schedule(v: MessageView, c: Classification, offer: Proposal | None,
 
 def gate(v: MessageView, c: Classification, guidance: NoteGuidance, plan: SchedulePlan | None,
          deps: Deps) -> Decision:
+    today = received_day(v, deps.ws)  # who is away counts by the day the mail arrived
+
     def route(category: Category) -> RouteChoice | RouteMiss:
-        return deps.router.choose(v, category, deps.load)
+        return deps.router.choose(v, category, deps.load, today)
 
     def route_to(assistant_id: str) -> RouteChoice | None:
-        return deps.router.named(assistant_id, v.language, deps.load)
+        return deps.router.named(assistant_id, v.language, deps.load, today)
 
-    inp = GateInput(view=v, classification=c, guidance=guidance, today=received_day(v, deps.ws),
+    inp = GateInput(view=v, classification=c, guidance=guidance, today=today,
                     route=route, route_to=route_to, ledger=deps.ledger, plan=plan)
     return decide(inp, deps.ws)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -74,6 +75,30 @@ class Owner(Strict):
         return ZoneInfo(self.timezone)
 
 
+def _check_hours(value: str | None) -> str | None:
+    if value is not None:
+        WorkingHours.parse(value)  # raises ValueError with a readable message
+    return value
+
+
+class Away(Strict):
+    """An absence, both days inclusive, in the owner's time zone."""
+
+    from_: date = Field(alias="from")
+    to: date
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Away:
+        if self.to < self.from_:
+            raise ValueError(f"away: 'to' ({self.to}) is before 'from' ({self.from_})")
+        return self
+
+    def covers(self, day: date) -> bool:
+        return self.from_ <= day <= self.to
+
+
 class Assistant(Strict):
     id: Identifier
     name: str
@@ -82,8 +107,17 @@ class Assistant(Strict):
     skills: str = Field(min_length=1)
     timezone: str = "Europe/Berlin"
     capacity: int = Field(default=10, ge=0)
+    # Extensions (optional): absences (routing skips the assistant on those days) and the
+    # hours they work, in the syntax of the owner's.
+    away: list[Away] = Field(default_factory=list)
+    working_hours: str | None = None
 
     _tz = field_validator("timezone")(_check_timezone)
+    _wh = field_validator("working_hours")(_check_hours)
+
+    def away_on(self, day: date) -> Away | None:
+        """The absence covering `day` (an owner-local date), if any."""
+        return next((a for a in self.away if a.covers(day)), None)
 
 
 class CalDAV(Strict):
@@ -166,6 +200,24 @@ class Review(Strict):
     undo_seconds: int = Field(default=30, ge=0, le=24 * 3600)
 
 
+class Scheduling(Strict):
+    """Extension: kinds of appointment with their own length in minutes, recognised in the
+    text of a request ("Aufmaß" → 150 minutes)."""
+
+    appointment_types: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("appointment_types")
+    @classmethod
+    def _lengths(cls, value: dict[str, int]) -> dict[str, int]:
+        for name, minutes in value.items():
+            if not name.strip():
+                raise ValueError("an appointment type needs a name")
+            if not 5 <= minutes <= 600:
+                raise ValueError(f"appointment type {name!r}: {minutes} minutes "
+                                 "(give 5 to 600)")
+        return value
+
+
 class Workspace(Strict):
     owner: Owner
     assistants: list[Assistant] = Field(default_factory=list)
@@ -181,6 +233,7 @@ class Workspace(Strict):
     limits: Limits = Limits()
     knowledge: Path | None = None  # a folder of Markdown files drafts answer from
     review: Review = Review()
+    scheduling: Scheduling = Scheduling()
     path: Path | None = Field(default=None, exclude=True)  # where the file was read from
 
     @field_validator("assistants")
