@@ -87,7 +87,7 @@ def classify(v: MessageView, guidance: NoteGuidance, offer: Proposal | None,
     if "limit:size" in v.parsed.flags:
         return Classification(category=Category.other, confidence=0.0, decided_by="limit",
                               priority=priority_of(v, Category.other), flags=["limit:size"])
-    certain = certain_category(v)
+    certain = certain_category(v, deps.ws.scheduling.appointment_types)
     if certain is not None:
         cat, rule = certain
         return Classification(category=cat, confidence=0.99, decided_by=rule,
