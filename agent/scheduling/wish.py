@@ -118,9 +118,15 @@ def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
         i = _sentence(m.pos, starts)
         return bool(_ASKING.search(text[starts[i]:ends[i]]))
 
+    def fragment(m: Mention) -> bool:
+        """A short sentence of days alone ("Dienstag oder Mittwoch vormittags.")."""
+        i = _sentence(m.pos, starts)
+        sentence = text[starts[i]:ends[i]]
+        return len(sentence.strip()) <= 60 and not _NOT.search(sentence)
+
     asked = [m for m in days if asking(m)]
-    if any(m.kind == "span" for m in asked):  # weekdays narrow an asked span wherever they are
-        asked = [m for m in days if m in asked or m.kind in {"weekday", "from"}]
+    if any(m.kind == "span" for m in asked):  # such weekdays narrow the asked span
+        asked = [m for m in days if m in asked or (m.kind in {"weekday", "from"} and fragment(m))]
     return asked or days
 
 
