@@ -37,11 +37,13 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## eval: measure triage on the labelled eval set (results in evals/results/)
+## eval: measure triage, scheduling (v1, and v2 when present) and routing (v2 rosters) on the
+## labelled eval sets (results in evals/results/)
 eval: install
 	$(BIN)/python -m evals.run
 	$(BIN)/python -m evals.scheduling_eval --split test
 	$(BIN)/python -m evals.drafts_eval
+	$(BIN)/python -m evals.routing_eval
 
 ## bench: speed figures (not part of the tests); every evals/bench_*.py module runs
 bench: install

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import date
 from typing import Any
 
 from agent.prompts import _ENV, load_table
@@ -26,8 +28,30 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
 
 
+def _day(iso: str, language: str) -> str:
+    d = date.fromisoformat(iso)
+    return f"{d.day}.{d.month}." if language == "de" else f"{d.day} {d:%b}"
+
+
+def _passed(t: dict[str, Any], args: dict[str, str], mail_language: str, language: str) -> str:
+    """Who was passed over and why: "Katrin liest kein Englisch; Lena ist bis 18.12. abwesend"."""
+    try:
+        people = json.loads(args.get("passed") or "[]")
+    except ValueError:
+        return ""
+    lang = t["languages"].get(mail_language, mail_language)
+    clauses = []
+    for p in people:
+        until = _day(p["until"], language) if p.get("until") else ""
+        clauses.append(_ENV.from_string(t["passed"][p["why"]]).render(
+            name=str(p["name"]).split()[0], language=lang, until=until))
+    return "; ".join(clauses)
+
+
 def explain(view: MessageView, c: Classification, d: Decision, owner_language: str) -> str:
     t = _table(owner_language)
+    language = owner_language if owner_language in EXPLANATION_LANGUAGES else "en"
+    args = d.reason_args
     values = {
         "category": t["categories"][c.category.value],
         "action": t["actions"][d.action.value],
@@ -40,6 +64,10 @@ def explain(view: MessageView, c: Classification, d: Decision, owner_language: s
         "language": view.language,
         "new_iban": d.reason_args.get("new_iban", ""),
         "known_iban": d.reason_args.get("known_iban", ""),
+        "phrase": args.get("phrase", ""),
+        "passed": _passed(t, args, view.language, language),
+        "closest": args.get("closest", ""),
+        "closest_assistant": args.get("closest_assistant", "").split(" ")[0],
     }
     first = _ENV.from_string(t["category_sentence"]).render(**values)
     reason = t["reasons"].get(d.reason, t["reasons"]["delegation"])

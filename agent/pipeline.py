@@ -94,7 +94,7 @@ def classify(v: MessageView, guidance: NoteGuidance, offer: Proposal | None,
     if "limit:size" in v.parsed.flags:
         return Classification(category=Category.other, confidence=0.0, decided_by="limit",
                               priority=priority_of(v, Category.other), flags=["limit:size"])
-    certain = certain_category(v)
+    certain = certain_category(v, deps.ws.scheduling.appointment_types)
     if certain is not None:
         cat, rule = certain
         return Classification(category=cat, confidence=0.99, decided_by=rule,
@@ -138,15 +138,16 @@ def gate(v: MessageView, c: Classification, guidance: NoteGuidance, plan: Schedu
 
 def _gate_input(v: MessageView, c: Classification, guidance: NoteGuidance,
                 plan: SchedulePlan | None, deps: Deps) -> GateInput:
+    today = received_day(v, deps.ws)  # who is away counts by the day the mail arrived
+
     def route(category: Category) -> RouteChoice | RouteMiss:
-        return deps.router.choose(v, category, deps.load)
+        return deps.router.choose(v, category, deps.load, today)
 
     def route_to(assistant_id: str) -> RouteChoice | None:
-        return deps.router.named(assistant_id, v.language, deps.load)
+        return deps.router.named(assistant_id, v.language, deps.load, today)
 
-    return GateInput(view=v, classification=c, guidance=guidance,
-                     today=received_day(v, deps.ws), route=route, route_to=route_to,
-                     ledger=deps.ledger, plan=plan)
+    return GateInput(view=v, classification=c, guidance=guidance, today=today,
+                     route=route, route_to=route_to, ledger=deps.ledger, plan=plan)
 
 
 def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decision:

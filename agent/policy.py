@@ -14,7 +14,7 @@ from datetime import date
 
 from agent.drafts import draft_language, reply_headers
 from agent.parse.headers import is_noreply
-from agent.routing import RouteChoice, RouteMiss
+from agent.routing import RouteChoice, RouteMiss, route_args
 from core.config import Workspace
 from core.models import (
     Action,
@@ -238,9 +238,11 @@ def _route(inp: GateInput, rule: str,
     named = inp.route_to(inp.guidance.assignee) if inp.guidance.assignee else None
     choice = named or inp.route(inp.classification.category)
     if isinstance(choice, RouteMiss):
-        return Action.notify, "r6-no-assistant", f"r6_no_{choice.reason}", None, {}
+        return Action.notify, "r6-no-assistant", f"r6_no_{choice.reason}", None, \
+            route_args(choice)
     a = choice.assistant
-    args = {"assistant": a.name, "skills": a.skills, "eligible": str(choice.eligible)}
+    args = {"assistant": a.name, "skills": a.skills, "eligible": str(choice.eligible),
+            **route_args(choice)}
     if named is not None and inp.guidance.source == "learned":
         return Action.route, "learned", "route_learned", a.id, args
     if named is not None:

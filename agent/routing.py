@@ -1,16 +1,33 @@
 """Choosing the assistant for a routed task (CONTRACT §4 rule 6).
 
-An assistant fits a kind of task when their free-text skills are closest to that category's
-description (sentence embeddings; within a small margin of their best category). Among those
-who fit, read the message's language and have capacity left, the one whose skills are most
-similar to the task itself wins; ties go to the least loaded. Nobody: the owner is notified,
-and told why (language, capacity or skills).
+Each assistant's free-text skills are read as separate phrases ("Buchhaltung: Rechnungen,
+Mahnungen; Reisen buchen" → "Buchhaltung", "Rechnungen", "Mahnungen", "Reisen buchen"),
+split on commas, semicolons, colons, lines and "und"/"and". Every phrase is embedded once
+and matched against the mail and against its category, across languages:
+
+    fit(phrase) = z(mail · phrase) + W_CATEGORY · z(phrase · category)
+
+The first term is the mail's similarity to the phrase measured against how similar that
+phrase is to mail in general (the shipped example mails are the yardstick: a phrase such as
+"Post" or "Reisen" is close to every mail and must not win everything); the second says how
+much more the phrase is about the mail's category than about the others. A phrase that
+names a language ("Social Media auf Deutsch", "English brand collaborations") is about
+mail in that language only. An assistant fits as well as their best phrase.
+
+Who fits: everyone within MARGIN of the best fit, if that is at least FIT. Among those
+who read the mail's language, are not away that day and have capacity left, the best fit
+wins; ties go to the least loaded. When the ones who fit cannot take it, the owner is told
+who would fit and why not (language, away, capacity); when nobody fits, that nobody's
+skills cover it. The numbers were tuned on the dev rosters under tests/fixtures/routing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -18,10 +35,87 @@ import numpy as np
 from agent.classify.base import text_of
 from core.config import Assistant, Workspace
 from core.models import Category, MessageView
-from core.ports import Embedder
+from core.ports import Embedder, Vectors
 
-TIE_MARGIN = 0.01
-FIT_MARGIN = 0.025  # categories this close to an assistant's best one are theirs too
+FIT = 4.25  # the best phrase must be at least this good for anyone to fit
+MARGIN = 2.0  # who fits: within this of the best
+TIE = 0.5  # fits this close count as equal: the least loaded gets the task
+W_CATEGORY = 3.0
+W_BROAD = 1.4  # admin and other hold many unrelated kinds of work: sharing them says less
+BROAD = frozenset({Category.admin, Category.other})
+W_LANGUAGE = 0.5  # a phrase naming the mail's language ("Spanish-speaking clients")
+
+Why = Literal["language", "away", "capacity", "skills"]
+Load = Callable[[str], int]
+
+# Language names as skills write them ("auf Deutsch", "English-speaking", "spanischsprachig").
+_LANGUAGE_NAMES = {
+    "de": r"deutsch\w*|german\w*", "en": r"englisch\w*|english\w*",
+    "fr": r"französisch\w*|franzoesisch\w*|french\w*|francophone",
+    "es": r"spanisch\w*|spanish\w*|hispanic", "it": r"italienisch\w*|italian\w*",
+    "nl": r"niederländisch\w*|holländisch\w*|dutch\w*", "pl": r"polnisch\w*|polish\w*",
+    "pt": r"portugiesisch\w*|portuguese\w*", "tr": r"türkisch\w*|turkish\w*",
+    "ca": r"katalanisch\w*|catalan\w*", "ru": r"russisch\w*|russian\w*",
+    "uk": r"ukrainisch\w*|ukrainian\w*", "ar": r"arabisch\w*|arabic\w*",
+}
+_LANGUAGE = {code: re.compile(rf"\b(?:{words})", re.IGNORECASE)
+             for code, words in _LANGUAGE_NAMES.items()}
+_ITEMS = re.compile(r"\s*(?:[,;/•·]|\s[-–—]\s|\b(?:und|and|sowie|as well as|plus)\b|&)\s*",
+                    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    assistant: str  # id
+    text: str
+    languages: frozenset[str] = frozenset()  # the language(s) the phrase is limited to
+
+
+def _languages(text: str) -> frozenset[str]:
+    return frozenset(code for code, pattern in _LANGUAGE.items() if pattern.search(text))
+
+
+def _items(text: str) -> list[str]:
+    """Top-level items of one line: parentheses hold items of their own."""
+    out: list[str] = []
+    for inner in re.findall(r"\(([^()]*)\)", text):
+        out += _items(inner)
+    outer = re.sub(r"\([^()]*\)", " ", text)
+    out = [p for p in (x.strip(" .:!?\"'„“”") for x in _ITEMS.split(outer)) if p] + out
+    return [p for p in out if len(p) > 1]
+
+
+def skill_phrases(assistant: Assistant) -> list[Phrase]:
+    """The assistant's skills as phrases; a head before a colon ("Buchhaltung: …") is a
+    phrase too, and a language it names limits the items after it."""
+    phrases: list[Phrase] = []
+    for line in re.split(r"[\n\r]+|(?<=\.)\s+(?=[A-ZÄÖÜ])", assistant.skills):
+        head, sep, rest = line.partition(":")
+        scope = _languages(head) if sep else frozenset()
+        for text in _items(head) + (_items(rest) if sep else []):
+            langs = _languages(text) or scope
+            phrases.append(Phrase(assistant.id, text, langs))
+    unique: dict[str, Phrase] = {}
+    for p in phrases:
+        unique.setdefault(p.text.lower(), p)
+    return list(unique.values())
+
+
+@dataclass(frozen=True)
+class Fit:
+    assistant: Assistant
+    score: float
+    phrase: str
+
+
+@dataclass(frozen=True)
+class PassedOver:
+    """Someone whose skills fit but who cannot take the task now."""
+
+    assistant: Assistant
+    why: Why
+    until: date | None = None  # the last day of their absence
+    load: int = 0
 
 
 @dataclass(frozen=True)
@@ -29,68 +123,151 @@ class RouteChoice:
     assistant: Assistant
     score: float
     load: int
-    eligible: int  # how many assistants could have taken it
+    eligible: int  # how many who fit could have taken it
+    phrase: str = ""  # the skill phrase that matched
+    passed: tuple[PassedOver, ...] = ()
 
 
 @dataclass(frozen=True)
 class RouteMiss:
-    reason: Literal["language", "capacity", "skills"]
+    reason: Why
+    passed: tuple[PassedOver, ...] = ()  # who would fit, and why they cannot
+    closest: Fit | None = None  # nobody fits: whose skills came closest
 
 
 def task_text(view: MessageView) -> str:
-    """The task is the mail as the classifier read it (its vector is cached already)."""
-    return text_of(view)
+    """The task is the mail as the classifier read it (its vector is cached already), and
+    for a forward the owner's note on top, which says what to do with it."""
+    text = text_of(view)
+    return f"{view.owner_note.strip()}\n{text}" if view.owner_forwarded and \
+        view.owner_note.strip() else text
+
+
+def background(embedder: Embedder) -> Vectors:
+    """Mail in general, as a yardstick for phrase similarities: the shipped example mails."""
+    from agent.classify.knn import load_seeds
+
+    seeds = load_seeds(model=embedder.name)
+    vectors = [s.vector for s in seeds if s.vector is not None]
+    if vectors:
+        return np.stack(vectors).astype(np.float32)
+    sample = [s.example.text for s in seeds[:: max(1, len(seeds) // 300)]]
+    return embedder.queries(sample)
+
+
+@dataclass
+class _Index:
+    phrases: list[Phrase]
+    vectors: Vectors
+    mean: Vectors  # per phrase: similarity to mail in general
+    spread: Vectors
+    category: dict[Category, Vectors] = field(default_factory=dict)  # z per phrase
 
 
 class Router:
-    def __init__(self, ws: Workspace, embedder: Embedder) -> None:
+    def __init__(self, ws: Workspace, embedder: Embedder,
+                 reference: Callable[[Embedder], Vectors] = background) -> None:
         self._ws = ws
         self._embedder = embedder
-        self._skills = embedder.passages([f"{a.skills}" for a in ws.assistants]) \
-            if ws.assistants else np.zeros((0, embedder.dim), np.float32)
-        self._covers = self._coverage(ws, embedder)
+        self._reference = reference
+        self._index: _Index | None = None  # built on the first routed mail
 
-    @staticmethod
-    def _coverage(ws: Workspace, embedder: Embedder) -> dict[str, set[Category]]:
-        if not ws.assistants:
-            return {}
+    def _built(self) -> _Index:
+        if self._index is None:
+            self._index = self._build()
+        return self._index
+
+    def _build(self) -> _Index:
         from agent.classify.knn import CATS, _prototypes
 
-        sims = embedder.queries([a.skills for a in ws.assistants]) @ _prototypes(embedder).T
-        return {a.id: {CATS[j] for j in range(len(CATS)) if row[j] >= row.max() - FIT_MARGIN}
-                for a, row in zip(ws.assistants, sims, strict=True)}
+        phrases = [p for a in self._ws.assistants for p in skill_phrases(a)]
+        vectors = self._embedder.queries([p.text for p in phrases]) if phrases else \
+            np.zeros((0, self._embedder.dim), np.float32)
+        sims = self._reference(self._embedder) @ vectors.T
+        cats = vectors @ _prototypes(self._embedder).T  # phrases x categories
+        z = (cats - cats.mean(1, keepdims=True)) / (cats.std(1, keepdims=True) + 1e-6)
+        return _Index(phrases, vectors, sims.mean(0), sims.std(0) + 1e-6,
+                      {c: z[:, i] for i, c in enumerate(CATS)})
 
-    def fits(self, assistant_id: str, category: Category) -> bool:
-        return category in self._covers.get(assistant_id, set())
-
-    def eligible(self, language: str, load: Callable[[str], int]) -> list[Assistant]:
-        return [a for a in self._ws.assistants
-                if language in a.languages and load(a.id) < a.capacity]
-
-    def named(self, assistant_id: str, language: str,
-              load: Callable[[str], int]) -> RouteChoice | None:
-        """The assistant the owner named, if they read the language and have capacity."""
-        pool = self.eligible(language, load)
-        match = next((a for a in pool if a.id == assistant_id), None)
-        if match is None:
-            return None
-        return RouteChoice(assistant=match, score=1.0, load=load(match.id), eligible=len(pool))
-
-    def choose(self, view: MessageView, category: Category,
-               load: Callable[[str], int]) -> RouteChoice | RouteMiss:
-        fitting = [a for a in self._ws.assistants if self.fits(a.id, category)]
-        if not fitting:
-            return RouteMiss("skills")
-        readers = [a for a in fitting if view.language in a.languages]
-        if not readers:
-            return RouteMiss("language")
-        pool = [a for a in readers if load(a.id) < a.capacity]
-        if not pool:
-            return RouteMiss("capacity")
+    def fits(self, view: MessageView, category: Category) -> list[Fit]:
+        """Every assistant with their best phrase for this mail, best first."""
+        idx = self._built()
+        if not idx.phrases:
+            return []
         query = self._embedder.queries([task_text(view)])[0]
-        index = {a.id: i for i, a in enumerate(self._ws.assistants)}
-        scored = [(float(self._skills[index[a.id]] @ query), a) for a in pool]
-        top = max(s for s, _ in scored)
-        tied = [(s, a) for s, a in scored if top - s <= TIE_MARGIN]
-        score, best = min(tied, key=lambda sa: (load(sa[1].id), -sa[0]))
-        return RouteChoice(assistant=best, score=score, load=load(best.id), eligible=len(pool))
+        weight = W_BROAD if category in BROAD else W_CATEGORY
+        scores = (idx.vectors @ query - idx.mean) / idx.spread + weight * idx.category[category]
+        best: dict[str, tuple[float, str]] = {}
+        for p, s in zip(idx.phrases, scores.tolist(), strict=True):
+            if p.languages:
+                if view.language not in p.languages:
+                    continue
+                s += W_LANGUAGE
+            if p.assistant not in best or s > best[p.assistant][0]:
+                best[p.assistant] = (s, p.text)
+        by_id = {a.id: a for a in self._ws.assistants}
+        out = [Fit(by_id[i], s, text) for i, (s, text) in best.items()]
+        return sorted(out, key=lambda f: -f.score)
+
+    def blocked(self, a: Assistant, language: str, load: Load, today: date) -> PassedOver | None:
+        """Why `a` cannot take a task in `language` today, if they cannot."""
+        if language not in a.languages:
+            return PassedOver(a, "language")
+        away = a.away_on(today)
+        if away is not None:
+            return PassedOver(a, "away", until=away.to)
+        if load(a.id) >= a.capacity:
+            return PassedOver(a, "capacity", load=load(a.id))
+        return None
+
+    def named(self, assistant_id: str, language: str, load: Load,
+              today: date) -> RouteChoice | None:
+        """The assistant the owner named, if they can take it (language, away, capacity)."""
+        a = self._ws.assistant(assistant_id)
+        if a is None or self.blocked(a, language, load, today) is not None:
+            return None
+        return RouteChoice(assistant=a, score=1.0, load=load(a.id), eligible=1)
+
+    def choose(self, view: MessageView, category: Category, load: Load, today: date,
+               exclude: Collection[str] = ()) -> RouteChoice | RouteMiss:
+        """The best fitting assistant who can take the task, or why nobody can. `today` is
+        the owner-local day by the agent's clock; `exclude` names those who must not get it
+        (e.g. who declined it)."""
+        ranked = [f for f in self.fits(view, category) if f.assistant.id not in exclude]
+        if not ranked or ranked[0].score < FIT:
+            return RouteMiss("skills", closest=ranked[0] if ranked else None)
+        fitting = [f for f in ranked if f.score >= max(FIT, ranked[0].score - MARGIN)]
+        passed: list[PassedOver] = []
+        pool: list[Fit] = []
+        for f in fitting:
+            why = self.blocked(f.assistant, view.language, load, today)
+            if why is None:
+                pool.append(f)
+            else:
+                passed.append(why)
+        if not pool:
+            return RouteMiss(passed[0].why, passed=tuple(passed))
+        tied = [f for f in pool if pool[0].score - f.score <= TIE]
+        best = min(tied, key=lambda f: (load(f.assistant.id), -f.score))
+        ahead = tuple(p for p in passed if _score(fitting, p) > best.score)
+        return RouteChoice(assistant=best.assistant, score=best.score,
+                           load=load(best.assistant.id), eligible=len(pool),
+                           phrase=best.phrase, passed=ahead)
+
+
+def _score(fitting: list[Fit], p: PassedOver) -> float:
+    return next(f.score for f in fitting if f.assistant.id == p.assistant.id)
+
+
+def route_args(result: RouteChoice | RouteMiss) -> dict[str, str]:
+    """What the explanation names: the phrase that matched, and who was passed over and why
+    (as JSON: `reason_args` holds strings)."""
+    passed = [{"name": p.assistant.name, "why": p.why,
+               "until": p.until.isoformat() if p.until else ""} for p in result.passed]
+    args = {"passed": json.dumps(passed, ensure_ascii=False)} if passed else {}
+    if isinstance(result, RouteChoice) and result.phrase:
+        args["phrase"] = result.phrase
+    if isinstance(result, RouteMiss) and result.closest is not None:
+        args["closest"] = result.closest.phrase
+        args["closest_assistant"] = result.closest.assistant.name
+    return args

@@ -73,8 +73,3 @@ def due_at(deadline: date | None, ws: Workspace, offered: datetime) -> datetime 
     if ws.tasks.due_hours is not None:
         return offered + timedelta(hours=ws.tasks.due_hours)
     return None
-
-
-def available(a: Assistant, day: date) -> bool:
-    """Not away on that day (the owner's calendar day)."""
-    return a.away_on(day) is None

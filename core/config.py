@@ -84,8 +84,14 @@ class Webhook(Strict):
     allow_private: bool = False  # allow a loopback/private address (a local n8n, tests)
 
 
+def _check_hours(value: str | None) -> str | None:
+    if value is not None:
+        WorkingHours.parse(value)  # raises ValueError with a readable message
+    return value
+
+
 class Away(Strict):
-    """A period an assistant takes no new work (dates inclusive, the owner's time zone)."""
+    """An absence, both days inclusive, in the owner's time zone."""
 
     from_: date = Field(alias="from")
     to: date
@@ -93,10 +99,13 @@ class Away(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
-    def _order(self) -> Away:
+    def _ordered(self) -> Away:
         if self.to < self.from_:
-            raise ValueError("'to' lies before 'from'")
+            raise ValueError(f"away: 'to' ({self.to}) is before 'from' ({self.from_})")
         return self
+
+    def covers(self, day: date) -> bool:
+        return self.from_ <= day <= self.to
 
 
 class Assistant(Strict):
@@ -113,13 +122,11 @@ class Assistant(Strict):
     webhook: Webhook | None = None
 
     _tz = field_validator("timezone")(_check_timezone)
+    _wh = field_validator("working_hours")(_check_hours)
 
-    @field_validator("working_hours")
-    @classmethod
-    def _hours(cls, value: str | None) -> str | None:
-        if value is not None:
-            WorkingHours.parse(value)
-        return value
+    def away_on(self, day: date) -> Away | None:
+        """The absence covering `day` (an owner-local date), if any."""
+        return next((a for a in self.away if a.covers(day)), None)
 
     @model_validator(mode="after")
     def _channel(self) -> Assistant:
@@ -134,9 +141,6 @@ class Assistant(Strict):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    def away_on(self, day: date) -> Away | None:
-        return next((a for a in self.away if a.from_ <= day <= a.to), None)
 
 
 class Tasks(Strict):
@@ -266,6 +270,24 @@ class Notifications(Strict):
     digest_at: str | None = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+class Scheduling(Strict):
+    """Extension: kinds of appointment with their own length in minutes, recognised in the
+    text of a request ("Aufmaß" → 150 minutes)."""
+
+    appointment_types: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("appointment_types")
+    @classmethod
+    def _lengths(cls, value: dict[str, int]) -> dict[str, int]:
+        for name, minutes in value.items():
+            if not name.strip():
+                raise ValueError("an appointment type needs a name")
+            if not 5 <= minutes <= 600:
+                raise ValueError(f"appointment type {name!r}: {minutes} minutes "
+                                 "(give 5 to 600)")
+        return value
+
+
 class Workspace(Strict):
     owner: Owner
     assistants: list[Assistant] = Field(default_factory=list)
@@ -285,6 +307,7 @@ class Workspace(Strict):
     notifications: Notifications = Notifications()
     tasks: Tasks = Tasks()
     webhooks: list[Webhook] = Field(default_factory=list)  # the owner's tools (n8n, Zapier …)
+    scheduling: Scheduling = Scheduling()
     path: Path | None = Field(default=None, exclude=True)  # where the file was read from
 
     @field_validator("assistants")

@@ -1,16 +1,23 @@
-"""Scheduling eval: 60 labelled mails answered from the owner's calendar.
+"""Scheduling eval: labelled mails answered from the owner's calendar.
 
-    python -m evals.scheduling_eval [--split test|dev|all]
+    python -m evals.scheduling_eval [--split test|dev|all] [--set v1|v2|all]
 
-Runs the real pipeline (classifier, gate, calendar logic) on evals/data/v1/scheduling/ with
-workspace-scheduling.yaml and its calendar file; the clock is each mail's own date plus five
-minutes. Prints and returns the figures, and writes evals/results/scheduling-<timestamp>.json:
+Runs the real pipeline (classifier, gate, calendar logic) on each set: v1 is
+evals/data/v1/scheduling/ (60 mails of a Hamburg photographer, workspace-scheduling.yaml),
+v2 is evals/data/v2/scheduling/ (a Cologne kitchen fitter with appointment types: mails/,
+labels.yaml, workspace.yaml, calendar.ics), run when its labels file exists; `--data DIR`
+runs another folder laid out like v2. The clock is each mail's own date plus five minutes.
+Prints and returns the figures, and writes evals/results/scheduling-<timestamp>.json:
 - decisions: share of mails whose outcome (accept/propose/confirm/draft/notify) is right;
 - in_window: share of proposals (expected and made) whose offered slots are all free and
   inside the asked window; in_window_end_to_end counts every expected proposal;
 - decisions_when_scheduling: decisions right among mails the classifier put in scheduling;
 - double_bookings, outside_hours, in_past: offered, accepted or confirmed slots that overlap
-  a busy event, leave working hours (or fall on a holiday) or lie before the mail was sent.
+  a busy event, leave working hours (or fall on a holiday) or lie before the mail was sent;
+- durations: share of mails with a labelled `duration_minutes` whose offered or confirmed
+  slots all have that length (of those that offered or confirmed any);
+- draft_alternatives_in_window: drafts with a labelled window whose offered alternatives
+  all lie inside it (of the drafts that offered any).
 """
 
 from __future__ import annotations
@@ -38,10 +45,26 @@ from tools.calendar.ics_file import IcsFileCalendar
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data" / "v1"
-MAILS = DATA / "scheduling"
-LABELS = DATA / "labels" / "scheduling.yaml"
-CONFIG = DATA / "workspace-scheduling.yaml"
 RESULTS = ROOT / "results"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    mails: Path
+    labels: Path
+    config: Path
+
+    @classmethod
+    def folder(cls, name: str, path: Path) -> Dataset:
+        return cls(name, path / "mails", path / "labels.yaml", path / "workspace.yaml")
+
+
+SETS = {
+    "v1": Dataset("v1", DATA / "scheduling", DATA / "labels" / "scheduling.yaml",
+                  DATA / "workspace-scheduling.yaml"),
+    "v2": Dataset.folder("v2", ROOT / "data" / "v2" / "scheduling"),
+}
 
 
 def _interval(text: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -99,10 +122,10 @@ def _proposal(label: dict[str, Any], zone: ZoneInfo) -> Proposal | None:
     return Proposal(thread_id=p["thread"], slots=slots, timezone=p.get("timezone", ""))
 
 
-def run(split: str = "test") -> dict[str, Any]:
-    ws = load_config(CONFIG)
+def run(split: str = "test", data: Dataset = SETS["v1"]) -> dict[str, Any]:
+    ws = load_config(data.config)
     zone = ws.owner.zone
-    labels = [x for x in yaml.safe_load(LABELS.read_text()) if split in {"all", x["split"]}]
+    labels = [x for x in yaml.safe_load(data.labels.read_text()) if split in {"all", x["split"]}]
     assert ws.calendar is not None and ws.calendar.ics is not None
     source = IcsFileCalendar(ws.calendar.ics, zone, [ws.owner.email])
     now = [datetime(2026, 11, 16, tzinfo=UTC)]
@@ -111,14 +134,14 @@ def run(split: str = "test") -> dict[str, Any]:
                                       datetime(2027, 1, 31, tzinfo=UTC)))
     rows, correct, proposals, in_window = [], 0, 0, 0
     for label in labels:
-        raw = RawMessage(ref=label["file"], data=(MAILS / label["file"]).read_bytes())
+        raw = RawMessage(ref=label["file"], data=(data.mails / label["file"]).read_bytes())
         stored = _proposal(label, zone)
 
         def lookup(mail: Mail, stored: Proposal | None = stored) -> Proposal | None:
             ids = {mail.in_reply_to, *mail.references}
             return stored if stored and stored.thread_id in ids else None
 
-        deps.schedule = Planner(ws, source, lambda: now[0], lookup)
+        deps.schedule = Planner(ws, source, lambda: now[0])
         deps.offers = lookup
         sent = _sent(raw.data)
         now[0] = sent + timedelta(minutes=5)
@@ -133,16 +156,26 @@ def run(split: str = "test") -> dict[str, Any]:
                "category": o.classification.category.value, "reason": d.reason,
                "offered": [[s.start.isoformat(), s.end.isoformat()] for s in d.calendar.offered],
                "booked": [[s.start.isoformat(), s.end.isoformat()] for s in d.calendar.booked]}
+        windows = [_interval(w, zone) for w in label.get("window", [])]
         if label["outcome"] == "propose":
             proposals += 1
-            windows = [_interval(w, zone) for w in label.get("window", [])]
             inside = got == "propose" and bool(d.calendar.offered) and all(
-                checker.free(s) and any(a <= s.start and s.end <= b for a, b in windows)
-                for s in d.calendar.offered)
+                checker.free(s) and _within(s, windows) for s in d.calendar.offered)
             in_window += inside
             row["in_window"] = inside
+        elif label["outcome"] == "draft" and windows and got == "draft" and d.calendar.offered:
+            row["alternatives_in_window"] = all(_within(s, windows) for s in d.calendar.offered)
+        slots = d.calendar.offered + d.calendar.booked
+        if label.get("duration_minutes") and slots:
+            want = timedelta(minutes=label["duration_minutes"])
+            row["duration_right"] = all(s.end - s.start == want for s in slots)
         rows.append(row)
-    return _report(split, rows, correct, proposals, in_window, checker)
+    report = _report(split, rows, correct, proposals, in_window, checker)
+    return {"set": data.name, **report}
+
+
+def _within(s: TimeSlot, windows: list[tuple[datetime, datetime]]) -> bool:
+    return any(a <= s.start and s.end <= b for a, b in windows)
 
 
 def _sent(data: bytes) -> datetime:
@@ -157,6 +190,8 @@ def _report(split: str, rows: list[dict[str, Any]], correct: int, proposals: int
     reached = sum(1 for r in rows if r["expected"] == "propose" and r["got"] == "propose")
     sched = sum(1 for r in rows if r["category"] == "scheduling")
     sched_ok = sum(1 for r in rows if r["category"] == "scheduling" and r["got"] == r["expected"])
+    lengths = [r["duration_right"] for r in rows if "duration_right" in r]
+    drafts = [r["alternatives_in_window"] for r in rows if "alternatives_in_window" in r]
     return {
         "split": split, "mails": n,
         "decisions": round(correct / n, 3) if n else None,
@@ -167,31 +202,60 @@ def _report(split: str, rows: list[dict[str, Any]], correct: int, proposals: int
         "double_bookings": len(checker.problems["double_bookings"]),
         "outside_hours": len(checker.problems["outside_hours"]),
         "in_past": len(checker.problems["in_past"]),
+        "durations": round(sum(lengths) / len(lengths), 3) if lengths else None,
+        "durations_n": len(lengths),
+        "draft_alternatives_in_window": round(sum(drafts) / len(drafts), 3) if drafts else None,
         "problems": checker.problems,
-        "misses": [r for r in rows if r["got"] != r["expected"] or r.get("in_window") is False],
+        "misses": [r for r in rows if r["got"] != r["expected"] or r.get("in_window") is False
+                   or r.get("duration_right") is False
+                   or r.get("alternatives_in_window") is False],
         "rows": rows,
     }
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", choices=["test", "dev", "all"], default="test")
-    args = ap.parse_args(argv)
-    started = time.monotonic()
-    report = run(args.split)
-    report["seconds"] = round(time.monotonic() - started, 1)
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"scheduling-{stamp}.json").write_text(json.dumps(report, indent=2,
-                                                                   ensure_ascii=False))
-    print(f"scheduling eval ({report['split']}, {report['mails']} mails, {report['seconds']} s)")
+def _show(report: dict[str, Any], misses: bool) -> None:
+    print(f"scheduling eval {report['set']} ({report['split']}, {report['mails']} mails, "
+          f"{report['seconds']} s)")
     for key in ("decisions", "decisions_when_scheduling", "in_window", "in_window_end_to_end",
-                "double_bookings", "outside_hours", "in_past"):
-        print(f"  {key:16} {report[key]}")
+                "durations", "draft_alternatives_in_window", "double_bookings",
+                "outside_hours", "in_past"):
+        print(f"  {key:28} {report[key]}")
+    if not misses:
+        print(f"  misses: {len(report['misses'])} (listed in the JSON file)")
+        return
     for m in report["misses"]:
         print(f"  miss: {m['file']}: expected {m['expected']}, got {m['got']} ({m['reason']}, "
-              f"{m['category']})")
-    return report
+              f"{m['category']}){' wrong length' if m.get('duration_right') is False else ''}"
+              f"{' outside the window' if m.get('in_window') is False else ''}")
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", choices=["test", "dev", "all"], default="test")
+    ap.add_argument("--set", choices=["v1", "v2", "all"], default="all",
+                    help="which labelled set (all: v1, and v2 when its labels exist)")
+    ap.add_argument("--data", type=Path, help="a folder laid out like evals/data/v2/scheduling")
+    ap.add_argument("--misses", action="store_true",
+                    help="list each miss (v1 always does; v2 is a measurement set)")
+    args = ap.parse_args(argv)
+    if args.data:
+        sets = [Dataset.folder(args.data.name, args.data)]
+    else:
+        names = ["v1", "v2"] if args.set == "all" else [args.set]
+        sets = [SETS[n] for n in names if SETS[n].labels.is_file()]
+    reports = []
+    for data in sets:
+        started = time.monotonic()
+        report = run(args.split, data)
+        report["seconds"] = round(time.monotonic() - started, 1)
+        RESULTS.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        out = RESULTS / f"scheduling-{data.name}-{stamp}.json"
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        # v1's and v2's misses are measurement cases: only counted, unless asked for
+        _show(report, misses=args.misses or data.name == "v1")
+        reports.append(report)
+    return reports
 
 
 if __name__ == "__main__":

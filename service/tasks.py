@@ -24,7 +24,7 @@ from agent.facts import find_deadline
 from agent.parse.mime import parse_message
 from agent.prompts import load_prompt, load_table
 from agent.routing import RouteChoice, Router
-from agent.tasks import available, due_at, offer_expiry
+from agent.tasks import due_at, offer_expiry
 from agent.view import build_view
 from core.clock import reference_time
 from core.config import Assistant, Workspace
@@ -248,20 +248,15 @@ def reroute(store: Store, ws: Workspace, task: Task, why: str,
         v, category = found
         today = store.clock().astimezone(ws.owner.zone).date()
 
-        def load(aid: str) -> int:
-            a = ws.assistant(aid)
-            if aid in excluded or a is None or not available(a, today):
-                return 10 ** 9  # not offered again, or away
-            return store.tasks.open_tasks(aid)
-
-        picked = (router or Router(ws, get_embedder())).choose(v, category, load)
+        picked = (router or Router(ws, get_embedder())).choose(
+            v, category, store.tasks.open_tasks, today, exclude=excluded)  # away: skipped
         choice = picked if isinstance(picked, RouteChoice) else None
     if choice is None:
         _tell_owner(store, ws, task, why)
         return None
     a = choice.assistant
-    return store.tasks.offer(task.message_id, a.id, task.title, task.reason, a.skills[:300],
-                             task.priority, "agent")
+    return store.tasks.offer(task.message_id, a.id, task.title, task.reason,
+                             choice.phrase or a.skills[:300], task.priority, "agent")
 
 
 def _tell_owner(store: Store, ws: Workspace, task: Task, why: str) -> None:

@@ -286,3 +286,56 @@ def test_a_scheduling_draft_still_offers_free_slots(wsc: Workspace, how: str) ->
         assert local_start.weekday() in (1, 2) and local_start.hour < 12  # Tue/Wed mornings
         assert local_start.strftime("%H:%M") in d.draft.body
     assert "[" not in d.draft.body  # no placeholder left for the owner to fill in
+
+
+def test_weekdays_in_another_sentence_narrow_the_week(wsc: Workspace) -> None:
+    plan = planner(wsc)(mail(wsc, "Hätten Sie nächste Woche eine Stunde Zeit? Am liebsten "
+                                  "Dienstag oder Mittwoch vormittags."))
+    assert plan.action is Action.auto and plan.offered
+    assert {s.start.astimezone(BERLIN).date() for s in plan.offered} <= {date(2026, 12, 1),
+                                                                         date(2026, 12, 2)}
+    assert all(s.end.astimezone(BERLIN).hour <= 12 for s in plan.offered)
+
+
+def test_open_ended_time_ends_with_the_working_day(wsc: Workspace) -> None:
+    plan = planner(wsc)(mail(wsc, "Could we talk on Friday, 4 December? Any time after 10 "
+                                  "works for me.", sender="Tom Reed <tom@reed.example>"))
+    assert plan.action is Action.auto and plan.offered
+    for s in plan.offered:
+        a, b = s.start.astimezone(BERLIN), s.end.astimezone(BERLIN)
+        assert a.date() == date(2026, 12, 4) and a.hour >= 10 and b.hour * 60 + b.minute <= 17 * 60
+
+
+def test_an_appointment_type_from_the_config_sets_the_length(wsc: Workspace) -> None:
+    typed = wsc.model_copy(update={"scheduling": wsc.scheduling.model_copy(
+        update={"appointment_types": {"Aufmaß": 150, "Erstgespräch": 30}})})
+    plan = planner(typed)(mail(typed, "Wann könnten wir das Aufmaß machen? Nächste Woche "
+                                      "Donnerstag oder Freitag wäre gut."))
+    assert plan.action is Action.auto and plan.offered
+    assert all(s.end - s.start == timedelta(minutes=150) for s in plan.offered)
+    first = planner(typed)(mail(typed, "Hätten Sie nächste Woche Zeit für ein Erstgespräch?"))
+    assert all(s.end - s.start == timedelta(minutes=30) for s in first.offered)
+
+
+def test_moving_a_booked_appointment_offers_times_after_it(wsc: Workspace) -> None:
+    plan = planner(wsc)(mail(wsc, "Können wir unseren Termin am Mittwoch, 2.12., um 10 Uhr "
+                                  "verschieben?"))
+    assert plan.action is Action.draft and plan.reason == "cal_reschedule"
+    assert plan.offered
+    assert all(s.start > datetime(2026, 12, 2, 10, tzinfo=BERLIN) for s in plan.offered)
+
+
+def test_moving_something_never_booked_is_an_ordinary_request(wsc: Workspace) -> None:
+    plan = planner(wsc)(mail(wsc, "Können wir das Telefonat am Montag um 14 Uhr auf Dienstag "
+                                  "verschieben?"))
+    assert plan.action is Action.auto and plan.reason == "cal_propose"
+    assert {s.start.astimezone(BERLIN).date() for s in plan.offered} == {date(2026, 12, 1)}
+
+
+def test_a_shift_of_a_booked_appointment_keeps_its_length(wsc: Workspace) -> None:
+    # Monday's team planning (9:00–10:30 every week) is the only appointment that day
+    plan = planner(wsc)(mail(wsc, "Können wir unser Meeting am Montag eine Stunde nach "
+                                  "hinten schieben?"))
+    assert plan.action is Action.draft and plan.reason == "cal_reschedule"
+    assert [(local(s), s.end - s.start) for s in plan.offered] == [
+        ("Mon 30.11. 10:00", timedelta(minutes=90))]

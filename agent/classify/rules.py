@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
+from agent.scheduling.when import days_in, times_in
 from core.models import Category, MessageView
 
 _OOO = re.compile(
@@ -18,7 +20,8 @@ _SOCIAL_DOMAINS = re.compile(
 )
 
 
-def certain_category(view: MessageView) -> tuple[Category, str] | None:
+def certain_category(view: MessageView,
+                     appointment_types: Collection[str] = ()) -> tuple[Category, str] | None:
     """(category, rule name) when a deterministic rule is sure, else None."""
     mail = view.mail
     if view.calendar_method in {"REQUEST", "CANCEL", "COUNTER", "DECLINECOUNTER", "REPLY",
@@ -29,10 +32,50 @@ def certain_category(view: MessageView) -> tuple[Category, str] | None:
     auto = (mail.automation.auto_submitted or "").lower()
     if auto.startswith("auto-replied") or (auto and _OOO.match(mail.subject)):
         return Category.other, "auto-reply"
+    if time_request(view, appointment_types):
+        return Category.scheduling, "time-request"
     return None
+
+
+# "Hast du Freitag Zeit?", "Are you free on Tuesday morning?", "Passt es dir nächste Woche?"
+_AVAILABLE = re.compile(
+    r"\b(?:hast du|haben sie|hättest du|hätten sie|habt ihr|hättet ihr)\b[^.?!\n]{0,40}\bzeit\b|"
+    r"\b(?:bist du|sind sie|seid ihr)\b[^.?!\n]{0,30}\b(?:frei|verfügbar|erreichbar)\b|"
+    r"\b(?:are you|r u)\b[^.?!\n]{0,30}\b(?:free|available)\b|"
+    r"\b(?:do|would) you have (?:some |any |a bit of )?time\b|\b(?:got|have you got) "
+    r"(?:some |any )?time\b|\bpasst (?:es )?(?:dir|ihnen|euch)\b|"
+    r"\b(?:when|what time) (?:are you free|would suit you|works for you|suits you)\b|"
+    r"\bwann (?:hast du|haben sie|hättest du|hätten sie|passt es)\b")
+# what a customer's enquiry or an invoice talks about: not a bare request for a meeting
+_OTHER_BUSINESS = re.compile(
+    r"\b(?:rechnung|invoice|zahlung|payment|betrag|amount|angebot|quote|preis\w*|price\w*|"
+    r"kosten\w*|cost\w*|budget|auftrag|hire|buchen|book you|hochzeit|wedding|€|eur\b)")
+MAX_REQUEST = 500  # characters of new text: a clear time request is short
+
+
+def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> bool:
+    """A short mail that asks whether the owner has time at a named day or time — or asks
+    for one of the owner's appointment types ("Können wir das Aufmaß nächste Woche
+    machen?") — and talks of nothing else a category is made of (prices, invoices, bookings
+    of the owner's work): a request for a meeting, whoever sends it."""
+    mail = view.mail
+    text = f"{mail.subject}\n{mail.body.new or mail.body.full}".lower()
+    if len(mail.body.new or mail.body.full) > MAX_REQUEST or mail.automation.automated:
+        return False
+    typed = "?" in text and any(_names(text, t) for t in appointment_types)
+    if not (typed or _AVAILABLE.search(text)) or _OTHER_BUSINESS.search(text):
+        return False
+    today = view.reference_time.date()
+    days, rest = days_in(text, today, view.language)
+    return bool(days or times_in(rest, view.language))
 
 
 def social_sender(view: MessageView) -> bool:
     """Mail sent by a social platform's own systems."""
     sender = view.mail.sender
     return sender is not None and bool(_SOCIAL_DOMAINS.search(sender.domain))
+
+
+def _names(text: str, kind: str) -> bool:
+    words = r"[\s-]+".join(re.escape(w) for w in kind.lower().split())
+    return re.search(rf"(?<![a-zäöüß]){words}", text) is not None

@@ -3,12 +3,13 @@ inside the asked window; reschedules and cancellations go to the owner as drafts
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from agent.drafts import topic_of
 from agent.scheduling.availability import Availability, spread
 from agent.scheduling.context import Run
-from agent.scheduling.wish import WHOLE_DAY, Wish, default_duration, read_wish
+from agent.scheduling.wish import WHOLE_DAY, Wish, default_duration, moved_at, read_wish
+from core.ical.base import Busy
 from core.models import Action, CreateEvent, SchedulePlan, TimeSlot
 
 COUNT = 3
@@ -41,22 +42,88 @@ def confirm(run: Run, slot: TimeSlot, reason: str, mode: str) -> SchedulePlan:
                     context={"asked": run.moment(slot.start)})
 
 
+def working(run: Run, windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The windows cut to the owner's working hours ("ab 10" ends when the working day
+    does, "vor 11" starts when it starts)."""
+    zone, hours = run.owner_zone, run.rules.hours
+    out: list[tuple[datetime, datetime]] = []
+    for lo, hi in windows:
+        day, last = lo.astimezone(zone).date(), hi.astimezone(zone).date()
+        while day <= last:
+            for a, b in hours.intervals.get(day.weekday(), ()):
+                start = max(lo, datetime.combine(day, a, tzinfo=zone))
+                end = min(hi, datetime.combine(day, b, tzinfo=zone))
+                if start < end:
+                    out.append((start, end))
+            day += timedelta(days=1)
+    return out
+
+
 def plan_words(run: Run, text: str) -> SchedulePlan:
     meeting, search_days = run.settings
-    duration = default_duration(text, meeting)
-    wish = read_wish(text, run.today, run.zone, run.view.language, run.horizon(search_days))
-    windows = list(wish.windows) or _horizon_windows(run, search_days)
+    types = run.ws.scheduling.appointment_types
+    duration = default_duration(text, meeting, types)
+    wish = read_wish(text, run.today, run.zone, run.view.language, run.horizon(search_days),
+                     types)
+    if wish.intent == "reschedule" and wish.moved is None and wish.moved_day is not None:
+        wish = _from_calendar(run, wish, text)
     wide = _horizon_windows(run, search_days)
-    lo, hi = _span(windows + wide)
+    windows = working(run, list(wish.windows)) or list(wish.windows) or wide
+    lo, hi = _span(windows + wide + _moved_window(wish, duration))
     avail = run.availability(lo, hi)
     if wish.intent == "cancel":
         return run.plan(Action.draft, "cal_words_cancel", "cancel")
-    if wish.intent == "reschedule":
-        offered = spread(avail.candidates(windows, duration), COUNT, run.owner_zone)
+    if wish.intent == "reschedule" and _booked(avail, wish, duration, run):
+        # the owner moves a booked appointment herself: a draft with free times as long as
+        # it is (unless the sender names a length); the time it holds now is free for it
+        held = _held(avail, wish, duration)
+        if held is not None and wish.duration is None:
+            duration = held.end - held.start
+            if wish.exact:  # shifted ("eine Stunde später"): the same length from there
+                windows = [(e, e + duration) for e in wish.exact]
+        offered = spread(avail.candidates(windows, duration, held.uid if held else ""),
+                         COUNT, run.owner_zone)
         return run.plan(Action.draft, "cal_reschedule", "reschedule", offered=offered)
     if wish.exact:
         return _exact(run, wish, avail, duration, windows)
     return _offer(run, avail, windows, wide, duration)
+
+
+def _from_calendar(run: Run, wish: Wish, text: str) -> Wish:
+    """The sender named only the day of what they move: when the calendar holds one
+    appointment that day, it is the one."""
+    assert wish.moved_day is not None
+    zone = run.owner_zone
+    lo = datetime.combine(wish.moved_day, time(0, 0), tzinfo=zone)
+    day = [b for b in run.availability(lo, lo + timedelta(days=1)).busy
+           if not b.all_day and b.start.astimezone(zone).date() == wish.moved_day]
+    return moved_at(wish, text, day[0].start) if len(day) == 1 else wish
+
+
+def _moved_window(wish: Wish, duration: timedelta) -> list[tuple[datetime, datetime]]:
+    return [(wish.moved, wish.moved + duration)] if wish.moved else []
+
+
+def _held(avail: Availability, wish: Wish, duration: timedelta) -> Busy | None:
+    """The calendar entry of the appointment being moved, when the time is known."""
+    moved = wish.moved
+    if moved is None:
+        return None
+    return next((b for b in avail.busy
+                 if b.start <= moved < b.end or (moved <= b.start < moved + duration
+                                                 and not b.all_day)), None)
+
+
+def _booked(avail: Availability, wish: Wish, duration: timedelta, run: Run) -> bool:
+    """Is the appointment being moved in the calendar? Unknown (no day named) counts as
+    booked: the owner knows which one is meant. Something never booked is a new request."""
+    if wish.moved is not None:
+        return any(b.start < wish.moved + duration and wish.moved < b.end for b in avail.busy)
+    if wish.moved_day is None:
+        return True
+    zone = run.owner_zone
+    return any(b.start.astimezone(zone).date() <= wish.moved_day <= b.end.astimezone(zone).date()
+               and not b.all_day for b in avail.busy)
 
 
 def _exact(run: Run, wish: Wish, avail: Availability, duration: timedelta,

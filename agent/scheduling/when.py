@@ -28,7 +28,13 @@ _WEEKDAY = re.compile(
     r"(?P<day>montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|(?:mon|tues?|wed|thu(?:rs?)?|fri)\b\.?|"
     r"(?:mo|di|mi|do|fr)\.(?=\s*,?\s*\d))s?"
+    r"(?:,?\s*(?:the\s+|den\s+|dem\s+)?(?P<dom>\d{1,2})(?:st|nd|rd|th|\.)(?![\d:]))?"
 )
+# "am 9.", "the 14th", "on the 3rd" without a month: the next day with that number
+_DAY_OF_MONTH = re.compile(r"\b(?:am|den|dem|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|\.)(?![\d:])")
+# "ab Mittwoch", "from Wednesday on", "starting the 9th", "Woche ab dem 14.", "week of the 14th"
+_FROM = re.compile(r"\b(?:ab|from|starting|beginning)\s+(?:on\s+)?$")
+_WEEK_OF = re.compile(r"\b(?:(?:the\s+)?week\s+of|(?:die\s+|der\s+)?woche\s+(?:ab|vom|des))\s+$")
 _NUMERIC = re.compile(r"(?<![\d.:])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(20\d{2}|\d{2})(?!\d))?")
 _ISO = re.compile(r"\b(20\d{2})-(\d{2})-(\d{2})\b")
 _MONTHS_DE = (r"januar|jan|februar|feb|märz|mär|april|apr|mai|juni|jun|juli|jul|august|aug|"
@@ -84,6 +90,14 @@ _PARTS: list[tuple[re.Pattern[str], tuple[time, time]]] = [
      (time(8, 0), time(10, 0))),
     (re.compile(r"\b(?:später nachmittag|spätnachmittags|late afternoon|am späten nachmittag)\b"),
      (time(15, 0), time(18, 0))),
+    (re.compile(r"\b(?:später vormittag|spätvormittags|late morning|am späten vormittag)\b"),
+     (time(10, 0), time(12, 0))),
+    (re.compile(r"\b(?:früher nachmittag|frühnachmittags|early afternoon|am frühen nachmittag)\b"),
+     (time(13, 0), time(15, 0))),
+    (re.compile(r"\b(?:vor dem mittag(?:essen)?|vor der mittagspause|before lunch(?:time)?|"
+                r"vor mittag)\b"), (time(0, 0), time(12, 0))),
+    (re.compile(r"\b(?:nach dem mittag(?:essen)?|nach der mittagspause|after lunch(?:time)?)\b"),
+     (time(13, 0), time(23, 59))),
     (re.compile(r"\b(?:vormittags?|morgens|am morgen|in the morning|mornings?|a\.m\.|"
                 r"morgen früh|früh)\b"), (time(8, 0), time(12, 0))),
     (re.compile(r"\b(?:mittags?|über mittag|mittagszeit|lunch(?:time)?|midday|around noon)\b"),
@@ -97,7 +111,7 @@ _PARTS: list[tuple[re.Pattern[str], tuple[time, time]]] = [
 @dataclass(frozen=True)
 class Mention:
     pos: int
-    kind: str  # day | span | weekday | exact | part
+    kind: str  # day | span | weekday | from (a weekday and the week after it) | exact | part
     days: tuple[date, ...] = ()
     weekday: int = -1
     start: time | None = None
@@ -260,6 +274,12 @@ def _month_span(edge: str, month: str, today: date) -> tuple[date, ...]:
 
 def _relative_and_weekdays(text: str, today: date,
                            out: list[Mention]) -> tuple[list[Mention], str]:
+    original = text
+    for m in _DAY_OF_MONTH.finditer(text):
+        d = _next_day_numbered(int(m.group(1)), today)
+        if d is not None:
+            out.append(Mention(m.start(), "day", (d,)))
+            text = _blank(text, m)
     for m in _RELATIVE.finditer(text):
         word = m.group(1)
         shift = 2 if word in {"übermorgen", "day after tomorrow"} else (
@@ -271,13 +291,50 @@ def _relative_and_weekdays(text: str, today: date,
         wd = _WEEKDAYS.get(key)
         if wd is None:
             continue
+        dom = m.group("dom")
+        numbered = _next_day_numbered(int(dom), today) if dom else None
+        if numbered is not None:  # "Dienstag, 15.", "Monday 14th": the number says which
+            out.append(Mention(m.start(), "day", (numbered,)))
+            text = _blank(text, m)
+            continue
         mod = (m.group("mod") or "").strip()
         ahead = (wd - today.weekday()) % 7 or 7
         if mod.startswith("übernächste"):
             ahead += 7
         out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd))
         text = _blank(text, m)
-    return sorted(out, key=lambda x: x.pos), text
+    return _onwards(sorted(out, key=lambda x: x.pos), original, today), text
+
+
+def _next_day_numbered(day: int, today: date) -> date | None:
+    """The next date (today or later) with this day of the month."""
+    for shift in range(0, 3):
+        month = (today.month - 1 + shift) % 12 + 1
+        year = today.year + (today.month - 1 + shift) // 12
+        try:
+            d = date(year, month, day)
+        except ValueError:
+            continue
+        if d >= today:
+            return d
+    return None
+
+
+def _onwards(found: list[Mention], text: str, today: date) -> list[Mention]:
+    """A day after "ab"/"from"/"starting" opens a week from that day; after "week of" /
+    "Woche ab dem" it stands for its week."""
+    out: list[Mention] = []
+    for m in found:
+        before = text[max(0, m.pos - 24):m.pos]
+        if m.kind == "weekday" and _FROM.search(before):
+            out.append(Mention(m.pos, "from", m.days, weekday=m.weekday))
+        elif m.kind in {"day", "weekday"} and len(m.days) == 1 and (
+                _FROM.search(before) or _WEEK_OF.search(before)):
+            first = m.days[0]
+            out.append(Mention(m.pos, "span", _span(first, first + timedelta(days=6))))
+        else:
+            out.append(m)
+    return out
 
 
 def _clock(h: str, mnt: str | None, ampm: str | None, language: str) -> time | None:

@@ -1,31 +1,35 @@
 """What a sender asks for in words: how long, which days, which times of day, or one
-concrete time — combined from the mentions `agent/scheduling/when.py` finds."""
+concrete time — combined from the mentions `agent/scheduling/when.py` finds.
+
+Weekdays and parts of the day narrow a week ("nächste Woche … Dienstag oder Mittwoch
+vormittags" is two mornings, not the whole week plus them); a weekday the sender rules out
+("aber nicht am Mittwoch", "Wednesday doesn't work") is left out. In a reschedule or a
+cancellation the time being moved is not a wish: it is kept apart (`Wish.moved`), and what
+the sender proposes instead ("auf Donnerstag", "to next week", "eine Stunde später") is.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from agent.scheduling.length import SHIFT, appointment_type, duration_in, number_value
 from agent.scheduling.when import Mention, days_in, times_in
 
-_DURATION = [
-    (re.compile(r"\b(?:anderthalb|eineinhalb|1,5|1\.5|one and a half|an hour and a half)\s*"
-                r"(?:stunden|hours?|h)\b|\b90[\s-]*(?:min|minuten|minutes)"), 90),
-    (re.compile(r"\b(?:halbe[n]? stunde|half an hour|half-hour|halbstündig)"), 30),
-    (re.compile(r"\b(?:zwei|2)\s*(?:stunden|hours?|h)\b|\btwo hours\b"), 120),
-    (re.compile(r"\b(?:drei|3)\s*(?:stunden|hours?)\b|\bthree hours\b"), 180),
-    (re.compile(r"\b(?:eine|1|einer)\s*stunde\b|\b(?:an|one|1)[\s-]*hour\b|\bstündig"), 60),
-    (re.compile(r"\bviertelstunde\b|\bquarter of an hour\b"), 15),
-]
-_MINUTES = re.compile(r"\b(\d{2,3})[\s-]*(?:min\.?|minuten|minutes|mins?)\b")
 _SHORT = re.compile(r"\b(?:telefonat|telefonieren|anruf|anrufen|call|phone|kurz\w*|quick|short|"
                     r"chat|zoom|teams|video-?call|videotelefonat)\b")
 _CANCEL = re.compile(r"\b(?:absagen|absage|sagen .{0,20}ab|muss .{0,40}ausfallen|fällt .{0,20}aus|"
                      r"cancel\w*|call off|can(?:no|')t make it|won't be able to make)\b")
-_RESCHEDULE = re.compile(r"\b(?:verschieb\w*|verleg\w*|reschedul\w*|postpone\w*|push (?:it |our )?"
-                         r"back|move (?:our|the|it)|anderen termin|another (?:time|day|slot)|"
-                         r"neuen termin|new time|umlegen|umplanen)\b")
+_RESCHEDULE = re.compile(r"\b(?:verschieb\w*|verleg\w*|reschedul\w*|postpone\w*|"
+                         r"push (?:[\w']+ ){0,3}(?:back|to|out)|move (?:our|the|it|my)|"
+                         r"move (?:[\w']+ ){0,3}to|anderen termin|"
+                         r"another (?:time|day|slot)|neuen termin|new time|umlegen|umplanen|"
+                         r"nach hinten|nach vorne)\b")
+# words right before a day or time that make it the new one in a reschedule
+_NEW = re.compile(r"(?:\bauf|\bto|\binto|\bstattdessen|\binstead(?: on)?|\blieber|\brather|"
+                  r"\bneu\w*|\bnew|\bzum|\bzur|\bbis)(?:\s+(?:den|die|das|dem|the|a|am|on))?\s*$")
 
 
 @dataclass(frozen=True)
@@ -37,25 +41,26 @@ class Wish:
     duration: timedelta | None = None
     explicit: bool = False  # the sender named days or times at all
     intent: str = "request"  # request | reschedule | cancel
+    moved: datetime | None = None  # in a reschedule or cancellation: when the moved one starts
+    moved_day: date | None = None  # … or at least its day
+    kind: str = ""  # the appointment type the text names
 
 
-def duration_in(text: str) -> timedelta | None:
-    for pattern, minutes in _DURATION:
-        if pattern.search(text):
-            return timedelta(minutes=minutes)
-    m = _MINUTES.search(text)
-    if m and 10 <= int(m.group(1)) <= 480:
-        return timedelta(minutes=int(m.group(1)))
-    return None
-
-
-def default_duration(text: str, meeting: timedelta) -> timedelta:
-    return duration_in(text) or (min(meeting, timedelta(minutes=30)) if _SHORT.search(text)
-                                 else meeting)
+def default_duration(text: str, meeting: timedelta,
+                     types: Mapping[str, int] | None = None) -> timedelta:
+    """The length the sender writes, else that of the appointment type they name, else a
+    short call's or the usual meeting's."""
+    named = duration_in(text)
+    if named is not None:
+        return named
+    kind = appointment_type(text, types or {})
+    if kind is not None:
+        return kind[1]
+    return min(meeting, timedelta(minutes=30)) if _SHORT.search(text) else meeting
 
 
 def intent_of(text: str) -> str:
-    if _RESCHEDULE.search(text):
+    if _RESCHEDULE.search(text) or SHIFT.search(text):
         return "reschedule"
     if _CANCEL.search(text):
         return "cancel"
@@ -65,9 +70,18 @@ def intent_of(text: str) -> str:
 _ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hätten|hättest|"
                      r"haben sie|"
                      r"hast du|wäre|würde|could|would|can we|can you|are you|available|free|"
-                     r"suit|works?|how about|wie wäre|vorschlag|propose|suggest)\b")
+                     r"suit|works?|how about|wie wäre|vorschlag|propose|suggest|liebsten|"
+                     r"lieber|gerne?|ideal\w*|prefer\w*|best)\b")
 _NOT = re.compile(r"\b(?:stuck|busy|not|can't|cannot|unavailable|nicht|keine?|besetzt|"
                   r"belegt|unterwegs|blockiert|schwer)\b")
+_NOT_BEFORE = re.compile(r"\b(?:nicht vor|not before|no earlier than|nicht früher als)\b")
+_RULED_OUT_BEFORE = re.compile(r"(?:\bnicht|\baußer|\bausser|\bnot|\bexcept|\bexcluding|\bohne)"
+                               r"\s+(?:am |an |on |the |den )?$")
+_RULED_OUT_AFTER = re.compile(
+    r"^[\w.]*\s*(?:(?:geht|passt|klappt|kann ich|könnte ich|bin ich|habe ich|ist)\s+(?:es\s+)?"
+    r"(?:bei mir\s+)?(?:leider\s+)?(?:nicht|schlecht|belegt|voll|weg|unterwegs)|"
+    r"(?:is|are)\s+(?:out|bad|booked|full|no good|tricky)|(?:doesn't|does not|won't|will not)"
+    r"\s+work|i(?:'m| am)\s+(?:away|out|busy|not)|i can(?:'t|not)|is (?:not|n't) possible)")
 
 
 def _clause(text: str, pos: int) -> tuple[int, int]:
@@ -78,13 +92,21 @@ def _clause(text: str, pos: int) -> tuple[int, int]:
 
 def _wanted(text: str, times: list[Mention]) -> list[Mention]:
     """Times of day in a clause that says the sender cannot then ("afternoons I'm stuck")
-    are not wishes."""
+    are not wishes ("nicht vor 11" is one: from 11)."""
     out = []
     for t in times:
         lo, hi = _clause(text, t.pos)
-        if not _NOT.search(text[lo:t.pos] + " " + text[t.pos:hi][12:]):
+        around = _NOT_BEFORE.sub(" ", text[lo:t.pos] + " " + text[t.pos:hi][12:])
+        if not _NOT.search(around):
             out.append(t)
     return out
+
+
+def _ruled_out(text: str, m: Mention) -> bool:
+    """"aber nicht am Mittwoch", "außer Freitag", "Wednesday doesn't work"."""
+    before = text[max(0, m.pos - 16):m.pos]
+    after = text[m.pos:m.pos + 48]
+    return bool(_RULED_OUT_BEFORE.search(before) or _RULED_OUT_AFTER.search(after))
 
 
 def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
@@ -96,7 +118,15 @@ def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
         i = _sentence(m.pos, starts)
         return bool(_ASKING.search(text[starts[i]:ends[i]]))
 
+    def fragment(m: Mention) -> bool:
+        """A short sentence of days alone ("Dienstag oder Mittwoch vormittags.")."""
+        i = _sentence(m.pos, starts)
+        sentence = text[starts[i]:ends[i]]
+        return len(sentence.strip()) <= 60 and not _NOT.search(sentence)
+
     asked = [m for m in days if asking(m)]
+    if any(m.kind == "span" for m in asked):  # such weekdays narrow the asked span
+        asked = [m for m in days if m in asked or (m.kind in {"weekday", "from"} and fragment(m))]
     return asked or days
 
 
@@ -110,21 +140,38 @@ def _sentence(pos: int, starts: list[int]) -> int:
 
 
 def _resolve_weekdays(days: list[Mention], starts: list[int]) -> list[Mention]:
-    """A weekday in the same sentence as a span ("nächste Woche Dienstag") lies in that span;
-    a span that holds named weekdays gives way to them."""
+    """A weekday lies in the span the sender named ("nächste Woche … Dienstag"): the one in
+    its sentence, else the one before it, else any; a span that holds named weekdays gives
+    way to them. A weekday right before a date ("Freitag, 18. Dezember") is that date."""
     out: list[Mention] = []
     spans = [m for m in days if m.kind == "span"]
-    for m in days:
-        same = [s for s in spans if _sentence(s.pos, starts) == _sentence(m.pos, starts)]
-        if m.kind == "weekday" and same:
-            inside = tuple(d for s in same for d in s.days if d.weekday() == m.weekday)
-            out.append(Mention(m.pos, "day", inside or m.days))
-        elif m.kind == "span" and any(w.kind == "weekday" and _sentence(w.pos, starts)
-                                      == _sentence(m.pos, starts) for w in days):
+    weekdays = [m for m in days if m.kind in {"weekday", "from"} and m.weekday >= 0]
+    for i, m in enumerate(days):
+        if m.kind == "from":  # "ab Mittwoch (nächste Woche)": a week from that day
+            first = (_inside(m, spans, starts) or m.days)[0]
+            out.append(Mention(m.pos, "day", tuple(first + timedelta(days=k) for k in range(7))))
+        elif m.kind == "weekday":
+            nxt = days[i + 1] if i + 1 < len(days) else None
+            if nxt is not None and nxt.kind == "day" and 0 < nxt.pos - m.pos <= 16:
+                continue
+            out.append(Mention(m.pos, "day", _inside(m, spans, starts) or m.days))
+        elif m.kind == "span" and any(_inside(w, [m], starts) for w in weekdays
+                                      if _sentence(w.pos, starts) == _sentence(m.pos, starts)
+                                      or w.kind == "weekday"):
             continue
         else:
             out.append(Mention(m.pos, "day", m.days))
     return out
+
+
+def _inside(weekday: Mention, spans: list[Mention], starts: list[int]) -> tuple[date, ...]:
+    here = [s for s in spans if _sentence(s.pos, starts) == _sentence(weekday.pos, starts)]
+    before = [s for s in spans if s.pos < weekday.pos]
+    for group in (here, before[-1:], spans):
+        inside = tuple(d for s in group for d in s.days if d.weekday() == weekday.weekday)
+        if inside:
+            return inside
+    return ()
 
 
 def _bind(days: list[Mention], times: list[Mention],
@@ -156,15 +203,32 @@ def _at(d: date, t: time, zone: tzinfo) -> datetime:
     return datetime.combine(d, t, tzinfo=zone)
 
 
-def read_wish(text: str, today: date, zone: tzinfo, language: str,
-              horizon: tuple[date, ...]) -> Wish:
-    """The wish in `text` (lower-cased by the caller), relative to `today` in `zone`.
-    `horizon` is the days to look at when the sender names none."""
+@dataclass(frozen=True)
+class _Found:
+    days: list[Mention]
+    times: list[Mention]
+    excluded: frozenset[int]  # weekdays ruled out
+    named: tuple[Mention, ...] = ()  # the day mentions before weekdays were resolved
+
+
+def _found(text: str, today: date, language: str, starts: list[int],
+           asked_only: bool = True) -> _Found:
     day_mentions, rest = days_in(text, today, language)
-    starts = _sentences(text)
-    day_mentions = _asked(day_mentions, text, starts)
-    times = _wanted(rest, times_in(rest, language))
-    days = [d for d in _resolve_weekdays(day_mentions, starts) if d.days]
+    excluded = frozenset(m.weekday if m.kind == "weekday" else m.days[0].weekday()
+                         for m in day_mentions
+                         if m.kind in {"weekday", "day"} and len(m.days) == 1
+                         and _ruled_out(text, m))
+    kept = [m for m in day_mentions if not (m.kind in {"weekday", "day"} and len(m.days) == 1
+                                            and _ruled_out(text, m))]
+    if asked_only:
+        kept = _asked(kept, text, starts)
+    days = [d for d in _resolve_weekdays(kept, starts) if d.days]
+    return _Found(days, _wanted(rest, times_in(rest, language)), excluded, tuple(kept))
+
+
+def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...],
+             starts: list[int]) -> tuple[list[tuple[datetime, datetime]], list[datetime]]:
+    days, times = found.days, found.times
     bound, loose = _bind(days, times, starts)
     windows: list[tuple[datetime, datetime]] = []
     exact: list[datetime] = []
@@ -173,7 +237,7 @@ def read_wish(text: str, today: date, zone: tzinfo, language: str,
     for i, d in enumerate(days):
         mine = bound.get(i) or loose_parts + loose_exact
         for day in d.days:
-            if day < today:
+            if day < today or day.weekday() in found.excluded:
                 continue
             exact += [_at(day, t.start, zone) for t in mine if t.kind == "exact" and t.start]
             parts = [(t.start, t.end) for t in mine if t.kind == "part" and t.start and t.end]
@@ -182,7 +246,110 @@ def read_wish(text: str, today: date, zone: tzinfo, language: str,
     if not days:
         parts = [(t.start, t.end) for t in loose_parts if t.start and t.end]
         for day in horizon:
+            if day.weekday() in found.excluded:
+                continue
             for a, b in parts or [WHOLE_DAY]:
                 windows.append((_at(day, a, zone), _at(day, b, zone)))
-    return Wish(windows=tuple(windows), exact=tuple(sorted(set(exact))),
-                explicit=bool(days or times), intent=intent_of(text))
+    return windows, exact
+
+
+def read_wish(text: str, today: date, zone: tzinfo, language: str,
+              horizon: tuple[date, ...], types: Mapping[str, int] | None = None) -> Wish:
+    """The wish in `text` (lower-cased by the caller), relative to `today` in `zone`.
+    `horizon` is the days to look at when the sender names none; `types` the owner's
+    appointment types with their lengths."""
+    starts = _sentences(text)
+    intent = intent_of(text)
+    found = _found(text, today, language, starts, asked_only=intent == "request")
+    kind = appointment_type(text, types or {})
+    wish = Wish(duration=duration_in(text) or (kind[1] if kind else None),
+                explicit=bool(found.days or found.times), intent=intent,
+                kind=kind[0] if kind else "")
+    if intent != "request":
+        return _moving(text, found, wish, today, zone, horizon, starts)
+    windows, exact = _windows(found, today, zone, horizon, starts)
+    return replace(wish, windows=tuple(windows), exact=tuple(sorted(set(exact))))
+
+
+def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
+            horizon: tuple[date, ...], starts: list[int]) -> Wish:
+    """A reschedule or cancellation: the first day (and time) the sender names for the
+    appointment itself is the one being moved; what they name as new — after "auf"/"to",
+    in a later sentence, or as a shift ("eine Stunde später") — is the wish, and without one
+    the new window starts after the moved time."""
+    verb = _RESCHEDULE.search(text) or _CANCEL.search(text) or SHIFT.search(text)
+    verb_sentence = _sentence(verb.start(), starts) if verb else 0
+
+    marked = [m.pos for m in (*found.named, *found.times)
+              if _NEW.search(text[max(0, m.pos - 24):m.pos])]
+
+    def new(m: Mention) -> bool:
+        """After "auf"/"to" (or later in that sentence), or in a later sentence."""
+        sentence = _sentence(m.pos, starts)
+        return sentence > verb_sentence or any(
+            p <= m.pos and _sentence(p, starts) == sentence for p in marked)
+
+    old_days = [d for d in _resolve_weekdays([m for m in found.named if not new(m)], starts)
+                if d.days][:1]
+    new_days = [d for d in _resolve_weekdays([m for m in found.named if new(m)], starts)
+                if d.days]
+    old_times = [t for t in found.times if not new(t) and t.kind == "exact"][:1]
+    new_times = [t for t in found.times if new(t) or t not in old_times]
+    moved_day = old_days[0].days[0] if old_days else None
+    moved = _at(moved_day, old_times[0].start, zone) \
+        if moved_day and old_times and old_times[0].start else None
+    wish = replace(wish, moved=moved, moved_day=moved_day)
+    shifted = shifted_wish(wish, text, moved)
+    if shifted is not None:
+        return shifted
+    if new_days or (new_times and not old_days):  # what the sender asks for instead
+        rest = _Found(new_days, new_times if new_days else found.times, found.excluded)
+        windows, exact = _windows(rest, today, zone, horizon, starts)
+        if moved is not None:  # on the moved one's day, only after it
+            windows = [(max(a, moved + timedelta(minutes=1)) if a.date() == moved.date() else a,
+                        b) for a, b in windows if a.date() != moved.date() or b > moved]
+    else:  # nothing new named: the new window starts after the moved time
+        after = [d for d in horizon if moved_day is None or d >= moved_day]
+        parts = _Found([], [t for t in new_times if t.kind == "part"], found.excluded)
+        windows, exact = _windows(parts, today, zone, tuple(after), starts)
+        if moved is not None:
+            windows = [(max(a, moved + timedelta(minutes=1)), b) for a, b in windows
+                       if b > moved]
+        elif moved_day is not None:
+            windows = [(a, b) for a, b in windows if a.date() > moved_day]
+    return replace(wish, windows=tuple(windows), exact=tuple(sorted(set(exact))))
+
+
+_UNITS = {"stunde": timedelta(hours=1), "hour": timedelta(hours=1), "tag": timedelta(days=1),
+          "day": timedelta(days=1), "woche": timedelta(weeks=1), "week": timedelta(weeks=1)}
+
+
+def shifted_wish(wish: Wish, text: str, moved: datetime | None) -> Wish | None:
+    """The wish when the text shifts the moved time ("eine Stunde später"), once that time is
+    known — from the text, or from the calendar when the sender named only the day."""
+    shifted = _shifted(text, moved)
+    if shifted is None:
+        return None
+    return replace(wish, moved=moved, exact=(shifted,),
+                   windows=((shifted, shifted + (wish.duration or timedelta(hours=1))),))
+
+
+def moved_at(wish: Wish, text: str, moved: datetime) -> Wish:
+    """The wish once the calendar says when the moved appointment starts (the sender named
+    only its day): a shift applies to it, and other wishes start after it."""
+    return shifted_wish(wish, text, moved) or replace(
+        wish, moved=moved, windows=tuple((max(a, moved + timedelta(minutes=1)), b)
+                                         for a, b in wish.windows if b > moved))
+
+
+def _shifted(text: str, moved: datetime | None) -> datetime | None:
+    """"eine Stunde später", "a week later, same time": the moved time shifted."""
+    m = SHIFT.search(text)
+    if m is None or moved is None:
+        return None
+    count = number_value(m.group(1))
+    unit = next((v for k, v in _UNITS.items() if k in m.group(0)), None)
+    if count is None or unit is None:
+        return None
+    sign = -1 if re.search(r"früher|nach vorne|vorher|earlier|sooner", m.group(0)) else 1
+    return moved + sign * count * unit

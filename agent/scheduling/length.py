@@ -1,0 +1,86 @@
+"""How long a meeting the sender asks for: "45-minute call", "eine Dreiviertelstunde",
+"1,5 Stunden", "2.5-hour workshop", "anderthalb Stunden", "zwanzig Minuten" — or the length
+of an appointment type the owner configured ("Aufmaß" → 90 minutes) that the text names.
+
+A length the sender writes wins over the type's; shifts ("eine Stunde später", "an hour
+earlier") are not lengths (`agent/scheduling/wish.py` reads them as a move).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+
+_NUMBERS = {
+    "ein": 1, "eine": 1, "einer": 1, "einen": 1, "one": 1, "a": 1, "an": 1,
+    "zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4, "fünf": 5, "five": 5,
+    "sechs": 6, "six": 6, "acht": 8, "eight": 8, "zehn": 10, "ten": 10,
+    "fünfzehn": 15, "fifteen": 15, "zwanzig": 20, "twenty": 20,
+    "fünfundzwanzig": 25, "twenty-five": 25, "twenty five": 25,
+    "dreißig": 30, "dreissig": 30, "thirty": 30, "vierzig": 40, "forty": 40,
+    "fünfundvierzig": 45, "forty-five": 45, "forty five": 45, "fünfzig": 50, "fifty": 50,
+    "sechzig": 60, "sixty": 60, "neunzig": 90, "ninety": 90,
+}
+_HALVES = {  # "anderthalb", "zweieinhalb", "two and a half"
+    "anderthalb": 1.5, "eineinhalb": 1.5, "einundeinhalb": 1.5, "one and a half": 1.5,
+    "zweieinhalb": 2.5, "two and a half": 2.5, "dreieinhalb": 3.5, "three and a half": 3.5,
+}
+_WORD = "|".join(sorted((re.escape(w) for w in _NUMBERS), key=len, reverse=True))
+_HALF = "|".join(re.escape(w) for w in _HALVES)
+_NUM = rf"(\d{{1,3}}(?:[.,]\d{{1,2}})?|{_HALF}|{_WORD})"
+_HOURS = re.compile(rf"(?<![\w.,:]){_NUM}[\s-]*(?:stunden|stunde|std\.?|hours?|hrs?|h)(?![a-zäöü])")
+_MINUTES = re.compile(rf"(?<![\w.,:]){_NUM}[\s-]*(?:minuten|minute|min\.?|mins?|minutes?)"
+                      r"(?![a-zäöü])")
+_FIXED: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(r"\b(?:an hour and a half|eine(?:inhalb|) stunde und eine halbe)\b"), 90),
+    (re.compile(r"\b(?:dreiviertel ?stunde|drei viertel ?stunden?|three[- ]quarters? of an hour|"
+                r"three[- ]quarter[- ]hour)"), 45),
+    (re.compile(r"\b(?:halbe[nr]? ?stunde|half an hour|(?<!and a )half[- ]hour|halbstündig\w*)"),
+     30),
+    (re.compile(r"(?<!drei)(?<!drei )\b(?:viertel ?stunde|viertelstunde|quarter of an hour|"
+                r"quarter[- ]hour)"), 15),
+]
+# "eine Stunde später", "an hour earlier", "zwei Stunden nach hinten": a move, not a length
+SHIFT = re.compile(rf"{_NUM}[\s-]*(?:stunden?|hours?|tage?n?|days?|wochen?|weeks?)\s+"
+                   r"(?:später|früher|nach hinten|nach vorne|vorher|later|earlier|sooner)")
+
+
+def number_value(token: str) -> float | None:
+    token = token.strip()
+    if token in _HALVES:
+        return _HALVES[token]
+    if token in _NUMBERS:
+        return float(_NUMBERS[token])
+    try:
+        return float(token.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def duration_in(text: str) -> timedelta | None:
+    """The length the (lower-cased) text asks for, if it names one."""
+    text = SHIFT.sub(" ", text)
+    for pattern, fixed in _FIXED:
+        if pattern.search(text):
+            return timedelta(minutes=fixed)
+    for m in _HOURS.finditer(text):
+        hours = number_value(m.group(1))
+        if hours is not None and 0.25 <= hours <= 6:
+            return timedelta(minutes=round(hours * 60))
+    for m in _MINUTES.finditer(text):
+        minutes = number_value(m.group(1))
+        if minutes is not None and 5 <= minutes <= 480:
+            return timedelta(minutes=minutes)
+    return None
+
+
+def appointment_type(text: str, types: Mapping[str, int]) -> tuple[str, timedelta] | None:
+    """The configured appointment type the (lower-cased) text names, with its length; the
+    longest name wins ("Planungsgespräch" before "Gespräch"), also inside compounds
+    ("Aufmaßtermin")."""
+    for name in sorted(types, key=len, reverse=True):
+        words = r"[\s-]+".join(re.escape(w) for w in name.lower().split())
+        if re.search(rf"(?<![a-zäöüß]){words}", text):
+            return name, timedelta(minutes=types[name])
+    return None

@@ -1,0 +1,67 @@
+"""A short "Hast du Freitag Zeit?" is a scheduling request by rule, whoever asks; an enquiry
+about the owner's prices or an invoice is not, even when it names a day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from agent.classify.rules import certain_category
+from agent.parse.mime import parse_message
+from agent.view import build_view
+from core.config import Workspace
+from core.models import Category, RawMessage
+
+RECEIVED = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+
+
+def rule(ws: Workspace, subject: str, body: str) -> tuple[Category, str] | None:
+    data = (f"From: Jonas Richter <jonas@richter-architekten.de>\nTo: anna@beispiel-design.de\n"
+            f"Subject: {subject}\nDate: Wed, 02 Dec 2026 09:55:00 +0100\n"
+            "Message-ID: <tr-1@richter-architekten.de>\nMIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+            f"{body}\n").encode()
+    view = build_view(parse_message(RawMessage(ref="t", data=data), ws.limits), ws, RECEIVED)
+    return certain_category(view)
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Freitag?", "Hallo Anna,\n\nhast du Freitag Zeit? Ich würde gern kurz die Pläne mit dir "
+                 "durchgehen.\n\nJonas"),
+    ("Kaffee", "Hi Anna, hättest du nächste Woche Zeit für einen Kaffee? Dienstag oder "
+               "Mittwoch ginge bei mir.\nLG Jonas"),
+    ("Quick call", "Hi Anna,\nare you free on Tuesday morning for a quick call about the "
+                   "website?\nCheers, Jonas"),
+    ("Got time Friday?", "Hey, got time Friday afternoon? Would love to catch up.\nJonas"),
+])
+def test_a_clear_time_request_is_scheduling(ws: Workspace, subject: str, body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Anfrage Hochzeit", "Guten Tag, haben Sie am 12. Juni Zeit, unsere Hochzeit zu "
+                         "fotografieren? Was würde das kosten?"),
+    ("Rechnung", "Hallo Anna, hast du Freitag Zeit, dir die Rechnung R-2026-114 anzusehen? "
+                 "Der Betrag stimmt nicht."),
+    ("Projekt", "Hallo Anna, hast du Zeit? Ich brauche deine Hilfe bei einem Projekt."),
+    ("Update", "Hallo Anna,\n\n" + "wir haben die Pläne überarbeitet und alles angepasst. " * 12
+     + "\nHast du Freitag Zeit?\n\nJonas"),
+])
+def test_other_mail_that_names_a_day_is_left_to_the_classifier(ws: Workspace, subject: str,
+                                                              body: str) -> None:
+    assert rule(ws, subject, body) is None
+
+
+def test_asking_for_an_appointment_type_of_the_owner_is_scheduling(ws: Workspace) -> None:
+    typed = ws.model_copy(update={"scheduling": ws.scheduling.model_copy(
+        update={"appointment_types": {"Aufmaß": 90}})})
+    data = ("From: Familie Krämer <kraemer@gmx.example>\nTo: anna@beispiel-design.de\n"
+            "Subject: Aufmaß\nDate: Wed, 02 Dec 2026 09:55:00 +0100\nMIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+            "Guten Tag, können wir das Aufmaß nächste Woche Donnerstag machen?\n").encode()
+    view = build_view(parse_message(RawMessage(ref="t", data=data), typed.limits), typed,
+                      RECEIVED)
+    assert certain_category(view, typed.scheduling.appointment_types) == (
+        Category.scheduling, "time-request")
+    assert certain_category(view) is None  # without the type it is left to the classifier
