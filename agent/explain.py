@@ -40,7 +40,14 @@ def explain(view: MessageView, c: Classification, d: Decision, owner_language: s
     first = _ENV.from_string(t["category_sentence"]).render(**values)
     reason = t["reasons"].get(d.reason, t["reasons"]["delegation"])
     second = _ENV.from_string(reason).render(**values)
-    return f"{first} {second}"
+    learned = d.draft.learned_from if d.draft is not None else None
+    if learned is None:
+        return f"{first} {second}"
+    on = learned.on
+    third = _ENV.from_string(t["learned_draft"]).render(
+        to=learned.to, on=f"{on.day}.{on.month}.{on.year}" if owner_language == "de"
+        else f"{on.day} {t['months'][on.month - 1]} {on.year}")
+    return f"{first} {second} {third}"
 
 
 def explain_failure(error: str, owner_language: str) -> str:

@@ -134,7 +134,7 @@ def run(ws: Workspace, once: bool = False, progress: bool | None = None,
         return 2
     store = open_store(ws, clock)
     deps = default_deps(ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
-                        clock=clock, offers=offers_from(store))
+                        clock=clock, offers=offers_from(store), learn_from=store.db)
     outbox = open_outbox(ws, store)
     # the planner's own calendar: live mode writes what it accepted to the same source
     calendar = deps.schedule.source if isinstance(deps.schedule, Planner) else None

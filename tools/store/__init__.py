@@ -8,6 +8,7 @@
     ledger.py      rule 5's reply ledger and calendar offers
     review.py      the owner's review of drafts;  access.py  password, sessions, tokens
     corrections.py the owner's corrections;  calendar_ops.py  pending calendar changes
+    inbox.py       the owner's queue and list;  approved.py  her approved replies (learning)
 
 `Store` bundles them for one database and clock.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 from core.clock import Clock
 from tools.store.access import Access
 from tools.store.db import Database
+from tools.store.inbox import Inbox
 from tools.store.ledger import Ledger
 from tools.store.messages import Messages
 from tools.store.outbox import OutboxStore
@@ -35,6 +37,7 @@ class Store:
         self.review = Review(self.db)
         self.access = Access(self.db)
         self.outbox = OutboxStore(self.db)
+        self.inbox = Inbox(self.db)
 
     @property
     def clock(self) -> Clock:
