@@ -86,7 +86,7 @@ class _Targets(HTMLParser):
         if tag == "a" and self.links:
             href = self.links.pop()
             if href:
-                self.out.append(f'<span class="asz-target">→ {html.escape(target_label(href))}'
+                self.out.append(f' <span class="asz-target">→ {html.escape(target_label(href))}'
                                 "</span>")
 
     def handle_data(self, data: str) -> None:

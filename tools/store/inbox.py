@@ -83,7 +83,7 @@ class Inbox:
             self._delivery(s, items)
             self._drafts(s, items)
         out = list(items.values())
-        out.sort(key=lambda i: aware(i.at), reverse=True)
+        out.sort(key=lambda i: (aware(i.at), i.message), reverse=True)
         out.sort(key=lambda i: i.kind != "risk")
         return out
 
