@@ -39,9 +39,9 @@ class Words:
 
     def _time(self, local: datetime) -> str:
         hour12 = local.hour % 12 or 12
-        return self.t["dates"]["time"].format(hour=local.hour, minute=local.minute,
-                                              hour12=hour12,
-                                              ampm="am" if local.hour < 12 else "pm")
+        return str(self.t["dates"]["time"].format(hour=local.hour, minute=local.minute,
+                                                  hour12=hour12,
+                                                  ampm="am" if local.hour < 12 else "pm"))
 
     def _parts(self, local: datetime) -> dict[str, object]:
         d = self.t["dates"]
@@ -173,8 +173,5 @@ def _name(sender: str) -> str:
 
 
 def _dt(at: datetime | str | None) -> datetime:
-    if isinstance(at, datetime):
-        value = at
-    else:
-        value = datetime.fromisoformat(str(at))
+    value = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # the store's UTC

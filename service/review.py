@@ -10,8 +10,8 @@ from agent.learned import facts_record, key_text, recipient_of
 from agent.parse.mime import parse_message
 from agent.review import placeholders
 from agent.view import build_view
-from core.models import Action, Category, RawMessage
 from core.config import Workspace
+from core.models import Action, Category, RawMessage
 from service.learning import Correction, CorrectionError, correct
 from tools.compose import UnsafeHeader, address
 from tools.store import Store
