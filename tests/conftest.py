@@ -29,7 +29,7 @@ CLOCK_MODULES = {
     "test_calendar_caldav", "test_calendar_live", "test_calendar_planner",
     "test_calendar_sources", "test_calendar_triage", "test_clock", "test_forward",
     "test_injection", "test_learning", "test_llm", "test_outbox", "test_policy",
-    "test_reply_limit", "test_runner", "test_web",
+    "test_reply_limit", "test_runner", "test_web", "test_reviewui", "test_learn_edits",
 }
 
 

@@ -181,9 +181,7 @@ class Inbox:
             if f.until is not None:
                 conds.append(MessageRow.received_at < f.until)
             if f.q.strip():
-                like = f"%{_escape_like(f.q.strip().lower())}%"
-                conds.append(or_(func.lower(MessageRow.sender).like(like, escape="\\"),
-                                 func.lower(MessageRow.subject).like(like, escape="\\")))
+                conds.append(_search(f.q.strip()))
             if conds:
                 q = q.where(and_(*conds))
             total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0)
@@ -234,6 +232,19 @@ class Inbox:
         with self.db.session() as s:
             at = s.scalar(select(MessageRow.handled_at).where(MessageRow.id == message))
             return aware(at) if at is not None else None
+
+
+def _search(q: str) -> Any:
+    """Sender or subject contains `q`, ignoring case. SQLite's lower() knows only ASCII, so
+    the umlauts of "überweisung" also match as typed, capitalised and in capitals."""
+    forms = {q.lower(), q, q.capitalize(), q.upper()}
+    conds = []
+    for form in forms:
+        like = f"%{_escape_like(form)}%"
+        for column in (MessageRow.sender, MessageRow.subject):
+            conds.append(column.like(like, escape="\\"))
+            conds.append(func.lower(column).like(like, escape="\\"))
+    return or_(*conds)
 
 
 def _escape_like(text: str) -> str:
