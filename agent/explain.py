@@ -75,7 +75,14 @@ def explain(view: MessageView, c: Classification, d: Decision, owner_language: s
     clauses = _about_draft(view, d, t)
     if clauses:
         second = f"{second.rstrip().rstrip('.')} ({'; '.join(clauses)})."
-    return f"{first} {second}"
+    learned = d.draft.learned_from if d.draft is not None else None
+    if learned is None:
+        return f"{first} {second}"
+    on = learned.on
+    third = _ENV.from_string(t["learned_draft"]).render(
+        to=learned.to, on=f"{on.day}.{on.month}.{on.year}" if owner_language == "de"
+        else f"{on.day} {t['months'][on.month - 1]} {on.year}")
+    return f"{first} {second} {third}"
 
 
 def _about_draft(view: MessageView, d: Decision, t: dict[str, Any]) -> list[str]:

@@ -34,6 +34,10 @@ class DraftPublic(BaseModel):
     subject: str
     body: str
     language: str
+    edited: bool = False  # the owner changed the agent's text before approving
+    learned: bool = False  # starts from the owner's approved wording
+    send_after: str | None = None
+    reject_reason: str | None = None
 
 
 class MessageDetail(BaseModel):
@@ -48,6 +52,8 @@ class MessageDetail(BaseModel):
     attachments: list[dict[str, Any]]
     replies: list[dict[str, Any]]  # what was (or will be) sent, when, and its outbox state
     forwarded_by_owner: bool  # the gate's verdict, not merely "a forward"
+    corrected: bool = False  # the current decision is the owner's correction
+    decided_at: str | None = None
 
 
 def _task(t: TaskRow) -> TaskPublic:
@@ -76,7 +82,12 @@ def message_detail(store: Store, message_id: int) -> MessageDetail | None:
             item=item_json(m, dec),
             decision=dec.result if dec else None,
             drafts=[DraftPublic(id=d.id, kind=d.kind, status=d.status, to=d.to, cc=d.cc,
-                                subject=d.subject, body=d.body, language=d.language)
+                                subject=d.subject, body=d.body, language=d.language,
+                                edited=d.original is not None,
+                                learned=(d.template or "").startswith("learned:"),
+                                send_after=(d.send_after.isoformat() if d.send_after
+                                            else None),
+                                reject_reason=d.reject_reason)
                     for d in drafts],
             tasks=[_task(t) for t in task_rows],
             headers={"From": outer.sender.formatted() if outer.sender else "",
@@ -91,4 +102,6 @@ def message_detail(store: Store, message_id: int) -> MessageDetail | None:
             replies=store.review.replies(m.id),
             forwarded_by_owner=bool((dec.result or {}).get("forwarded_by_owner")) if dec
             else False,
+            corrected=bool(dec and dec.origin == "owner"),
+            decided_at=dec.created_at.isoformat() if dec else None,
         )

@@ -282,6 +282,14 @@ class NoteGuidance(Frozen):
     source: Literal["note", "learned"] = "note"  # the owner's note, or a past correction
 
 
+class LearnedFrom(Frozen):
+    """The owner's approved reply a draft starts from (her wording, new facts filled in)."""
+
+    draft_id: int
+    to: str
+    on: date  # the owner-local day she approved it
+
+
 class Draft(Frozen):
     to: list[str]
     cc: list[str] = Field(default_factory=list)
@@ -293,6 +301,7 @@ class Draft(Frozen):
     template: str | None = None  # which prompt file and version wrote it
     itip: str | None = None  # an iCalendar object that goes with the mail (REPLY, REQUEST)
     itip_method: str | None = None
+    learned_from: LearnedFrom | None = None  # starts from the owner's approved wording
 
 
 class EventOp(Frozen):

@@ -8,7 +8,8 @@ wires one to the other. Nothing here touches a network, a disk or a model runtim
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -72,6 +73,28 @@ class ExampleIndex(Protocol):
     def all(self) -> tuple[list[Example], Vectors]: ...
 
     def nearest(self, vector: Vectors, k: int) -> list[Neighbour]: ...
+
+
+# --- the owner's approved replies ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovedReply:
+    """A reply the owner edited and approved, found for a new mail like the one it answered."""
+
+    draft_id: int
+    body: str  # her text as approved
+    facts: dict[str, Any]  # of the mail it answered: names, dates, amounts, invoice numbers
+    recipient: str  # whom it answered ("Petra Brandt", or the address)
+    approved_at: datetime
+    similarity: float
+
+
+class ApprovedReplies(Protocol):
+    """Her approved wording, nearest first: same category and language, nearest by the
+    embedding of the mail answered (None when nothing is close enough)."""
+
+    def like(self, text: str, category: str, language: str) -> ApprovedReply | None: ...
 
 
 # --- a language model ---------------------------------------------------------------------

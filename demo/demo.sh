@@ -24,6 +24,8 @@ cat <<INFO
   Assistenz demo — the mailbox of Beispiel Design, replayed as of $NOW
 
   Web UI:      http://127.0.0.1:8000/          password: $PASSWORD
+               (today's queue; open a draft to edit, approve & undo, discard, or correct
+               the decision; ? lists the keyboard shortcuts; works at phone width too)
   API docs:    http://127.0.0.1:8000/docs      owner token: $TOKEN
   Sent mail:   $MAIL/new/  (a local SMTP receiver on 127.0.0.1:8025; nothing leaves this machine)
 

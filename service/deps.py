@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from agent.classify.base import Classifier
-from agent.drafts import LLMDrafter, TemplateDrafter
+from agent.drafts import Drafter, LLMDrafter, TemplateDrafter
+from agent.learned import LearnedDrafter
 from agent.pipeline import Deps
 from agent.policy import ReplyLedger
 from agent.routing import Router
@@ -24,6 +25,8 @@ from tools.knowledge import open_knowledge
 from tools.llm import build_llm
 from tools.names import first_names
 from tools.store import Store
+from tools.store.approved import ApprovedReplyIndex
+from tools.store.db import Database
 
 
 def default_deps(ws: Workspace, classifier: Classifier | None = None,
@@ -32,20 +35,25 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
                  clock: Clock = system_clock,
                  exclude_examples: object = None, llm: LLMClient | None = None,
                  offers: Callable[[Mail], Proposal | None] | None = None,
-                 ibans: Callable[[Mail], list[str]] | None = None) -> Deps:
+                 ibans: Callable[[Mail], list[str]] | None = None,
+                 learn_from: Database | None = None) -> Deps:
     """The embedded offline default, plus the configured LLM (or the `llm` given, e.g. a
     scripted one in tests) for unsure cases and for drafts. `offers` defaults to reading
-    the workspace's database when it exists (read-only)."""
+    the workspace's database when it exists (read-only). With `learn_from` (the store's
+    database), drafts start from the owner's approved wording for similar mail."""
     embedder = get_embedder()
     llm = llm or build_llm(ws.llm)
     planner = scheduler_for(ws, clock)
+    drafter: Drafter = LLMDrafter(llm) if llm is not None else TemplateDrafter()
+    if learn_from is not None:
+        drafter = LearnedDrafter(drafter, ApprovedReplyIndex(learn_from, embedder))
     return Deps(
         ws=ws,
         classifier=classifier or build_classifier(ws, embedder,
                                                   skip_identical=exclude_examples is not None,
                                                   llm=llm),
         router=Router(ws, embedder),
-        drafter=LLMDrafter(llm) if llm is not None else TemplateDrafter(),
+        drafter=drafter,
         ledger=ReplyLedger(replied),
         load=load or (lambda _id: 0),
         clock=clock,

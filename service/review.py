@@ -6,12 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from agent.learned import facts_record, key_text, recipient_of
+from agent.parse.mime import parse_message
 from agent.review import placeholders
+from agent.view import build_view
 from core.config import Workspace
-from core.models import Action, Category
+from core.models import Action, Category, RawMessage
 from service.learning import Correction, CorrectionError, correct
 from tools.compose import UnsafeHeader, address
 from tools.store import Store
+from tools.store.approved import ApprovedStore
+from tools.store.corrections import message_and_decision
 from tools.store.review import Edits, Verdict
 
 __all__ = ["CorrectionError", "Edits", "ReviewError", "approve", "correction", "reject",
@@ -72,7 +77,27 @@ def approve(store: Store, ws: Workspace, draft_id: int, edits: Edits,
     send_after = store.clock() + timedelta(seconds=ws.review.undo_seconds)
     v = store.review.approve(draft_id, clean, send_after, actor)
     _raise_for(v, draft_id)
+    after = store.review.draft(draft_id)
+    if after is not None and after["edited"]:
+        learn_wording(store, ws, after)
     return v
+
+
+def learn_wording(store: Store, ws: Workspace, draft: dict[str, object]) -> None:
+    """Her edited, approved reply becomes the starting point for the next similar mail
+    (agent/learned.py): kept with the text and facts of the mail it answers."""
+    message = draft.get("message")
+    if not isinstance(message, int):
+        return
+    raw, current = message_and_decision(store, message)
+    if raw is None or current is None or raw.received_at is None:
+        return
+    view = build_view(parse_message(RawMessage(ref=raw.ref, data=raw.data), ws.limits), ws,
+                      raw.received_at)
+    ApprovedStore(store.db).record(
+        int(str(draft["id"])), message, str(current["category"]), str(draft["language"]),
+        key_text(view.mail), str(draft["body"]), facts_record(view.mail, raw.received_at),
+        recipient_of(view.mail))
 
 
 def undo(store: Store, draft_id: int, actor: str = "owner") -> Verdict:

@@ -227,7 +227,8 @@ def worker_deps(ws: Workspace, clock: Clock) -> Deps:
     (open tasks, rule 5's ledger, offered slots, the IBANs senders used)."""
     store = Store(ws.database_url, clock)
     return default_deps(ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
-                        clock=clock, offers=offers_from(store), ibans=store.accounts.known)
+                        clock=clock, offers=offers_from(store), ibans=store.accounts.known,
+                        learn_from=store.db)
 
 
 def list_items(ws: Workspace, status: str | None = None) -> list[dict[str, Any]]:

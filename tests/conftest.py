@@ -31,6 +31,7 @@ CLOCK_MODULES = {
     "test_injection", "test_learning", "test_llm", "test_outbox", "test_policy",
     "test_reply_limit", "test_routing", "test_runner", "test_time_request", "test_web",
     "test_wish", "test_hostile_calendar", "test_hostile_caldav",
+    "test_reviewui", "test_learn_edits",
 }
 
 

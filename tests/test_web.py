@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import FIXED_NOW, FIXTURES
@@ -39,11 +40,14 @@ def build(ws: Workspace, tmp_path: Path) -> TestClient:
 
 def test_inbox_lists_every_message_with_its_decision(ws: Workspace, tmp_path: Path) -> None:
     client = build(ws, tmp_path)
-    page = client.get("/")
+    page = client.get("/messages")
     assert page.status_code == 200
     body = page.text
-    assert body.count('href="/messages/') == 11
-    assert "invoice_payment" in body and "route" in body and "lena" in body
+    assert body.count('<a href="/messages/') == 11
+    # words, not codes: the category, the action and the assistant's name
+    assert "Rechnung/Zahlung" in body and "Zuweisen" in body and "Lena Krüger" in body
+    visible = re.sub(r"<[^>]+>", " ", body)  # what the page shows (option values are codes)
+    assert "invoice_payment" not in visible and " route " not in visible
 
 
 def test_message_page_shows_decision_draft_and_original(ws: Workspace, tmp_path: Path) -> None:
@@ -61,13 +65,14 @@ def test_email_content_is_escaped(ws: Workspace, tmp_path: Path) -> None:
     client = build(ws, tmp_path)
     items = client.get("/api/v1/messages").json()
     evil = next(i for i in items if i["message_id"] == "<evil-1@attacker.example>")
-    for url in ("/", f"/messages/{evil['id']}", "/tasks"):
+    for url in ("/", "/messages", f"/messages/{evil['id']}", f"/messages/{evil['id']}/html",
+                "/tasks"):
         html = client.get(url).text
         assert "<script>alert" not in html
         assert "<img src=x" not in html
         assert "onmouseover=" not in html
         assert 'href="javascript:' not in html
-    assert "&lt;img src=x onerror=alert(2)&gt; Angebot" in client.get("/").text
+    assert "&lt;img src=x onerror=alert(2)&gt; Angebot" in client.get("/messages").text
 
 
 def test_tasks_page_and_api(ws: Workspace, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@
     review.py      the owner's review of drafts;  access.py  password, sessions, tokens
     corrections.py the owner's corrections;  calendar_ops.py  pending calendar changes
     accounts.py    the IBANs each sender used (a changed one is a risk)
+    inbox.py       the owner's queue and list;  approved.py  her approved replies (learning)
 
 `Store` bundles them for one database and clock.
 """
@@ -20,6 +21,7 @@ from tools.store.access import Access
 from tools.store.accounts import Accounts
 from tools.store.db import Database
 from tools.store.idempotency import Idempotency
+from tools.store.inbox import Inbox
 from tools.store.ledger import Ledger
 from tools.store.messages import Messages
 from tools.store.outbox import OutboxStore
@@ -42,6 +44,7 @@ class Store:
         self.webhooks = Webhooks(self.db)
         self.idempotency = Idempotency(self.db)
         self.accounts = Accounts(self.db)
+        self.inbox = Inbox(self.db)
 
     @property
     def clock(self) -> Clock:

@@ -56,6 +56,9 @@ class MessageRow(Base):
     retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # failed: next try
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
                                                  onupdate=clock_now)
+    # the owner handled it (archived, or read in her queue): it leaves the morning queue
+    # until something newer happens to it (a task comes back, a reply's delivery fails)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     decisions: Mapped[list[DecisionRow]] = relationship(back_populates="message",
                                                         order_by="DecisionRow.id")
@@ -392,3 +395,23 @@ class BankAccountRow(Base):
     iban: Mapped[str] = mapped_column(String(34))
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
+class ApprovedReplyRow(Base):
+    """A reply the owner edited and approved: her wording for the next similar mail (same
+    category and language, nearest by the embedding of the mail it answered). Only while
+    its draft stays approved or sent (an undo or a stop takes it back)."""
+
+    __tablename__ = "approved_replies"
+    __table_args__ = (UniqueConstraint("draft_id", name="uq_approved_replies_draft"),
+                      Index("ix_approved_replies_kind", "category", "language"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    category: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    mail_text: Mapped[str] = mapped_column(Text)  # what the vector is of
+    body: Mapped[str] = mapped_column(Text)  # her approved text
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # of the mail answered
+    recipient: Mapped[str] = mapped_column(String(998))  # "Frau Brandt" / the address
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32, filled on first use
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)

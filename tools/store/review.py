@@ -45,7 +45,9 @@ def draft_json(d: DraftRow, message_id: str | None) -> dict[str, Any]:
             "cc": list(d.cc or []), "subject": d.subject, "body": d.body,
             "language": d.language, "status": d.status, "kind": d.kind,
             "message": d.message_id, "created_at": _iso(d.created_at),
-            "send_after": _iso(d.send_after)}
+            "send_after": _iso(d.send_after), "edited": d.original is not None,
+            "learned": (d.template or "").startswith("learned:"),
+            "reject_reason": d.reject_reason}
 
 
 class Review:
