@@ -27,7 +27,8 @@ from core.ports import Embedder, Example, ExampleIndex, Neighbour, Vectors
 log = logging.getLogger(__name__)
 CATS = list(Category)
 SIGNALS = ("automated", "bulk", "noreply", "calendar", "reply", "pdf", "forwarded", "html",
-           "brand_mismatch", "freemail", "link_mismatch", "reply_other_domain", "odd_tld")
+           "brand_mismatch", "freemail", "link_mismatch", "reply_other_domain", "odd_tld",
+           "mass_html", "unsub_no_header", "obfuscated", "shouting")
 K_VOTE = 30
 K_SEARCH = 40
 LEARN_SIM = 0.93  # a correction at least this similar decides the way the owner did
@@ -216,6 +217,9 @@ class KnnClassifier:
     def _train(self) -> None:
         """Fit the category and priority models on leave-one-out neighbours of every example."""
         examples, vectors = self.store.all()
+        # kept in memory: a mail's neighbours are one matrix product away (a store query
+        # per mail cost more than the rest of the classifier)
+        self._examples, self._vectors = examples, vectors.astype(np.float32)
         sims = vectors @ vectors.T
         proto = vectors @ self._proto.T
         rows, ys, prows, pys = [], [], [], []
@@ -241,8 +245,17 @@ class KnnClassifier:
         self.store.add([example], self.embedder.queries([example.text]))
         self._train()
 
+    def prepare(self, views: list[MessageView]) -> None:
+        """Embed the texts of several mails in one batch (cached by content), so that
+        classifying each of them afterwards finds its vector ready."""
+        self.embedder.queries([text_of(v) for v in views])
+
     def neighbours(self, vector: Vectors, text: str) -> list[Neighbour]:
-        found = self.store.nearest(vector, K_SEARCH + 1)
+        sims = self._vectors @ np.asarray(vector, dtype=np.float32)
+        k = min(K_SEARCH + 1, len(sims))
+        top = np.argpartition(-sims, k - 1)[:k] if k else np.zeros(0, dtype=np.int64)
+        found = [Neighbour(self._examples[i], float(sims[i]))
+                 for i in top[np.argsort(-sims[top], kind="stable")]]
         if self.skip_identical:
             found = [n for n in found if n.example.text != text]
         return found[:K_SEARCH]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from agent.classify.signals import spoofed_brand
 from core.models import Category, MessageView
 
 _OOO = re.compile(
@@ -21,6 +22,10 @@ _SOCIAL_DOMAINS = re.compile(
 def certain_category(view: MessageView) -> tuple[Category, str] | None:
     """(category, rule name) when a deterministic rule is sure, else None."""
     mail = view.mail
+    if mail.verdict.spam:  # the provider's filter said so (only "spam" verdicts are read)
+        return Category.spam, "provider-verdict"
+    if spoofed_brand(view):
+        return Category.spam, "auth-fail:" + "+".join(mail.verdict.auth_fail)
     if view.calendar_method in {"REQUEST", "CANCEL", "COUNTER", "DECLINECOUNTER", "REPLY",
                                 "ADD", "REFRESH"}:
         return Category.scheduling, f"calendar:{view.calendar_method}"
