@@ -12,8 +12,6 @@ import sys
 import time
 from typing import Any
 
-from tqdm import tqdm
-
 from agent.pipeline import Deps, triage
 from agent.scheduling.planner import Planner
 from core.clock import Clock, system_clock
@@ -21,6 +19,7 @@ from core.config import Workspace
 from core.ical.base import CalendarSource
 from core.models import RawMessage
 from service.deps import default_deps
+from service.progress import Progress
 from service.scheduler import offers_from
 from tools.calendar.live import apply_pending
 from tools.outbox import Outbox, open_outbox
@@ -70,9 +69,8 @@ def process_pending(store: Store, deps: Deps, progress: bool | None = None,
     worker = worker or worker_id()
     done = failed = 0
     conflicts: dict[int, int] = {}
-    disable = (not sys.stderr.isatty()) if progress is None else not progress
-    with tqdm(total=store.messages.count("new"), unit="mail", desc="process",
-              disable=disable, file=sys.stderr) as bar:
+    # a bar with the time left on a terminal, else a log line every 30 s (service/progress.py)
+    with Progress(store.messages.count("new"), "process", progress) as bar:
         while batch := store.messages.claim(worker, CLAIM_BATCH):
             for row_id, raw in batch:
                 result = _process_one(store, deps, worker, row_id, raw, conflicts)
