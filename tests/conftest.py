@@ -26,7 +26,7 @@ __all__ = ["DEMO", "FIXED_NOW", "FIXTURES", "ROOT", "raw_of"]
 # with the real clock a year ahead (`pytest -m clock`, see tests/clocks.py).
 CLOCK_MODULES = {
     "test_calendar_caldav", "test_calendar_live", "test_calendar_planner",
-    "test_calendar_sources", "test_calendar_triage", "test_clock", "test_forward",
+    "test_batch", "test_calendar_sources", "test_calendar_triage", "test_clock", "test_forward",
     "test_injection", "test_learning", "test_llm", "test_outbox", "test_policy",
     "test_reply_limit", "test_runner", "test_web",
 }
