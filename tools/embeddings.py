@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # the start of the new text; agent/classify/base.py `text_of`). The cost grows with the
 # tokens, and the head carries the topic; the keywords and signals still read the whole
 # mail. `python -m evals.tune --loco --chars N` and `make bench` measure what it costs.
-DEFAULT_CHARS = 200
+DEFAULT_CHARS = 600
 # ASSISTENZ_EMBED_CHARS: another head length, for measurements only (evals/bench_triage.py);
 # the example vectors are then made anew under the embedder's own name.
 MAX_CHARS = int(os.environ.get("ASSISTENZ_EMBED_CHARS") or DEFAULT_CHARS)

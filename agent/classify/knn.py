@@ -6,6 +6,7 @@ so that confidence means something.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -95,9 +96,14 @@ def _shipped_vectors(version: str, model: str | None) -> Vectors | None:
 
 
 def seed_fingerprint(version: str = SEED_VERSION) -> str:
-    """Changes whenever the shipped seed file changes (names the seed collection)."""
-    data = resources.files("agent.classify").joinpath(f"seeds/{version}.jsonl").read_bytes()
-    return f"{version}-{hashlib.sha256(data).hexdigest()[:10]}"
+    """Changes whenever the shipped seeds change — their texts or their vectors (names the
+    seed collection, so a store never mixes vectors of two head lengths or models)."""
+    folder = resources.files("agent.classify").joinpath("seeds")
+    h = hashlib.sha256(folder.joinpath(f"{version}.jsonl").read_bytes())
+    for name in (f"{version}.vectors.npy", f"{version}.model.txt"):
+        with contextlib.suppress(FileNotFoundError, OSError):
+            h.update(folder.joinpath(name).read_bytes())
+    return f"{version}-{h.hexdigest()[:10]}"
 
 
 def load_seeds(version: str = SEED_VERSION, model: str | None = None) -> list[Seed]:
