@@ -42,7 +42,8 @@ def embeddings(texts: list[str], chars: int | None = None) -> np.ndarray:
     if cache.exists():
         data = np.load(cache, allow_pickle=False)
         if str(data["key"]) == key:
-            return data["vectors"]
+            cached: np.ndarray = data["vectors"]
+            return cached
     inner = emb.E5Embedder(max_chars=chars) if emb.cpu_has_avx2() else emb.HashingEmbedder()
     vectors = np.concatenate([inner.queries(texts[i:i + 64]) for i in range(0, len(texts), 64)])
     cache.parent.mkdir(parents=True, exist_ok=True)
