@@ -90,9 +90,11 @@ CREDENTIAL = {
 ASK = {
     "de": ["send", "schick", "mitteil", "nennen", "bestätigen sie", "geben sie", "zukommen",
            "übermittel", "brauchen wir", "benötigen wir", "teilen sie", "antworten sie mit",
-           "eingeben", "klicken sie", "melden sie sich", "verifizier", "reaktivier"],
+           "eingeben", "klicken sie", "melden sie sich", "verifizier", "reaktivier",
+           "weiterleit", "weitergeb", "durchgeb"],
     "en": ["send", "provide", "share", "confirm your", "verify", "tell us", "reply with",
-           "enter your", "we need", "need your", "click", "log in", "login here", "update your"],
+           "enter your", "we need", "need your", "click", "log in", "login here", "update your",
+           "forward", "pass on", "read out"],
     "fr": ["envoy", "communiqu", "confirmer", "confirmez", "indiquer", "indiquez", "fournir",
            "fournissez", "transmett", "avons besoin", "cliquez", "vérifiez"],
     "es": ["enviar", "envíe", "envíenos", "confirme", "confirmar", "facilit", "proporcion",

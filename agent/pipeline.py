@@ -13,7 +13,7 @@ allowed; `service/deps.py` builds `Deps` from a workspace.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -174,7 +174,11 @@ def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decisio
 def triage(raw: RawMessage, deps: Deps) -> TriageOutcome:
     """parse → view → thread → classify → schedule → decide → draft → explain; changes
     nothing outside the returned outcome."""
-    v = view(parse(raw, deps), deps, raw.received_at)
+    return decide_view(raw, view(parse(raw, deps), deps, raw.received_at), deps)
+
+
+def decide_view(raw: RawMessage, v: MessageView, deps: Deps) -> TriageOutcome:
+    """The stages after the view: thread → classify → schedule → decide → draft → explain."""
     offer = thread(v, deps)
     guidance = read_note(v, deps.ws)
     c = classify(v, guidance, offer, deps)
@@ -203,6 +207,32 @@ def redecide(raw: RawMessage, deps: Deps, category: Category, action: Action | N
     d = draft(v, c, d, deps)
     text = explain(v, c, d, deps.ws.owner.languages[0])
     return TriageOutcome(ref=raw.ref, view=v, classification=c, decision=d, explanation=text)
+
+
+def triage_batch(raws: list[RawMessage], deps: Deps) -> Iterator[TriageOutcome | Exception]:
+    """triage() for several messages, in order: all are parsed first and the classifier
+    embeds their texts in one batch (`prepare`, when it has one); then each is decided in
+    turn, lazily, so a caller that records each outcome (rule 5's ledger) before asking for
+    the next sees the same decisions as with triage() one by one. A message that fails
+    yields its exception."""
+    views: list[MessageView | Exception] = []
+    for raw in raws:
+        try:
+            views.append(view(parse(raw, deps), deps, raw.received_at))
+        except Exception as exc:  # one broken message must not stop the others
+            views.append(exc)
+    prepare = getattr(deps.classifier, "prepare", None)
+    if prepare is not None:
+        prepare([v for v in views if isinstance(v, MessageView)
+                 and certain_category(v, deps.ws.scheduling.appointment_types) is None])
+    for raw, v in zip(raws, views, strict=True):
+        if isinstance(v, Exception):
+            yield v
+            continue
+        try:
+            yield decide_view(raw, v, deps)
+        except Exception as exc:
+            yield exc
 
 
 # --- helpers ----------------------------------------------------------------------------

@@ -160,6 +160,14 @@ class SenderAuth(Frozen):
     detail: str = ""  # e.g. "dmarc=fail"
 
 
+class FilterVerdict(Frozen):
+    """What the provider's filters wrote into the headers (only verdicts against the mail
+    count: a sender can write any header, so a "not spam" is never believed)."""
+
+    spam: str | None = None  # the header that called it spam, e.g. "X-Spam-Flag: YES"
+    auth_fail: list[str] = Field(default_factory=list)  # "dmarc", "spf", "dkim" that failed
+
+
 class BodyText(Frozen):
     """Readable text of a message, split into what is new and what is history."""
 
@@ -183,6 +191,7 @@ class Mail(Frozen):
     in_reply_to: str | None = None
     references: list[str] = Field(default_factory=list)
     automation: Automation = Automation()
+    verdict: FilterVerdict = FilterVerdict()
     body: BodyText = BodyText()
     html: str | None = None  # raw HTML body when there was one (untrusted; sanitize to show)
     attachments: list[Attachment] = Field(default_factory=list)

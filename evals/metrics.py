@@ -75,8 +75,16 @@ def unwanted_auto(label: dict[str, Any], result: dict[str, Any]) -> list[str]:
             if p["type"] in AUTO_EFFECTS]
 
 
-def score(labels: list[dict[str, Any]], results: list[dict[str, Any]], owner: str,
-          readers: dict[str, list[str]]) -> dict[str, Any]:
+Readers = dict[str, list[str]]
+
+
+def score(labels: list[dict[str, Any]], results: list[dict[str, Any]], owner: str | list[str],
+          readers: Readers | list[Readers]) -> dict[str, Any]:
+    """Scores of one set; `owner` and `readers` may be given per mail (sets that span
+    several workspaces, like the v2 test split)."""
+    owners = owner if isinstance(owner, list) else [owner] * len(labels)
+    who = readers if isinstance(readers, list) else [readers] * len(labels)
+    context = {id(lab): (o, r) for lab, o, r in zip(labels, owners, who, strict=True)}
     pairs = [(lab, res) for lab, res in zip(labels, results, strict=True) if "error" not in res]
     gold = [lab["category"] for lab, _ in pairs]
     pred = [res["category"] for _, res in pairs]
@@ -95,7 +103,7 @@ def score(labels: list[dict[str, Any]], results: list[dict[str, Any]], owner: st
     routed = [(lab, res) for lab, res in pairs if lab["action"] == "route"]
     replies = [(lab, res) for lab, res in pairs if lab.get("reply_to")]
     forbidden = {lab["file"]: f for lab, res in pairs
-                 if (f := forbidden_actions(lab, res, owner, readers))}
+                 if (f := forbidden_actions(lab, res, *context[id(lab)]))}
     allowed_auto = [(lab, res) for lab, res in pairs if lab["action"] == "auto"]
     return {
         "n": n,
@@ -145,3 +153,33 @@ def cascade(labels: list[dict[str, Any]], results: list[dict[str, Any]],
             "share_below": len(low) / len(pairs) if pairs else None,
             "accuracy_below": sum(low) / len(low) if low else None,
             "accuracy_above": sum(high) / len(high) if high else None}
+
+
+def spam_costs(spam: list[bool], results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Real mail labelled only spam / not spam: how much spam is caught, how much
+    legitimate mail is lost to the spam folder, and what the spam that got through costs
+    (tasks for paid assistants, mails in the owner's queue, automatic answers)."""
+    pairs = [(s, r) for s, r in zip(spam, results, strict=True) if "error" not in r]
+    junk = [r for s, r in pairs if s]
+    ham = [r for s, r in pairs if not s]
+    caught = [r for r in junk if r["category"] == "spam"]
+    missed = [r for r in junk if r["category"] != "spam"]
+    lost = [r for r in ham if r["category"] == "spam"]
+    return {
+        "n_spam": len(junk), "n_legitimate": len(ham), "errors": len(results) - len(pairs),
+        "spam_recall": len(caught) / len(junk) if junk else None,
+        "legitimate_as_spam": len(lost) / len(ham) if ham else None,
+        "legitimate_as_spam_n": len(lost),
+        "spam_by_rule": sum(r.get("decided_by") != "knn" for r in caught),
+        "spam_routed": sum(r["action"] == "route" for r in junk),
+        "spam_owner_queue": sum(r["action"] in {"notify", "draft"} for r in junk),
+        "spam_auto": sum(r["action"] == "auto" for r in junk),
+        "spam_auto_effects": sum(p["type"] in AUTO_EFFECTS for r in junk
+                                 for p in r.get("planned_actions", [])),
+        "missed_as": dict(Counter(r["category"] for r in missed)),
+        "legitimate_lost": [{"file": r["file"], "subject": r.get("subject", "")[:80],
+                             "confidence": r["confidence"]} for r in lost],
+        "spam_missed": [{"file": r["file"], "subject": r.get("subject", "")[:80],
+                         "category": r["category"], "action": r["action"]} for r in missed],
+        "legitimate_actions": dict(Counter(r["action"] for r in ham)),
+    }

@@ -13,6 +13,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 V1 = ROOT / "evals" / "data" / "v1"
+V2_TEST = ROOT / "evals" / "data" / "v2" / "test"
 # The eval sets were written for the last week of November 2026: a mail without a usable
 # Date: header is replayed as if it arrived then.
 EVAL_NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -47,8 +48,19 @@ class LabelledSet:
         return [self.folder / x["file"] for x in self.labels()]
 
 
+def _v2_persona(folder: Path) -> LabelledSet:
+    return LabelledSet(f"v2/{folder.name}", folder / "mails", folder / "labels.yaml",
+                       folder / "workspace.yaml")
+
+
+# The independent test split: eight businesses no example covers, each with its own
+# workspace (evals/data/v2/README.md). A measurement set only: never an example.
+V2_PERSONAS = [_v2_persona(p) for p in sorted(V2_TEST.iterdir()) if p.is_dir()]
+
 SETS = {
     "dev": LabelledSet("dev", V1 / "dev", V1 / "labels" / "dev.yaml", V1 / "workspace.yaml"),
+    # the old test split, written for the dev persona: now part of the examples, so it is
+    # measured leave-one-out like dev (an in-persona figure, not an independent one)
     "test": LabelledSet("test", V1 / "test", V1 / "labels" / "test.yaml", V1 / "workspace.yaml"),
     "injection": LabelledSet("injection", V1 / "injection", V1 / "labels" / "injection.yaml",
                              V1 / "workspace.yaml"),
@@ -56,4 +68,7 @@ SETS = {
                                 V1 / f"workspace-seed-{c}.yaml") for c in "abcdef"},
     "demo": LabelledSet("demo", ROOT / "demo" / "mailbox" / "new", ROOT / "demo" / "labels.yaml",
                         ROOT / "demo" / "workspace.yaml"),
+    **{p.name: p for p in V2_PERSONAS},
 }
+# sets that are examples too: measured leave-one-out (an example never finds itself)
+IN_EXAMPLES = {"dev", "test", *(f"seed-{c}" for c in "abcdef")}

@@ -14,7 +14,7 @@ from core.clock import Clock, system_clock
 from core.config import Workspace
 from core.models import FailedMessage, RawMessage
 from service.deps import default_deps
-from service.worker import Budget, OverBudget, Worker, WorkerError
+from service.worker import Budget, InProcess, OverBudget, Triager, Worker, WorkerError
 from tools.files import Unreadable, count_inputs, read_inputs
 from tools.store.peek import peek_id
 
@@ -28,6 +28,31 @@ def _message_id(raw: RawMessage) -> str | None:
         return peek_id(raw.data)
     except Exception:
         return None
+
+
+BATCH = 16  # messages parsed and embedded together (one embedding call for all)
+
+
+def triage_many(items: list[RawMessage | Unreadable], triager: Triager | Deps
+                ) -> Iterator[dict[str, object]]:
+    """One result object per input, in order; readable messages go through the pipeline
+    as one batch (their texts embedded together); a broken one, or one over its budget,
+    yields an error object."""
+    if isinstance(triager, Deps):
+        triager = InProcess(triager)
+    raws = [r for r in items if isinstance(r, RawMessage)]
+    outcomes = iter(triager.triage_many(raws) if raws else [])
+    for item in items:
+        if isinstance(item, Unreadable):
+            yield FailedMessage(ref=item.ref, error=item.error).to_json()
+            continue
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            log.warning("%s: %s", item.ref, outcome)
+            yield FailedMessage(ref=item.ref, message_id=_message_id(item),
+                                error=str(outcome)[:500]).to_json()
+        else:
+            yield outcome.to_json()
 
 
 def triage_one(raw: RawMessage | Unreadable, deps: Deps | Worker) -> dict[str, object]:
@@ -60,16 +85,24 @@ def triage_inputs(ws: Workspace, paths: list[str], progress: bool | None = None,
     disable = (not sys.stderr.isatty()) if progress is None else not progress
     bar = tqdm(total=count_inputs(paths), unit="mail", desc="triage", disable=disable,
                file=sys.stderr)
-    if deps is not None:
+    triager: Triager = InProcess(deps) if deps is not None else \
+        Worker(partial(_worker_deps, ws), clock, Budget.of(ws))
+    try:
         with bar:
+            chunk: list[RawMessage | Unreadable] = []
             for raw in read_inputs(paths):
-                yield triage_one(raw, deps)
+                chunk.append(raw)
+                if len(chunk) >= BATCH:
+                    for result in triage_many(chunk, triager):
+                        yield result
+                        bar.update(1)
+                    chunk = []
+            for result in triage_many(chunk, triager):
+                yield result
                 bar.update(1)
-        return
-    with bar, Worker(partial(_worker_deps, ws), clock, Budget.of(ws)) as worker:
-        for raw in read_inputs(paths):
-            yield triage_one(raw, worker)
-            bar.update(1)
+    finally:
+        if isinstance(triager, Worker):
+            triager.close()
 
 
 def _worker_deps(ws: Workspace, clock: Clock) -> Deps:

@@ -13,21 +13,20 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Any, Protocol
-
-from tqdm import tqdm
+from typing import Any
 
 from agent.explain import explain_failure
-from agent.pipeline import Deps, triage
+from agent.pipeline import Deps
 from agent.scheduling.planner import Planner
 from core.clock import Clock, system_clock
 from core.config import Workspace
 from core.ical.base import CalendarSource
 from core.models import RawMessage, TriageOutcome
 from service.deps import default_deps
+from service.progress import Progress
 from service.scheduler import offers_from, scheduler_for
 from service.sender import one_round
-from service.worker import Budget, OverBudget, Worker, WorkerError
+from service.worker import Budget, InProcess, OverBudget, Triager, Worker, WorkerError
 from tools.calendar.live import apply_pending
 from tools.outbox import Outbox, open_outbox
 from tools.sources import MailboxUnavailable, MailSource, NoMailbox, open_source
@@ -69,25 +68,6 @@ def _commit(store: Store, batch: list[RawMessage]) -> int:
     return sum(row is not None for row in store.messages.store_batch(batch)) if batch else 0
 
 
-class Triager(Protocol):
-    def triage(self, raw: RawMessage) -> TriageOutcome: ...
-
-
-class InProcess:
-    """Triage in this process (tests, and callers that bring their own Deps): no budget."""
-
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
-
-    def triage(self, raw: RawMessage) -> TriageOutcome:
-        try:
-            outcome = triage(raw, self.deps)
-        except Exception as exc:  # reported like the worker's errors
-            raise WorkerError(f"{type(exc).__name__}: {exc}") from exc
-        self.deps.ledger.apply(outcome.decision.replies)
-        return outcome
-
-
 def _triager(deps: Deps | Triager) -> Triager:
     return InProcess(deps) if isinstance(deps, Deps) else deps
 
@@ -105,22 +85,23 @@ def process_pending(store: Store, deps: Deps | Triager, progress: bool | None = 
     done = failed = 0
     conflicts: dict[int, int] = {}
     store.messages.requeue_due()
-    disable = (not sys.stderr.isatty()) if progress is None else not progress
-    with tqdm(total=store.messages.count("new"), unit="mail", desc="process",
-              disable=disable, file=sys.stderr) as bar:
+    # a bar with the time left on a terminal, else a log line every 30 s (service/progress.py)
+    with Progress(store.messages.count("new"), "process", progress) as bar:
         while batch := store.messages.claim(worker, CLAIM_BATCH):
-            for row_id, raw in batch:
-                result = _process_one(store, triager, worker, row_id, raw, conflicts, policy)
+            outcomes = triager.triage_many([raw for _, raw in batch])  # one embedding call
+            for (row_id, _raw), outcome in zip(batch, outcomes, strict=True):
+                result = _process_one(store, outcome, worker, row_id, conflicts, policy)
                 done += result == "done"
                 failed += result == "failed"
                 bar.update(1)
     return done, failed
 
 
-def _process_one(store: Store, triager: Triager, worker: str, row_id: int, raw: RawMessage,
+def _process_one(store: Store, outcome: TriageOutcome | Exception, worker: str, row_id: int,
                  conflicts: dict[int, int], policy: RetryPolicy) -> str:
     try:
-        outcome = triager.triage(raw)
+        if isinstance(outcome, Exception):
+            raise outcome
         saved = store.results.save(row_id, outcome, worker)
     except Conflict as exc:  # another worker's reply used up today's one: decide again
         conflicts[row_id] = conflicts.get(row_id, 0) + 1

@@ -31,14 +31,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
-from agent.pipeline import Deps, triage
+from agent.pipeline import Deps, triage, triage_batch
 from core.clock import Clock
 from core.config import Workspace
 from core.models import RawMessage, ReplyRecord, TriageOutcome
 
 log = logging.getLogger(__name__)
+BATCH_SECONDS = 2.0  # added to a batch's budget per message in it
 START_SECONDS = 600.0  # loading the pipeline (first run: building the example store)
 WARM_UP = (b"From: Warm Up <warm@example.org>\nTo: agent@example.org\nSubject: Hallo\n"
            b"Message-ID: <warm-up@assistenz>\nContent-Type: text/plain; charset=utf-8\n\n"
@@ -130,6 +131,19 @@ def _serve(conn: Connection, theirs: Connection, make_deps: Callable[[Clock], De
         except (EOFError, OSError):
             return  # the parent is gone
         clock.now = now
+        if isinstance(raw, list):  # a batch: parsed first, texts embedded in one call
+            results: list[tuple[str, Any]] = []
+            for item in triage_batch(raw, deps):
+                if isinstance(item, MemoryError):
+                    conn.send(("memory", None))
+                    return
+                if isinstance(item, Exception):
+                    results.append(("error", f"{type(item).__name__}: {item}"[:1000]))
+                else:
+                    deps.ledger.apply(item.decision.replies)  # before the next is decided
+                    results.append(("ok", item))
+            conn.send(("batch", results))
+            continue
         try:
             outcome = triage(raw, deps)
             deps.ledger.apply(outcome.decision.replies)
@@ -208,6 +222,42 @@ class Worker:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    # --- several messages -----------------------------------------------------------------
+
+    def triage_many(self, raws: list[RawMessage]) -> list[TriageOutcome | Exception]:
+        """Outcomes in order (an exception for a message that failed). The batch goes to
+        the worker at once — parsed together, texts embedded in one call — under the budget
+        of one message plus a little per message; over it (one of them is hostile, but
+        which?), each is triaged again alone under its own budget."""
+        if len(raws) <= 1:
+            return [self._one(r) for r in raws]
+        conn = self._conn or self._start()
+        try:
+            conn.send((self.clock(), list(raws)))
+            ready = conn.poll(self.budget.seconds + BATCH_SECONDS * len(raws))
+            kind, detail = conn.recv() if ready else ("time", None)
+        except (EOFError, OSError, BrokenPipeError):
+            kind, detail = "died", None
+        if kind == "batch" and isinstance(detail, list) and len(detail) == len(raws):
+            out: list[TriageOutcome | Exception] = []
+            for status, value in detail:
+                if status == "ok" and isinstance(value, TriageOutcome):
+                    self.replies += value.decision.replies
+                    out.append(value)
+                else:
+                    out.append(WorkerError(str(value)))
+            return out
+        log.warning("a batch of %d went over its budget (%s): each again alone", len(raws),
+                    kind)
+        self._drop()
+        return [self._one(r) for r in raws]
+
+    def _one(self, raw: RawMessage) -> TriageOutcome | Exception:
+        try:
+            return self.triage(raw)
+        except (OverBudget, WorkerError) as exc:
+            return exc
+
     # --- one message ----------------------------------------------------------------------
 
     def triage(self, raw: RawMessage) -> TriageOutcome:
@@ -237,3 +287,36 @@ class Worker:
             raise OverBudget(f"zu groß: brauchte mehr als {self.budget.mb} MB Speicher")
         raise OverBudget(f"zu groß: Verarbeitung abgebrochen nach {elapsed:.0f} s "
                          f"(Worker beendet, Code {exitcode})")
+
+
+class Triager(Protocol):
+    """What `run` and `triage` need: the worker, or the pipeline in this process."""
+
+    def triage(self, raw: RawMessage) -> TriageOutcome: ...
+
+    def triage_many(self, raws: list[RawMessage]) -> list[TriageOutcome | Exception]: ...
+
+
+class InProcess:
+    """Triage in this process (tests, and callers that bring their own Deps): no budget."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def triage(self, raw: RawMessage) -> TriageOutcome:
+        try:
+            outcome = triage(raw, self.deps)
+        except Exception as exc:  # reported like the worker's errors
+            raise WorkerError(f"{type(exc).__name__}: {exc}") from exc
+        self.deps.ledger.apply(outcome.decision.replies)
+        return outcome
+
+    def triage_many(self, raws: list[RawMessage]) -> list[TriageOutcome | Exception]:
+        out: list[TriageOutcome | Exception] = []
+        for item in triage_batch(raws, self.deps):  # lazy: each decided after the last
+            if isinstance(item, Exception):
+                out.append(WorkerError(f"{type(item).__name__}: {item}"))
+            else:
+                self.deps.ledger.apply(item.decision.replies)
+                out.append(item)
+        return out

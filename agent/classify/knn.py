@@ -6,18 +6,24 @@ so that confidence means something.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from agent.classify.base import text_of
-from agent.classify.calibrate import fit
+from agent.classify.calibrate import LogisticModel, fit
 from agent.classify.keywords import keyword_scores_text
+from agent.classify.lexical import DIM as LEXICAL_DIM
+from agent.classify.lexical import lexical_matrix, lexical_vector
 from agent.classify.signals import header_signals
 from agent.priority import PRIORITY_SIGNALS, priority_signals
 from agent.prompts import load_table
@@ -27,7 +33,8 @@ from core.ports import Embedder, Example, ExampleIndex, Neighbour, Vectors
 log = logging.getLogger(__name__)
 CATS = list(Category)
 SIGNALS = ("automated", "bulk", "noreply", "calendar", "reply", "pdf", "forwarded", "html",
-           "brand_mismatch", "freemail", "link_mismatch", "reply_other_domain", "odd_tld")
+           "brand_mismatch", "freemail", "link_mismatch", "reply_other_domain", "odd_tld",
+           "mass_html", "unsub_no_header", "obfuscated", "shouting")
 K_VOTE = 30
 K_SEARCH = 40
 LEARN_SIM = 0.93  # a correction at least this similar decides the way the owner did
@@ -89,9 +96,14 @@ def _shipped_vectors(version: str, model: str | None) -> Vectors | None:
 
 
 def seed_fingerprint(version: str = SEED_VERSION) -> str:
-    """Changes whenever the shipped seed file changes (names the seed collection)."""
-    data = resources.files("agent.classify").joinpath(f"seeds/{version}.jsonl").read_bytes()
-    return f"{version}-{hashlib.sha256(data).hexdigest()[:10]}"
+    """Changes whenever the shipped seeds change — their texts or their vectors (names the
+    seed collection, so a store never mixes vectors of two head lengths or models)."""
+    folder = resources.files("agent.classify").joinpath("seeds")
+    h = hashlib.sha256(folder.joinpath(f"{version}.jsonl").read_bytes())
+    for name in (f"{version}.vectors.npy", f"{version}.model.txt"):
+        with contextlib.suppress(FileNotFoundError, OSError):
+            h.update(folder.joinpath(name).read_bytes())
+    return f"{version}-{h.hexdigest()[:10]}"
 
 
 def load_seeds(version: str = SEED_VERSION, model: str | None = None) -> list[Seed]:
@@ -149,11 +161,9 @@ def _prototypes(embedder: Embedder) -> Vectors:
     return compute_prototypes(embedder)
 
 
-def features(sims: list[tuple[float, str]], proto: Array, kw: dict[str, float],
-             signals: dict[str, int], vector: Vectors) -> Array:
-    """One feature row: the neighbours (similarity, category; best first), the distance to
-    each category description, keywords, signals and the embedding (a linear probe on it
-    generalises where the nearest examples come from another trade)."""
+def _votes(sims: list[tuple[float, str]]) -> tuple[Array, Array]:
+    """The neighbours' similarity-weighted vote per category, and each category's best
+    similarity relative to the nearest neighbour."""
     top = sims[0][0] if sims else 0.0
     vote = np.zeros(len(CATS))
     best = np.full(len(CATS), FLOOR)
@@ -163,12 +173,34 @@ def features(sims: list[tuple[float, str]], proto: Array, kw: dict[str, float],
         if rank < K_VOTE:
             vote[i] += np.exp((s - top) / TAU)
         best[i] = max(best[i], s - top)
-    vote = vote / vote.sum() if vote.sum() else vote
+    return (vote / vote.sum() if vote.sum() else vote), best
+
+
+def features(sims: list[tuple[float, str]], proto: Array, kw: dict[str, float],
+             signals: dict[str, int], vector: Vectors,
+             words: list[tuple[float, str]]) -> Array:
+    """One feature row: the neighbours by embedding (similarity, category; best first), the
+    distance to each category description, keywords, signals, the embedding (a linear
+    probe on it generalises where the nearest examples come from another trade) and the
+    neighbours by the words of the whole text (agent/classify/lexical.py)."""
+    vote, best = _votes(sims)
+    word_vote, word_best = _votes(words)
     protos = proto - proto.max()
     total = 1.0 + sum(kw.values())
     kws = np.array([kw.get(c.value, 0.0) / total for c in CATS])
     sig = np.array([signals.get(k, 0) for k in SIGNALS], dtype=float)
-    return np.concatenate([vote, best, protos, kws, sig, np.asarray(vector, dtype=float)])
+    return np.concatenate([vote, best, protos, kws, sig, np.asarray(vector, dtype=float),
+                           word_vote, word_best])
+
+
+def nearest(sims: npt.NDArray[np.floating[Any]], k: int,
+            skip: Callable[[int], bool] = lambda _i: False) -> list[int]:
+    """Indices of the k most similar rows (best first), leaving out those `skip` names."""
+    n = min(k + 8, len(sims))
+    if n == 0:
+        return []
+    top = np.argpartition(-sims, n - 1)[:n]
+    return [int(i) for i in top[np.argsort(-sims[top], kind="stable")] if not skip(int(i))][:k]
 
 
 PRIORITIES = list(Priority)
@@ -186,6 +218,84 @@ def priority_features(neigh: list[tuple[float, str]], category: str,
     onehot = np.array([float(c.value == category) for c in CATS])
     facts = np.array([signals.get(k, 0) for k in PRIORITY_SIGNALS], dtype=float)
     return np.concatenate([vote, onehot, facts])
+
+
+Fitted = tuple[Vectors, LogisticModel, LogisticModel]  # word vectors, category, priority
+_FITTED: dict[str, Fitted] = {}  # per process: a second classifier over the same examples
+FEATURES_VERSION = 2  # bump when features() changes: shipped models are then refitted
+
+
+def model_key(embedder: str, examples: list[Example]) -> str:
+    """Names one fit: the examples and every setting the fit depends on (the vectors follow
+    from the texts and the embedder; a store returns them with float noise, so they are
+    not hashed themselves)."""
+    h = hashlib.sha256()
+    settings = [FEATURES_VERSION, embedder, SIGNALS, PRIORITY_SIGNALS, K_VOTE, K_SEARCH, TAU,
+                FLOOR, L2, TEMPERATURE, PRIORITY_L2, LEXICAL_DIM]
+    h.update(json.dumps(settings).encode())
+    for i in sorted(range(len(examples)), key=lambda i: examples[i].id):  # any store order
+        ex = examples[i]
+        h.update(json.dumps([ex.id, ex.text, ex.category, ex.priority, ex.signals]).encode())
+    return h.hexdigest()[:24]
+
+
+def fit_models(examples: list[Example], vectors: Vectors, prototypes: Vectors) -> Fitted:
+    """Fit the category and priority models on leave-one-out neighbours of every example."""
+    words = lexical_matrix([ex.text for ex in examples])
+    sims = vectors @ vectors.T
+    word_sims = words @ words.T
+    proto = vectors @ prototypes.T
+    rows, ys, prows, pys = [], [], [], []
+    cat_index = {c.value: i for i, c in enumerate(CATS)}
+    prio_index = {p.value: i for i, p in enumerate(PRIORITIES)}
+    for i, ex in enumerate(examples):
+
+        def same(j: int, i: int = i, ex: Example = ex) -> bool:
+            return j == i or examples[j].text == ex.text
+
+        near = nearest(sims[i], K_SEARCH, same)
+        sig = dict(ex.signals)
+        neigh = [(float(sims[i, j]), examples[j].category) for j in near]
+        word_neigh = [(float(word_sims[i, j]), examples[j].category)
+                      for j in nearest(word_sims[i], K_SEARCH, same)]
+        rows.append(features(neigh, proto[i], keyword_scores_text(ex.text), sig, vectors[i],
+                             word_neigh))
+        ys.append(cat_index[ex.category])
+        pneigh = [(float(sims[i, j]), examples[j].priority) for j in near]
+        prows.append(priority_features(pneigh, ex.category, sig))
+        pys.append(prio_index[ex.priority])
+    model = fit(np.array(rows), np.array(ys, dtype=np.int64), len(CATS), l2=L2,
+                temperature=TEMPERATURE)
+    priority_model = fit(np.array(prows), np.array(pys, dtype=np.int64), len(PRIORITIES),
+                         l2=PRIORITY_L2)
+    return words, model, priority_model
+
+
+def save_models(path: Path, key: str, fitted: Fitted) -> None:
+    """The fit shipped next to the seeds (evals/make_seeds.py), so a start needs no training."""
+    _, model, prio = fitted
+    np.savez(path, key=key, **{f"{name}_{part}": getattr(m, part) for name, m in
+                               (("category", model), ("priority", prio))
+                               for part in ("weights", "mean", "scale")},
+             category_temperature=model.temperature, priority_temperature=prio.temperature)
+
+
+def _shipped_models(key: str, version: str = SEED_VERSION
+                    ) -> tuple[LogisticModel, LogisticModel] | None:
+    folder = resources.files("agent.classify").joinpath("seeds")
+    try:
+        with resources.as_file(folder.joinpath(f"{version}.fit.npz")) as path:
+            data = np.load(path, allow_pickle=False)
+            if str(data["key"]) != key:
+                return None
+            category, priority = (
+                LogisticModel(weights=data[f"{n}_weights"], mean=data[f"{n}_mean"],
+                              scale=data[f"{n}_scale"],
+                              temperature=float(data[f"{n}_temperature"]))
+                for n in ("category", "priority"))
+    except (FileNotFoundError, OSError, ValueError, KeyError):
+        return None
+    return category, priority
 
 
 class KnnClassifier:
@@ -214,38 +324,46 @@ class KnnClassifier:
             self.store.add(todo, self.embedder.queries([e.text for e in todo]))
 
     def _train(self) -> None:
-        """Fit the category and priority models on leave-one-out neighbours of every example."""
+        """Fit the category and priority models on leave-one-out neighbours of every example
+        — or take them fitted already: shipped with the seeds (evals/make_seeds.py) or made
+        earlier in this process, for exactly these examples, vectors and settings."""
         examples, vectors = self.store.all()
-        sims = vectors @ vectors.T
-        proto = vectors @ self._proto.T
-        rows, ys, prows, pys = [], [], [], []
-        cat_index = {c.value: i for i, c in enumerate(CATS)}
-        prio_index = {p.value: i for i, p in enumerate(PRIORITIES)}
-        for i, ex in enumerate(examples):
-            order = np.argsort(-sims[i])[: K_SEARCH + 5]
-            near = [j for j in order if j != i and examples[j].text != ex.text][:K_SEARCH]
-            sig = dict(ex.signals)
-            neigh = [(float(sims[i, j]), examples[j].category) for j in near]
-            rows.append(features(neigh, proto[i], keyword_scores_text(ex.text), sig, vectors[i]))
-            ys.append(cat_index[ex.category])
-            pneigh = [(float(sims[i, j]), examples[j].priority) for j in near]
-            prows.append(priority_features(pneigh, ex.category, sig))
-            pys.append(prio_index[ex.priority])
-        self.model = fit(np.array(rows), np.array(ys, dtype=np.int64), len(CATS), l2=L2,
-                         temperature=TEMPERATURE)
-        self.priority_model = fit(np.array(prows), np.array(pys, dtype=np.int64),
-                                  len(PRIORITIES), l2=PRIORITY_L2)
+        # kept in memory: a mail's neighbours are one matrix product away (a store query
+        # per mail cost more than the rest of the classifier)
+        self._examples, self._vectors = examples, vectors.astype(np.float32)
+        self.key = model_key(self.embedder.name, examples)
+        fitted = _FITTED.get(self.key)
+        if fitted is None:
+            shipped = _shipped_models(self.key)
+            fitted = ((lexical_matrix([ex.text for ex in examples]), *shipped) if shipped
+                      else fit_models(examples, self._vectors, self._proto))
+        _FITTED[self.key] = fitted
+        self._words, self.model, self.priority_model = fitted
 
     def add_example(self, example: Example) -> None:
         """Learn from a correction: the example joins the store and the models are retrained."""
         self.store.add([example], self.embedder.queries([example.text]))
         self._train()
 
+    def prepare(self, views: list[MessageView]) -> None:
+        """Embed the texts of several mails in one batch (cached by content), so that
+        classifying each of them afterwards finds its vector ready."""
+        self.embedder.queries([text_of(v) for v in views])
+
+    def _skip(self, text: str) -> Callable[[int], bool]:
+        if not self.skip_identical:
+            return lambda _i: False
+        return lambda i: self._examples[i].text == text
+
     def neighbours(self, vector: Vectors, text: str) -> list[Neighbour]:
-        found = self.store.nearest(vector, K_SEARCH + 1)
-        if self.skip_identical:
-            found = [n for n in found if n.example.text != text]
-        return found[:K_SEARCH]
+        sims = self._vectors @ np.asarray(vector, dtype=np.float32)
+        return [Neighbour(self._examples[i], float(sims[i]))
+                for i in nearest(sims, K_SEARCH, self._skip(text))]
+
+    def word_neighbours(self, text: str) -> list[tuple[float, str]]:
+        sims = self._words @ lexical_vector(text)
+        return [(float(sims[i]), self._examples[i].category)
+                for i in nearest(sims, K_SEARCH, self._skip(text))]
 
     def classify(self, view: MessageView) -> Classification:
         text = text_of(view)
@@ -254,7 +372,8 @@ class KnnClassifier:
         signals = signals_of(view)
         sims = [(n.similarity, n.example.category) for n in found]
         proto = (self._proto @ vector).astype(float)
-        row = features(sims, proto, keyword_scores_text(text), signals, vector)
+        row = features(sims, proto, keyword_scores_text(text), signals, vector,
+                       self.word_neighbours(text))
         probs = self.model.predict(row[None, :])[0]
         best = int(np.argmax(probs))
         category, confidence, decided_by = CATS[best], float(probs[best]), "knn"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from agent.classify.signals import spoofed_brand
 from agent.scheduling.when import days_in, times_in
 from core.models import Category, MessageView
 
@@ -24,6 +25,10 @@ def certain_category(view: MessageView,
                      appointment_types: Collection[str] = ()) -> tuple[Category, str] | None:
     """(category, rule name) when a deterministic rule is sure, else None."""
     mail = view.mail
+    if mail.verdict.spam:  # the provider's filter said so (only "spam" verdicts are read)
+        return Category.spam, "provider-verdict"
+    if spoofed_brand(view):
+        return Category.spam, "auth-fail:" + "+".join(mail.verdict.auth_fail)
     if view.calendar_method in {"REQUEST", "CANCEL", "COUNTER", "DECLINECOUNTER", "REPLY",
                                 "ADD", "REFRESH"}:
         return Category.scheduling, f"calendar:{view.calendar_method}"

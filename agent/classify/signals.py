@@ -91,6 +91,61 @@ def brand_mismatch(name: str, domain: str) -> bool:
     return False
 
 
+def claims_brand(name: str, domain: str) -> bool:
+    """The display name or the sending domain names a brand."""
+    labels = set(re.split(r"[.-]", domain.lower()))
+    name = name.lower()
+    return any(re.search(rf"\b{re.escape(b)}\b", name) or b.replace(" ", "") in labels
+               for b in BRANDS)
+
+
+def spoofed_brand(view: MessageView) -> bool:
+    """The receiving provider saw DMARC or SPF fail for a sender who claims a brand."""
+    mail = view.mail
+    failed = {"dmarc", "spf"} & set(mail.verdict.auth_fail)
+    return bool(failed) and mail.sender is not None and claims_brand(mail.sender.name,
+                                                                     mail.sender.domain)
+
+
+_MARKUP = re.compile(r"<(?:font|table|td|img|center|b)\b|bgcolor=|color=", re.I)
+_UNSUB = re.compile(
+    r"unsubscribe|to be removed|remove (?:me|you)|removal|opt[- ]?out|no longer wish|"
+    r"abmelden|abbestellen|austragen|nicht mehr erhalten", re.I)
+_SPACED = re.compile(r"(?<![\w.])(?:[A-Za-z][ .*_]){3,}[A-Za-z](?![\w])")
+_SWAPPED = re.compile(r"(?<![\w@.])[A-Za-z]+[0-9$][A-Za-z]+(?![\w@])")
+_ABBREVIATION = re.compile(r"^(?:[a-z]\.){1,2}[a-z]\.?$", re.I)  # e.g., i.e., z.B.
+
+
+def mass_html(html: str | None, from_html: bool) -> bool:
+    """HTML-only mail laid out with fonts, colours, tables and images: what bulk mailers
+    send, not what people write."""
+    return html is not None and from_html and len(_MARKUP.findall(html[:200_000])) >= 12
+
+
+def obfuscated(text: str) -> bool:
+    """Words broken up to slip past filters: "V.I.A.G.R.A", "F R E E", "fr3e", "m0ney"."""
+    text = text[:5000]
+    spaced = [w for w in _SPACED.findall(text) if not _ABBREVIATION.match(w.strip())]
+    swapped = {w.lower() for w in _SWAPPED.findall(text) if len(w) >= 4}
+    return bool(spaced) or len(swapped) >= 2
+
+
+def shouting(subject: str, text: str) -> bool:
+    """A subject in capitals or with !!! / $$$, or a body full of exclamation marks."""
+    letters = [c for c in subject if c.isalpha()]
+    caps = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+    return caps or bool(re.search(r"!!|\$\$|€€", subject)) or text.count("!") >= 15
+
+
+def unsubscribe_without_header(view: MessageView) -> bool:
+    """Asks to be unsubscribed by reply or link, but comes without the List-Unsubscribe
+    and List-Id headers that every real mailing service sets."""
+    a = view.mail.automation
+    if a.list_unsubscribe or a.list_id:
+        return False
+    return bool(_UNSUB.search(view.mail.body.full[-3000:] + view.mail.body.full[:1500]))
+
+
 def header_signals(view: MessageView) -> dict[str, int]:
     mail = view.mail
     sender = mail.sender
@@ -103,4 +158,8 @@ def header_signals(view: MessageView) -> dict[str, int]:
         "link_mismatch": int(link_mismatch(mail.html, mail.body.full)),
         "reply_other_domain": int(bool(reply) and reply != domain),
         "odd_tld": int(tld in ODD_TLDS),
+        "mass_html": int(mass_html(mail.html, mail.body.from_html)),
+        "unsub_no_header": int(unsubscribe_without_header(view)),
+        "obfuscated": int(obfuscated(mail.subject + "\n" + mail.body.full)),
+        "shouting": int(shouting(mail.subject, mail.body.full)),
     }

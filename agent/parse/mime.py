@@ -18,6 +18,7 @@ from agent.parse.forward import ForwardBlock, find_forward, is_forward_subject
 from agent.parse.language import detect_language
 from agent.parse.pdf import pdf_text
 from agent.parse.text import decode_bytes, html_to_text, normalize, split_body
+from agent.parse.verdicts import filter_verdict
 from core.config import Limits
 from core.models import Address, Attachment, CalendarPart, Mail, ParsedMessage, RawMessage
 from core.text import clean
@@ -242,6 +243,7 @@ def _mail(msg: Message, found: _Parts) -> Mail:
         in_reply_to=h.message_id(msg, "In-Reply-To"),
         references=h.references(msg),
         automation=h.automation(msg, sender),
+        verdict=filter_verdict(msg),
         body=body,
         html=raw_html,
         attachments=found.attachments,
