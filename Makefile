@@ -29,8 +29,8 @@ demo: install
 ## written fails the day it is written)
 FUTURE_DAYS := 400
 test: install lint
-	$(BIN)/python -m pytest -q
-	ASSISTENZ_TEST_FUTURE_DAYS=$(FUTURE_DAYS) $(BIN)/python -m pytest -q -m clock
+	$(BIN)/python -m pytest -q --durations=25
+	ASSISTENZ_TEST_FUTURE_DAYS=$(FUTURE_DAYS) $(BIN)/python -m pytest -q -m clock --durations=15
 
 lint: install
 	$(BIN)/ruff check core agent tools service api assistenz tests evals examples

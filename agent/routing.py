@@ -60,8 +60,8 @@ _LANGUAGE_NAMES = {
 }
 _LANGUAGE = {code: re.compile(rf"\b(?:{words})", re.IGNORECASE)
              for code, words in _LANGUAGE_NAMES.items()}
-_ITEMS = re.compile(r"\s*(?:[,;/•·]|\s[-–—]\s|\b(?:und|and|sowie|as well as|plus)\b|&)\s*",
-                    re.IGNORECASE)
+_ITEMS = re.compile(r"(?<!\s)\s*+(?:[,;/•·]|(?<=\s)[-–—]\s|"
+                    r"\b(?:und|and|sowie|as well as|plus)\b|&)\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -432,15 +432,31 @@ def use_fast_classifier() -> None:
     factory.build_classifier = lambda *_a, **_k: ScriptedClassifier()  # type: ignore[assignment]
 
 
+def private_data(folder: Path) -> Path:
+    """A copy of the shared example store for one workspace run by a subprocess. chroma
+    does not support two processes writing one store: a `serve` that learns from a
+    correction would leave the test process's open client reading ids that moved
+    ("Error finding id"). Copying 30 MB is cheaper than building it; before the shared
+    store exists, the subprocess builds its own here."""
+    import shutil
+
+    target = folder / "data"
+    if not target.exists():
+        if (SHARED_DATA / "examples").is_dir():
+            shutil.copytree(SHARED_DATA, target, ignore=shutil.ignore_patterns("*.db"))
+        else:
+            target.mkdir(parents=True)
+    return target
+
+
 def write_workspace(folder: Path, imap: dict[str, Any] | None = None,
                     smtp: dict[str, Any] | None = None, **extra: Any) -> Path:
     """A workspace file like the unit tests' one, pointed at these servers and a fresh
-    database. `data_dir` (the classifier's example store, a cache) stays the shared one of
-    the test suite unless given: building it costs a minute."""
+    database, with its own copy of the example store (`private_data`) unless given."""
     import yaml
 
     data = yaml.safe_load((FIXTURES / "workspace.yaml").read_text())
-    data.update({"data_dir": str(SHARED_DATA),
+    data.update({"data_dir": str(private_data(folder)),
                  "database": f"sqlite:///{folder / 'db' / 'assistenz.db'}"}, **extra)
     if imap is not None:
         data["imap"] = imap
