@@ -1,9 +1,9 @@
 """The budget of one message (issue 11): triage runs in a worker process with a memory limit
 and a wall-clock deadline, so no message — however it was crafted — can stop the others.
 
-The worker is started through a fork server (a clean process started once, before any
-model ran: the embedding model's OpenMP threads do not survive a plain fork of a process
-that already used them, and the child would wait for ever), builds the pipeline once
+The worker is forked — through a fork server once this process has run the embedding
+model or opened a vector store (their threads do not survive a plain fork, and the child
+would wait for ever; see `_start_method`) —, builds the pipeline once
 (`make_deps`, a picklable callable such as `functools.partial(worker_deps, ws)`),
 triages one warm-up message so every lazy initialisation has happened, then limits its
 own address space (`RLIMIT_AS`) to what it uses plus `limits.message_mb`. It triages one
@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,6 +157,18 @@ def _serve(conn: Connection, theirs: Connection, make_deps: Callable[[Clock], De
             conn.send(("error", f"{type(exc).__name__}: {exc}"[:1000]))
 
 
+def _start_method() -> str:
+    """`fork` while this process has neither run the embedding model nor opened a vector
+    store (the command's usual case: the child inherits every import, no start-up cost);
+    once it has, their threads (OpenMP, chroma's runtime) are not inherited and a forked
+    child would wait for them for ever, so the worker starts through a fork server."""
+    from tools.embeddings import get_embedder
+
+    chroma = sys.modules.get("chromadb.api.shared_system_client")
+    clients = getattr(getattr(chroma, "SharedSystemClient", None), "_identifier_to_system", {})
+    return "forkserver" if get_embedder.cache_info().currsize or clients else "fork"
+
+
 class Worker:
     """Triage under a budget in a worker process (see the module's docstring)."""
 
@@ -172,8 +185,9 @@ class Worker:
     # --- the process ----------------------------------------------------------------------
 
     def _start(self) -> Connection:
-        ctx = multiprocessing.get_context("forkserver")
-        parent, child = ctx.Pipe()
+        ctx: Any = multiprocessing.get_context(_start_method())
+        pipe: tuple[Connection, Connection] = ctx.Pipe()
+        parent, child = pipe
         proc = ctx.Process(target=_serve, args=(child, parent, self.make_deps, self.budget.mb,
                                                 list(self.replies), self.clock(), os.getpid()),
                            name="assistenz-triage", daemon=True)
