@@ -185,7 +185,11 @@ class Worker:
     # --- the process ----------------------------------------------------------------------
 
     def _start(self) -> Connection:
-        ctx: Any = multiprocessing.get_context(_start_method())
+        method = _start_method()
+        ctx: Any = multiprocessing.get_context(method)
+        if method == "forkserver":  # the server imports the pipeline's modules once (no
+            # threads start on import), so each worker forked from it starts warm
+            ctx.set_forkserver_preload(["__main__", "service.deps", "service.worker"])
         pipe: tuple[Connection, Connection] = ctx.Pipe()
         parent, child = pipe
         proc = ctx.Process(target=_serve, args=(child, parent, self.make_deps, self.budget.mb,

@@ -19,7 +19,7 @@ from core.config import Workspace
 from service import tasks as lifecycle
 
 # per operation and role; the closing note's figure comes from ASSISTENZ_API_EXAMPLES=25
-EXAMPLES = int(os.environ.get("ASSISTENZ_API_EXAMPLES") or 10)
+EXAMPLES = int(os.environ.get("ASSISTENZ_API_EXAMPLES") or 5)
 
 
 @pytest.mark.parametrize("role", ["owner", "assistant", "nobody"])

@@ -23,7 +23,7 @@ from core.config import load_config
 from service.runner import open_store
 
 pytestmark = pytest.mark.slow
-TRIALS = 2  # `make stress` runs 100+ (evals/stress_imap.py)
+TRIALS = 1  # `make stress` runs 100+ (evals/stress_imap.py)
 
 
 def test_kill_9_at_random_moments_loses_duplicates_and_double_sends_nothing() -> None:
