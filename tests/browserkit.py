@@ -51,19 +51,20 @@ def maildir(folder: Path, mails: list[bytes]) -> Path:
 
 
 class Served:
-    """`assistenz serve` as a process (the scripted classifier, so a correction does not
-    load the kNN example store)."""
+    """`assistenz serve` as a process; by default through tests/fast_run.py (the scripted
+    classifier, so a correction does not load the kNN example store)."""
 
-    def __init__(self, config: Path, port: int) -> None:
+    def __init__(self, config: Path | str, port: int, program: list[str] | None = None
+                 ) -> None:
         self.config, self.port = config, port
+        self.program = program or [sys.executable, str(HERE / "fast_run.py")]
         self.base = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Served:
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "fast_run.py"), "serve", "--config", str(self.config),
-             "--port", str(self.port)], env=child_env(), stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
+            [*self.program, "serve", "--config", str(self.config), "--port", str(self.port)],
+            env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -81,6 +82,11 @@ class Served:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(30)
 
 
 @dataclass

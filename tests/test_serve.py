@@ -6,7 +6,6 @@ the owner's risk notice and digest arrive once."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from browserkit import Served
 from clocks import assistenz, assistenz_argv, child_env
 from mailservers import SmtpReceiver, free_port, write_workspace
 
@@ -47,37 +47,6 @@ def smtp() -> Iterator[SmtpReceiver]:
     receiver = SmtpReceiver().start()
     yield receiver
     receiver.stop()
-
-
-class Served:
-    def __init__(self, config: str, port: int) -> None:
-        self.config, self.port = config, port
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.base = f"http://127.0.0.1:{port}"
-
-    def start(self) -> Served:
-        self.proc = subprocess.Popen(
-            assistenz_argv("serve", "--config", self.config, "--port", str(self.port)),
-            env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/api/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            assert self.proc.poll() is None, self.proc.stderr.read() if self.proc.stderr else ""
-        raise AssertionError("serve did not come up")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(30)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(30)
 
 
 def wait_for(check: Callable[[], bool], seconds: float) -> bool:
@@ -123,7 +92,7 @@ def test_serve_sends_approvals_once_and_tells_the_owner(tmp_path: Path,
     assert assistenz("passwd", "--config", config, stdin=PASSWORD + "\n").returncode == 0
     token = assistenz("token", "create", "--config", config, "--owner").stdout.strip()
     auth = {"Authorization": f"Bearer {token}"}
-    server = Served(config, port).start()
+    server = Served(config, port, program=assistenz_argv()).start()
     try:
         api = httpx.Client(base_url=server.base, headers=auth, timeout=10)
         drafts = {d["subject"]: d for d in api.get("/api/v1/drafts").json()}
