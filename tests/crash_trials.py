@@ -228,6 +228,13 @@ class Lab:
         done = Counter(mid for mid, status in rows if status == "processed")
         out.stored = len(rows)
         out.lost = sum((expected - done).values())
+        if out.lost:  # what became of them: the evidence a failed trial needs
+            why = db.query("SELECT status, claimed_by, claimed_until, attempts, error "
+                           "FROM messages WHERE status <> 'processed'")
+            kinds = Counter((st, by, str(until), att, (err or "")[:200])
+                            for st, by, until, att, err in why)
+            out.problems += [f"{n} not processed: {k}" for k, n in kinds.most_common(5)]
+            out.problems.append(f"missing entirely: {sum((expected - stored).values())}")
         out.duplicated = sum((stored - expected).values())
         per_message = db.query("SELECT message_id, count(*) FROM decisions GROUP BY 1 "
                                  "HAVING count(*) > 1")
