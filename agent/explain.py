@@ -75,6 +75,10 @@ def explain(view: MessageView, c: Classification, d: Decision, owner_language: s
     clauses = _about_draft(view, d, t)
     if clauses:
         second = f"{second.rstrip().rstrip('.')} ({'; '.join(clauses)})."
+    if args.get("team"):
+        second = f"{second} " + _ENV.from_string(t["team_clause"]).render(
+            team=args["team"], team_by=args.get("team_by", ""),
+            team_what=args.get("team_what", ""))
     learned = d.draft.learned_from if d.draft is not None else None
     if learned is None:
         return f"{first} {second}"

@@ -29,9 +29,10 @@ from agent.priority import priority_of
 from agent.routing import RouteChoice, RouteMiss, Router
 from agent.salutation import GenderOf
 from agent.scheduling.replies import materialise
+from agent.teams import match_team
 from agent.view import build_view
 from core.clock import Clock, day_in
-from core.config import Workspace
+from core.config import Team, Workspace
 from core.models import (
     Action,
     Category,
@@ -69,6 +70,7 @@ class Deps:
     gender_of: GenderOf | None = None  # first name → "f"/"m"/None, for "Herr"/"Frau"
     examples: Examples | None = None  # the owner's approved earlier replies (not stored yet)
     ibans: Callable[[Mail], list[str]] | None = None  # IBANs this sender/company used before
+    teams: Callable[[], list[Team]] | None = None  # the teams for a job active now
 
 
 # --- stages -----------------------------------------------------------------------------
@@ -139,15 +141,17 @@ def gate(v: MessageView, c: Classification, guidance: NoteGuidance, plan: Schedu
 def _gate_input(v: MessageView, c: Classification, guidance: NoteGuidance,
                 plan: SchedulePlan | None, deps: Deps) -> GateInput:
     today = received_day(v, deps.ws)  # who is away counts by the day the mail arrived
+    team = match_team(v, deps.teams()) if deps.teams is not None else None
 
     def route(category: Category) -> RouteChoice | RouteMiss:
-        return deps.router.choose(v, category, deps.load, today)
+        only = team.team.members if team is not None else None
+        return deps.router.choose(v, category, deps.load, today, only=only)
 
     def route_to(assistant_id: str) -> RouteChoice | None:
         return deps.router.named(assistant_id, v.language, deps.load, today)
 
     return GateInput(view=v, classification=c, guidance=guidance, today=today,
-                     route=route, route_to=route_to, ledger=deps.ledger, plan=plan)
+                     route=route, route_to=route_to, ledger=deps.ledger, plan=plan, team=team)
 
 
 def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decision:

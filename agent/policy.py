@@ -15,6 +15,7 @@ from datetime import date
 from agent.drafts import draft_language, reply_headers
 from agent.parse.headers import is_noreply
 from agent.routing import RouteChoice, RouteMiss, route_args
+from agent.teams import TeamMatch
 from core.config import Workspace
 from core.models import (
     Action,
@@ -63,6 +64,7 @@ class GateInput:
     route_to: Callable[[str], RouteChoice | None]  # a named assistant, if eligible
     ledger: ReplyLedger
     plan: SchedulePlan | None = None  # the scheduling stage's plan (a calendar is configured)
+    team: TeamMatch | None = None  # the active team for a job this mail belongs to
 
 
 def replyable(mail: Mail) -> bool:
@@ -97,6 +99,10 @@ def _start(inp: GateInput, ws: Workspace) -> tuple[Action, str, str]:
             action, rule, reason = wanted, "learned", "learned"
         else:
             action, rule, reason = wanted, "owner-note", "owner_note"
+    elif inp.team is not None and action is Action.notify:
+        # the owner formed a team for this job: its mail goes to the team, not to her
+        # (rules 1 and 2 still win: spam, personal mail and risks stay with her)
+        action, rule, reason = Action.route, "team", "team"
     return action, rule, reason
 
 
@@ -158,7 +164,7 @@ def decide(inp: GateInput, ws: Workspace) -> Decision:
     planned: list[PlannedAction] = []
     replies: list[ReplyRecord] = []
     if action is Action.route and assignee:
-        planned.append(RouteTask(assignee=assignee))
+        planned.append(RouteTask(assignee=assignee, team=args.get("team_id")))
     elif action is Action.notify:
         planned.append(NotifyOwner(reason=rule))
     elif action is Action.auto:
@@ -237,17 +243,26 @@ def _route(inp: GateInput, rule: str,
     the one the owner's note names, when that one is eligible."""
     named = inp.route_to(inp.guidance.assignee) if inp.guidance.assignee else None
     choice = named or inp.route(inp.classification.category)
+    team = _team_args(inp) if named is None else {}
     if isinstance(choice, RouteMiss):
         return Action.notify, "r6-no-assistant", f"r6_no_{choice.reason}", None, \
-            route_args(choice)
+            {**route_args(choice), **team}
     a = choice.assistant
     args = {"assistant": a.name, "skills": a.skills, "eligible": str(choice.eligible),
-            **route_args(choice)}
+            **route_args(choice), **team}
     if named is not None and inp.guidance.source == "learned":
         return Action.route, "learned", "route_learned", a.id, args
     if named is not None:
         return Action.route, "owner-note", "route_named", a.id, args
     return Action.route, rule, "route", a.id, args
+
+
+def _team_args(inp: GateInput) -> dict[str, str]:
+    """For the explanation: the team the mail belongs to, and why."""
+    if inp.team is None:
+        return {}
+    return {"team": inp.team.team.name, "team_id": inp.team.team.id,
+            "team_by": inp.team.by, "team_what": inp.team.what}
 
 
 def owner_decision(inp: GateInput, action: Action, assignee: str | None) -> Decision:

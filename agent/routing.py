@@ -24,6 +24,7 @@ skills cover it. The numbers were tuned on the dev rosters under tests/fixtures/
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -229,14 +230,18 @@ class Router:
         return RouteChoice(assistant=a, score=1.0, load=load(a.id), eligible=1)
 
     def choose(self, view: MessageView, category: Category, load: Load, today: date,
-               exclude: Collection[str] = ()) -> RouteChoice | RouteMiss:
+               exclude: Collection[str] = (),
+               only: Collection[str] | None = None) -> RouteChoice | RouteMiss:
         """The best fitting assistant who can take the task, or why nobody can. `today` is
         the owner-local day by the agent's clock; `exclude` names those who must not get it
-        (e.g. who declined it)."""
-        ranked = [f for f in self.fits(view, category) if f.assistant.id not in exclude]
-        if not ranked or ranked[0].score < FIT:
+        (e.g. who declined it); `only` the members of a team the mail belongs to — the
+        owner put them on the job, so the best of them gets it without a minimum fit."""
+        ranked = [f for f in self.fits(view, category) if f.assistant.id not in exclude
+                  and (only is None or f.assistant.id in only)]
+        floor = FIT if only is None else -math.inf
+        if not ranked or ranked[0].score < floor:
             return RouteMiss("skills", closest=ranked[0] if ranked else None)
-        fitting = [f for f in ranked if f.score >= max(FIT, ranked[0].score - MARGIN)]
+        fitting = [f for f in ranked if f.score >= max(floor, ranked[0].score - MARGIN)]
         passed: list[PassedOver] = []
         pool: list[Fit] = []
         for f in fitting:

@@ -49,7 +49,7 @@ def _name_spoof(mail: Mail, ws: Workspace) -> str | None:
         return None
     shown = name_tokens(sender.name)
     people = [("owner", ws.owner.name, [ws.owner.email, ws.owner.agent_email])]
-    people += [(f"assistant:{a.id}", a.name, [a.email]) for a in ws.assistants]
+    people += [(f"assistant:{a.id}", a.name, [a.email]) for a in ws.people]
     for who, name, emails in people:
         tokens = name_tokens(name)
         if len(tokens) >= 2 and tokens <= shown and not any(_same(sender.email, e)

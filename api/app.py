@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from agent.pipeline import Deps
-from api import docs, inbox_api, login, pages, tasks, v1
+from api import docs, inbox_api, login, pages, tasks, teams, v1
 from api.access import NotAuthenticated, is_api, login_redirect
 from api.security import LoginThrottle, SecurityHeaders, allowed_hosts
 from core.config import Workspace
@@ -44,7 +44,8 @@ def _lazy_deps(ws: Workspace, store: Store) -> Callable[[], Deps]:
 
                 built.append(default_deps(ws, load=store.tasks.open_tasks,
                                           replied=store.ledger.auto_replied,
-                                          clock=store.clock, learn_from=store.db))
+                                          clock=store.clock, learn_from=store.db,
+                                          teams=lambda: store.teams.active(store.clock())))
             return built[0]
 
     return get
@@ -74,7 +75,7 @@ def create_app(ws: Workspace, store: Store, hosts: list[str] | None = None,
     app.mount("/static", StaticFiles(directory=str(resources.files("api") / "static")),
               name="static")
     for router in (docs.router, login.router, v1.public, v1.router, inbox_api.router,
-                   tasks.router, tasks.owner, tasks.links, pages.router):
+                   tasks.router, tasks.owner, tasks.links, teams.router, pages.router):
         app.include_router(router)
 
     @app.exception_handler(NotAuthenticated)

@@ -117,6 +117,7 @@ def message(request: Request, message_id: RowId, store: StoreDep,
                  files=mailview.attachments(raw), has_html=mailview.html_part(raw) is not None,
                  handled=store.inbox.handled(message_id), nav="all",
                  seconds_left=seconds_left,
+                 history=views.task_history(store, message_id) if detail.tasks else [],
                  risk=detail.item.get("action") == "notify" and risky(
                      [str(f) for f in decision.get("flags", [])],
                      str(decision.get("rule", ""))))
@@ -148,6 +149,14 @@ def download(message_id: RowId, index: Annotated[int, Path(ge=0, le=10_000)],
         "Content-Disposition": mailview.content_disposition(part.filename),
         "Content-Security-Policy": "default-src 'none'; sandbox",
         "Cache-Control": "no-store"})
+
+
+@router.get("/teams", response_class=HTMLResponse)
+def teams(request: Request, store: StoreDep, ws: WorkspaceDep) -> HTMLResponse:
+    """Teams for a job: who is on which, until when, which mail; form one, dissolve one."""
+    now = store.clock()
+    return _page(request, "teams.html", ws, store, teams=[t.json(now) for t in store.teams.all()],
+                 nav="teams")
 
 
 @router.get("/tasks", response_class=HTMLResponse)

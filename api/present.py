@@ -33,7 +33,7 @@ class Words:
         self.lang = ui_language(ws)
         self.t = catalogue(self.lang)
         self.now = now.astimezone(ws.owner.zone)
-        self.names = {a.id: a.name for a in ws.assistants}
+        self.names = {a.id: a.name for a in ws.people}
 
     # --- dates ------------------------------------------------------------------------
 
@@ -88,6 +88,14 @@ class Words:
         if not assistant_id:
             return "–"
         return self.names.get(assistant_id, assistant_id)
+
+    def actor(self, actor: str) -> str:
+        """Who did it: "agent", "owner", "assistant:lena", "link:lena" in words."""
+        kind, _, who = actor.partition(":")
+        words = self.t["actors"]
+        if kind in ("assistant", "link") and who:
+            return str(words[kind]).format(name=self.assistant(who))
+        return str(words.get(kind, actor))
 
     def status(self, table: str, code: str | None) -> str:
         return str(self.t[table].get(code or "", "–"))

@@ -23,7 +23,8 @@ class ServeError(Exception):
 
 def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000) -> int:
     store = Store(ws.database_url, system_clock)
-    store.tasks.sync_assistants(ws.assistants)
+    store.tasks.sync_assistants(ws.people)
+    store.teams.sync(ws.teams, ws.owner.zone)
     if host not in LOOPBACK and not has_password(store):
         raise ServeError(f"refusing to serve on {host} before the owner has a password: "
                          "set one with `assistenz passwd --config …` (127.0.0.1 works without)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -21,6 +22,7 @@ from service import tasks as lifecycle
 from service.tasks import TaskError
 from tools.store import Store
 from tools.store.access import Principal
+from tools.store.models import OPEN_TASK_STATES
 from tools.store.tasks import Task
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[ASSISTANT])
@@ -49,11 +51,25 @@ class MailOut(BaseModel):
     attachments: list[str]
 
 
+class PartOut(BaseModel):
+    id: int
+    assistant_id: str
+    status: str
+    title: str
+    due: str | None
+    result: str | None
+
+
 class TaskDetail(TaskOut):
-    mail: MailOut
+    mail: MailOut = Field(description="what the holder may see of the mail: for a part "
+                          "handed on, only the text and attachments passed on with it")
     note: str = Field(description="what the owner wrote when she forwarded it")
     why: str = Field(description="why it was routed to you")
     result: str | None = None
+    handed_on_by: str | None = Field(None, description="for a part: who handed it on (and "
+                                     "gets the result)")
+    parts: list[PartOut] = Field(default_factory=list, description="the parts you handed "
+                                 "on, with their status and result")
 
 
 class DeclineIn(BaseModel):
@@ -72,10 +88,18 @@ class CompleteIn(BaseModel):
 
 
 class DelegateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    to: str
-    title: str | None = None
-    text: str | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"to": "jonas", "title": "Rechnungsnummern abgleichen",
+         "text": "Bitte die Nummern 2026-114 bis 2026-120 mit dem Kontoauszug abgleichen.",
+         "attachments": ["kontoauszug.pdf"]}]})
+    to: str = Field(description="an assistant you may hand on to, or one of your helpers")
+    title: str | None = Field(None, max_length=300, description="the part's title (default: "
+                              "the task's)")
+    text: str | None = Field(None, max_length=20000, description="what to do — the only "
+                             "text of the mail the other one sees is what you write here")
+    attachments: list[str] = Field(default_factory=list, max_length=50,
+                                   description="names of attachments to share")
+    due: datetime | None = Field(None, description="within the task's due time")
 
 
 class ReassignIn(BaseModel):
@@ -138,7 +162,7 @@ def list_tasks(who: Caller, store: StoreDep, status: str | None = None) -> list[
 def get_task(task_id: RowId, who: Caller, store: StoreDep, ws: WorkspaceDep) -> TaskDetail:
     """One task with what the assistant may see of its one mail."""
     try:
-        task = lifecycle._mine(store, task_id, _own(who))
+        task = lifecycle.readable(store, task_id, _own(who))
     except TaskError as exc:
         raise _fail(exc) from None
     if who.role == "assistant":
@@ -149,19 +173,29 @@ def get_task(task_id: RowId, who: Caller, store: StoreDep, ws: WorkspaceDep) -> 
 def _detail(store: Store, ws: WorkspaceDep, task: Task) -> TaskDetail:
     found = lifecycle.view_of(store, ws, task.id)
     base = _out(task).model_dump()
+    parts = [PartOut(id=c.id, assistant_id=c.assistant_id, status=c.status, title=c.title,
+                     due=c.json()["due"], result=c.result) for c in store.tasks.parts(task.id)]
+    if task.parent_id is not None:  # a part: only what was passed on, never the mail
+        parent = store.tasks.get(task.parent_id)
+        mail = MailOut(sender="", subject=task.title, date=None, text=task.text or "",
+                       attachments=lifecycle.shared_attachments(task))
+        by = ws.assistant(parent.assistant_id) if parent else None
+        return TaskDetail(**base, mail=mail, note="", why=task.why, result=task.result,
+                          handed_on_by=by.name if by else None, parts=parts)
     if found is None:
         mail = MailOut(sender="", subject=task.title, date=None, text="", attachments=[])
         note = ""
     else:
         v = found[0]
         m = v.mail
-        text = task.text if task.parent_id is not None else (m.body.new or m.body.full)
+        text = m.body.new or m.body.full
         mail = MailOut(sender=m.sender.formatted() if m.sender else "", subject=m.subject,
                        date=m.date.isoformat() if m.date else None, text=text or "",
                        attachments=[a.filename or f"Anhang {i + 1}"
                                     for i, a in enumerate(m.attachments)])
-        note = v.owner_note if task.parent_id is None else ""
-    return TaskDetail(**base, mail=mail, note=note, why=task.why, result=task.result)
+        note = v.owner_note
+    return TaskDetail(**base, mail=mail, note=note, why=task.why, result=task.result,
+                      parts=parts)
 
 
 @router.post("/{task_id}/accept", responses={409: {"description": "not offered"}})
@@ -190,13 +224,31 @@ def complete(task_id: RowId, body: CompleteIn, request: Request, who: Caller, st
         store, ws, task_id, _actor(who), _own(who), body.result, body.reply)))
 
 
-@router.post("/{task_id}/delegate", status_code=501,
-             responses={501: {"description": "not yet: comes with chains of assistants"}})
+@router.post("/{task_id}/delegate", responses={
+    404: {"description": "no such task of yours"},
+    409: {"description": "the task is settled, or the other one has no capacity"},
+    422: {"description": "not allowed to that assistant, a cycle, too deep a chain, an "
+                         "unknown attachment, or a due time after the task's"}})
 def delegate(task_id: RowId, body: DelegateIn, request: Request, who: Caller,
-             store: StoreDep) -> Response:
-    """Hand the task, or a part of it, on to another assistant."""
-    return idempotent(request, who, store, lambda: (
-        501, {"detail": "delegating comes with chains of assistants"}))
+             store: StoreDep, ws: WorkspaceDep) -> Response:
+    """Hand the task, or a part of it, on to an assistant the owner allowed you
+    (`may_delegate_to`) or one of your helpers. They see only your `text` and the
+    `attachments` you name; you stay answerable, see their status and result under
+    `parts`, and complete the task yourself. The answer is the new part."""
+    if who.role != "assistant":
+        return JSONResponse({"detail": "only the assistant who holds a task hands it on; "
+                             "the owner reassigns (POST /api/v1/tasks/{id}/reassign)"}, 422)
+    assert who.assistant_id is not None
+    by = who.assistant_id
+    return idempotent(request, who, store, lambda: _run(lambda: lifecycle.delegate(
+        store, ws, task_id, by, body.to, body.title, body.text, body.attachments,
+        _aware_due(body.due, ws))))
+
+
+def _aware_due(due: datetime | None, ws: WorkspaceDep) -> datetime | None:
+    if due is None:
+        return None
+    return due if due.tzinfo is not None else due.replace(tzinfo=ws.owner.zone)
 
 
 @owner.post("/tasks/{task_id}/cancel", tags=["tasks"])
@@ -249,6 +301,8 @@ def _usable(store: Store, token: str) -> tuple[Any, Task] | None:
     expires = link.expires_at if link.expires_at.tzinfo else link.expires_at.replace(
         tzinfo=store.clock().tzinfo)
     if link.used_at is not None or expires <= store.clock():
+        return None
+    if task.status not in OPEN_TASK_STATES:  # settled, taken away, team dissolved
         return None
     return link, task
 

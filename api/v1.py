@@ -190,8 +190,10 @@ def correction(message_id: RowId, body: CorrectionIn, request: Request, store: S
 @router.get("/assistants")
 def list_assistants(ws: WorkspaceDep, store: StoreDep) -> list[dict[str, Any]]:
     return [{"id": a.id, "name": a.name, "languages": a.languages, "skills": a.skills,
-             "capacity": a.capacity, "open_tasks": store.tasks.open_tasks(a.id)}
-            for a in ws.assistants]
+             "capacity": a.capacity, "open_tasks": store.tasks.open_tasks(a.id),
+             "helper_of": p.id if (p := ws.principal(a.id)) else None,
+             "may_delegate_to": [*a.may_delegate_to, *(h.id for h in a.helpers)]}
+            for a in ws.people]
 
 
 @public.get("/health", dependencies=[PUBLIC])

@@ -12,7 +12,7 @@ from core.config import Limits
 from core.models import RawMessage
 from tools.store import Store
 from tools.store.messages import item_json
-from tools.store.models import DecisionRow, DraftRow, MessageRow, TaskRow
+from tools.store.models import AuditRow, DecisionRow, DraftRow, MessageRow, TaskRow
 
 
 class TaskPublic(BaseModel):
@@ -23,6 +23,12 @@ class TaskPublic(BaseModel):
     title: str
     reason: str
     created_at: str
+    parent_id: int | None = None  # a part handed on from that task
+    depth: int = 0
+    team_id: str | None = None
+    text: str | None = None  # what was passed on with a part
+    attachments: list[str] = []
+    result: str | None = None
 
 
 class DraftPublic(BaseModel):
@@ -57,9 +63,45 @@ class MessageDetail(BaseModel):
 
 
 def _task(t: TaskRow) -> TaskPublic:
+    shared = t.shared.get("attachments", []) if isinstance(t.shared, dict) else []
     return TaskPublic(id=t.id, message_id=t.message_id, assistant_id=t.assistant_id,
                       status=t.status, title=t.title, reason=t.reason,
-                      created_at=t.created_at.isoformat())
+                      created_at=t.created_at.isoformat(), parent_id=t.parent_id,
+                      depth=t.depth, team_id=t.team_id, text=t.text,
+                      attachments=[str(a) for a in shared], result=t.result)
+
+
+def chain_order(tasks: list[TaskPublic]) -> list[TaskPublic]:
+    """Tasks as a chain: each part right after the task it was handed on from."""
+    kids: dict[int | None, list[TaskPublic]] = {}
+    ids = {t.id for t in tasks}
+    for t in sorted(tasks, key=lambda t: t.id):
+        kids.setdefault(t.parent_id if t.parent_id in ids else None, []).append(t)
+    out: list[TaskPublic] = []
+
+    def walk(parent: int | None) -> None:
+        for t in kids.get(parent, []):
+            out.append(t)
+            walk(t.id)
+    walk(None)
+    return out
+
+
+TASK_EVENTS = ("task_offered", "task_announced", "task_accepted", "task_declined",
+               "task_expired", "task_delegated", "task_part_back", "task_done",
+               "task_cancelled", "task_viewed", "task_link_used")
+
+
+def task_history(store: Store, message_id: int) -> list[dict[str, Any]]:
+    """The audit trail of this mail's tasks, along the whole chain: who was offered,
+    handed on, declined, completed, and every read of the mail or of what was passed on."""
+    with store.db.session() as s:
+        rows = s.scalars(select(AuditRow).where(AuditRow.message_id == message_id,
+                                                AuditRow.event.in_(TASK_EVENTS))
+                         .order_by(AuditRow.id))
+        return [{"at": r.at.isoformat(), "actor": r.actor, "event": r.event,
+                 "task": (r.detail or {}).get("task"), "detail": dict(r.detail or {})}
+                for r in rows]
 
 
 def tasks(store: Store) -> list[TaskPublic]:
@@ -89,7 +131,7 @@ def message_detail(store: Store, message_id: int) -> MessageDetail | None:
                                             else None),
                                 reject_reason=d.reject_reason)
                     for d in drafts],
-            tasks=[_task(t) for t in task_rows],
+            tasks=chain_order([_task(t) for t in task_rows]),
             headers={"From": outer.sender.formatted() if outer.sender else "",
                      "To": ", ".join(a.formatted() for a in outer.to),
                      "Subject": outer.subject,

@@ -192,7 +192,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         if not args.owner and args.assistant is None:
             _fail("token create needs --owner or --assistant ID")
         if args.assistant is not None and ws.assistant(args.assistant) is None:
-            known = ", ".join(a.id for a in ws.assistants) or "none"
+            known = ", ".join(a.id for a in ws.people) or "none"
             _fail(f"no assistant {args.assistant!r} (known: {known})")
         role = "owner" if args.owner else "assistant"
         sys.stdout.write(store.access.create_token(role, args.assistant) + "\n")

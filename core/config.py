@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,6 +120,10 @@ class Assistant(Strict):
     away: list[Away] = Field(default_factory=list)
     notify: Literal["email", "webhook", "api"] = "email"  # how they hear of a new task
     webhook: Webhook | None = None
+    # Assistenzketten: whom this assistant may hand a task (or a part) on to — other
+    # assistants the owner allowed, and/or their own helpers (never routed to directly)
+    may_delegate_to: list[Identifier] = Field(default_factory=list)
+    helpers: list[Assistant] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(_check_timezone)
     _wh = field_validator("working_hours")(_check_hours)
@@ -149,6 +153,47 @@ class Tasks(Strict):
     offer_hours: float = Field(default=8, gt=0, le=24 * 14)  # working hours to accept
     due_hours: float | None = Field(default=None, gt=0)  # default due time when none is read
     link_days: float = Field(default=7, gt=0, le=60)  # how long links in task mails work
+    max_depth: int = Field(default=2, ge=0, le=5)  # links in a chain of delegations
+
+
+class TeamMatch(Strict):
+    """Which mail belongs to a team's job: a sender, a sender's domain, or a keyword in the
+    subject or text (case-insensitive, whole words)."""
+
+    senders: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> TeamMatch:
+        if not (self.senders or self.domains or self.keywords):
+            raise ValueError("match: give senders, domains or keywords")
+        return self
+
+
+class Team(Strict):
+    """A team for a job: mail that matches is routed only among its members; at `until`
+    (owner's time zone; a date means the end of that day) it dissolves."""
+
+    id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    members: list[Identifier] = Field(min_length=1)
+    until: datetime | date
+    match: TeamMatch
+
+    @field_validator("until", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return date.fromisoformat(value.strip())  # a day: the team works through it
+        return value
+
+    def until_at(self, zone: ZoneInfo) -> datetime:
+        """When the team dissolves, as an aware time."""
+        u = self.until
+        if not isinstance(u, datetime):
+            return datetime.combine(u + timedelta(days=1), time(0), zone)
+        return u if u.tzinfo is not None else u.replace(tzinfo=zone)
 
 
 class CalDAV(Strict):
@@ -308,17 +353,40 @@ class Workspace(Strict):
     tasks: Tasks = Tasks()
     webhooks: list[Webhook] = Field(default_factory=list)  # the owner's tools (n8n, Zapier …)
     scheduling: Scheduling = Scheduling()
+    teams: list[Team] = Field(default_factory=list)  # teams for a job (also formed in the UI)
     path: Path | None = Field(default=None, exclude=True)  # where the file was read from
 
     @field_validator("assistants")
     @classmethod
     def _unique_ids(cls, value: list[Assistant]) -> list[Assistant]:
         seen: set[str] = set()
-        for a in value:
+        for a in _walk(value):
             if a.id in seen:
-                raise ValueError(f"assistant id {a.id!r} appears twice")
+                raise ValueError(f"assistant id {a.id!r} appears twice (helpers included)")
             seen.add(a.id)
         return value
+
+    @model_validator(mode="after")
+    def _chains_and_teams(self) -> Workspace:
+        known = {a.id for a in self.people}
+        for a in self.people:
+            for other in a.may_delegate_to:
+                if other == a.id:
+                    raise ValueError(f"assistant {a.id!r}: may_delegate_to names itself")
+                if other not in known:
+                    raise ValueError(f"assistant {a.id!r}: may_delegate_to names "
+                                     f"{other!r}, who is not an assistant or helper")
+        seen: set[str] = set()
+        for t in self.teams:
+            if t.id in seen:
+                raise ValueError(f"team id {t.id!r} appears twice")
+            seen.add(t.id)
+            routable = {a.id for a in self.assistants}
+            for m in t.members:
+                if m not in routable:
+                    raise ValueError(f"team {t.id!r}: member {m!r} is not an assistant "
+                                     "(helpers get work only from the one they help)")
+        return self
 
     @model_validator(mode="after")
     def _one_mailbox(self) -> Workspace:
@@ -330,12 +398,36 @@ class Workspace(Strict):
         """The owner's delegation; a missing category means notify (CONTRACT §4)."""
         return self.delegation.get(category, Action.notify)
 
+    @property
+    def people(self) -> list[Assistant]:
+        """Everyone who may hold a task: the assistants and, after each, their helpers
+        (helpers only get tasks handed on by the one they help, never routed ones)."""
+        return list(_walk(self.assistants))
+
     def assistant(self, assistant_id: str) -> Assistant | None:
-        return next((a for a in self.assistants if a.id == assistant_id), None)
+        return next((a for a in self.people if a.id == assistant_id), None)
+
+    def principal(self, helper_id: str) -> Assistant | None:
+        """The assistant whose helper this is (None for an assistant of the owner's)."""
+        return next((a for a in self.people if any(h.id == helper_id for h in a.helpers)),
+                    None)
+
+    def may_delegate(self, from_id: str, to_id: str) -> bool:
+        a = self.assistant(from_id)
+        return a is not None and to_id != from_id and (
+            to_id in a.may_delegate_to or any(h.id == to_id for h in a.helpers))
 
     @property
     def database_url(self) -> str:
         return self.database or f"sqlite:///{self.data_dir / 'assistenz.db'}"
+
+
+def _walk(assistants: list[Assistant]) -> list[Assistant]:
+    out: list[Assistant] = []
+    for a in assistants:
+        out.append(a)
+        out += _walk(a.helpers)
+    return out
 
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -351,6 +351,7 @@ class RemoveEvent(Frozen):
 class RouteTask(Frozen):
     type: Literal["route_task"] = "route_task"
     assignee: str
+    team: str | None = None  # the team for a job it was routed within
 
 
 class NotifyOwner(Frozen):

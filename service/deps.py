@@ -15,7 +15,7 @@ from agent.pipeline import Deps
 from agent.policy import ReplyLedger
 from agent.routing import Router
 from core.clock import Clock, system_clock
-from core.config import Workspace
+from core.config import Team, Workspace
 from core.models import Mail, Proposal
 from core.ports import LLMClient
 from service.classifier import build_classifier
@@ -36,7 +36,8 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
                  exclude_examples: object = None, llm: LLMClient | None = None,
                  offers: Callable[[Mail], Proposal | None] | None = None,
                  ibans: Callable[[Mail], list[str]] | None = None,
-                 learn_from: Database | None = None) -> Deps:
+                 learn_from: Database | None = None,
+                 teams: Callable[[], list[Team]] | None = None) -> Deps:
     """The embedded offline default, plus the configured LLM (or the `llm` given, e.g. a
     scripted one in tests) for unsure cases and for drafts. `offers` defaults to reading
     the workspace's database when it exists (read-only). With `learn_from` (the store's
@@ -62,7 +63,16 @@ def default_deps(ws: Workspace, classifier: Classifier | None = None,
         knowledge=open_knowledge(ws.knowledge, ws.data_dir, embedder),
         gender_of=first_names(),
         ibans=ibans or stored_accounts(ws, clock),
+        teams=teams or _config_teams(ws, clock),
     )
+
+
+def _config_teams(ws: Workspace, clock: Clock) -> Callable[[], list[Team]]:
+    """Without a store (`triage`): the config's teams whose time is not up."""
+    def active() -> list[Team]:
+        now = clock()
+        return [t for t in ws.teams if t.until_at(ws.owner.zone) > now]
+    return active
 
 
 def stored_accounts(ws: Workspace, clock: Clock) -> Callable[[Mail], list[str]]:

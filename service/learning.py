@@ -51,7 +51,8 @@ def correct(ws: Workspace, store: Store, c: Correction, deps: Deps | None = None
     if current is None:
         raise CorrectionError(f"message {c.message_id} has not been processed yet")
     deps = deps or default_deps(ws, load=store.tasks.open_tasks,
-                                replied=store.ledger.auto_replied, clock=store.clock)
+                                replied=store.ledger.auto_replied, clock=store.clock,
+                                teams=lambda: store.teams.active(store.clock()))
     category = c.category or Category(current["category"])
     action = c.action or (Action.route if c.assignee else None)
     outcome = redecide(raw, deps, category, action, c.assignee)

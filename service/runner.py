@@ -147,7 +147,8 @@ def _fail(store: Store, row_id: int, error: str, policy: RetryPolicy) -> None:
 
 def open_store(ws: Workspace, clock: Clock = system_clock) -> Store:
     store = Store(ws.database_url, clock)
-    store.tasks.sync_assistants(ws.assistants)
+    store.tasks.sync_assistants(ws.people)
+    store.teams.sync(ws.teams, ws.owner.zone)
     return store
 
 
@@ -209,7 +210,7 @@ def worker_deps(ws: Workspace, clock: Clock) -> Deps:
     store = Store(ws.database_url, clock)
     return default_deps(ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
                         clock=clock, offers=offers_from(store), ibans=store.accounts.known,
-                        learn_from=store.db)
+                        learn_from=store.db, teams=lambda: store.teams.active(clock()))
 
 
 def list_items(ws: Workspace, status: str | None = None) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import threading
 from core.config import Workspace
 from service.notices import queue_notices
 from service.tasks import tick
+from service.teams import dissolve_due
 from tools.mailbox import MailboxUnavailable
 from tools.outbox import Outbox, open_outbox
 from tools.store import Store
@@ -20,8 +21,11 @@ INTERVAL = 2.0  # seconds between rounds: an approval goes out this soon after i
 
 
 def one_round(store: Store, ws: Workspace, outbox: Outbox) -> dict[str, int]:
-    """Tasks (offers announced, expired, escalated), notices, then mail and webhooks out."""
+    """Teams whose time is up dissolved, tasks (offers announced, expired, escalated),
+    notices, then mail and webhooks out."""
+    dissolved = dissolve_due(store, ws)
     counts = tick(store, ws)
+    counts["teams_dissolved"] = dissolved
     queue_notices(store, ws)
     counts.update(outbox.run())
     hooks = deliver_due(store.webhooks, ws, store.clock)

@@ -32,7 +32,7 @@ from core.models import Category, MessageView, RawMessage
 from tools.embeddings import get_embedder
 from tools.store import Store
 from tools.store.notices import Notices
-from tools.store.tasks import Task
+from tools.store.tasks import ChainError, Task
 from tools.store.webhooks import new_webhook
 from tools.webhooks import endpoints_for
 
@@ -107,11 +107,17 @@ def _announce(store: Store, ws: Workspace, task: Task, a: Assistant) -> int:
         deadline = find_deadline(f"{v.mail.subject}\n{v.mail.body.new}\n{v.owner_note}",
                                  reference_time(v.mail.date, v.received_at).date())
     expires = offer_expiry(a, ws, offered)
-    due = due_at(deadline, ws, offered)
+    due = task.due_at if task.parent_id is not None else due_at(deadline, ws, offered)
+    if task.parent_id is not None and due is not None:
+        expires = min(expires, due)  # a part must be taken in time to be done in time
     until = now + timedelta(days=ws.tasks.link_days)
     links = [(action, until) for action in LINK_ACTIONS]
-    mail = _offer_mail(store, ws, task, a, found[0] if found else None, expires, due) \
-        if a.notify == "email" else None
+    if a.notify != "email":
+        mail = None
+    elif task.parent_id is not None:
+        mail = _part_mail(store, ws, task, a, expires, due)
+    else:
+        mail = _offer_mail(store, ws, task, a, found[0] if found else None, expires, due)
     hooks = task_webhooks(ws, "task.offered", task, expires_at=expires.isoformat(),
                           due=due.isoformat() if due else None)
     made = store.tasks.announce(task.id, expires, due, links, mail, hooks)
@@ -143,6 +149,33 @@ def _offer_mail(store: Store, ws: Workspace, task: Task, a: Assistant, v: Messag
             "references": [], "template": f"tasks/offer.{lang}", "approved_at": store.clock()}
 
 
+def _part_mail(store: Store, ws: Workspace, task: Task, a: Assistant, expires: datetime,
+               due: datetime | None) -> dict[str, Any]:
+    """The offer of a part handed on: only what the delegating assistant passed on (their
+    text, the attachments they chose), never the mail itself."""
+    lang = _lang(a)
+    words = load_table("tasks/words")[lang]
+    base = ws.web.base_url.rstrip("/")
+    parent = store.tasks.get(task.parent_id) if task.parent_id is not None else None
+    by = ws.assistant(parent.assistant_id) if parent else None
+    body = load_prompt(f"tasks/part.{lang}").render(
+        assistant=a.name.split()[0], by=by.name if by else "", owner=ws.owner.name,
+        title=task.title, priority=words["priority"].get(task.priority, task.priority),
+        due=_when(due, a.zone, lang), expires=_when(expires, a.zone, lang),
+        text=(task.text or "")[:8000], attachments=", ".join(shared_attachments(task)),
+        accept=f"{base}/t/{{link:accept}}", decline=f"{base}/t/{{link:decline}}",
+        complete=f"{base}/t/{{link:complete}}", api=f"{base}/api/v1/tasks/{task.id}")
+    return {"message_id": task.message_id, "decision_id": None, "kind": "offer",
+            "status": "approved", "to": [a.email], "cc": [], "language": lang,
+            "subject": f"{words['part_subject']}: {task.title}"[:300], "body": body,
+            "references": [], "template": f"tasks/part.{lang}", "approved_at": store.clock()}
+
+
+def shared_attachments(task: Task) -> list[str]:
+    names = task.shared.get("attachments", [])
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
 # --- the assistant's actions ----------------------------------------------------------------
 
 
@@ -150,6 +183,17 @@ def _mine(store: Store, task_id: int, assistant_id: str | None) -> Task:
     task = store.tasks.get(task_id)
     if task is None or (assistant_id is not None and task.assistant_id != assistant_id):
         raise TaskError(404, f"no task {task_id}")  # 404, not 403: nothing to learn
+    return task
+
+
+def readable(store: Store, task_id: int, assistant_id: str | None) -> Task:
+    """A task whose mail (or what was passed on) the caller may read: the owner any; an
+    assistant their own while it is open or done by them — once declined, expired or taken
+    away (withdrawn, a team dissolved, the task it was part of settled) it is gone for
+    them, like a stranger's (404)."""
+    task = _mine(store, task_id, assistant_id)
+    if assistant_id is not None and task.status in ("declined", "expired", "cancelled"):
+        raise TaskError(404, f"task {task_id} is no longer yours ({task.status})")
     return task
 
 
@@ -182,6 +226,9 @@ def decline(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id:
 def complete(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id: str | None,
              result: str, reply: str | None = None) -> Task:
     task = _mine(store, task_id, assistant_id)
+    if task.parent_id is not None and reply and reply.strip():
+        raise TaskError(422, "a part handed on reports to the one who handed it on: "
+                        "give your answer as `result`, not as a reply to the sender")
     drafts = [_reply_draft(store, ws, task, reply)] if reply and reply.strip() else []
     moved = store.tasks.transition(task_id, "done", actor, reason=result[:500],
                                    assistant_id=assistant_id, values={"result": result[:20000]},
@@ -191,6 +238,8 @@ def complete(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id
     if not moved.ok:
         raise TaskError(409, f"task {task_id} is {moved.status}, it cannot be completed")
     store.tasks.end_links(task_id)
+    if task.parent_id is not None:
+        back_to_delegator(store, ws, _mine(store, task_id, None), "done")
     return _mine(store, task_id, None)
 
 
@@ -239,8 +288,9 @@ def reroute(store: Store, ws: Workspace, task: Task, why: str,
             router: Router | None = None) -> int | None:
     """Offer the task to the next best assistant who has not declined it (nor let it
     expire), reads the language, is not away and has capacity; else tell the owner."""
-    if task.parent_id is not None:
-        return None  # a delegated part comes back to the one who delegated (chains)
+    if task.parent_id is not None:  # a part comes back to the one who handed it on
+        back_to_delegator(store, ws, task, why)
+        return None
     found = view_of(store, ws, task.id)
     excluded = store.tasks.passed_over(task.message_id) | {task.assistant_id}
     choice = None
@@ -257,6 +307,79 @@ def reroute(store: Store, ws: Workspace, task: Task, why: str,
     a = choice.assistant
     return store.tasks.offer(task.message_id, a.id, task.title, task.reason,
                              choice.phrase or a.skills[:300], task.priority, "agent")
+
+
+def back_to_delegator(store: Store, ws: Workspace, child: Task, why: str) -> None:
+    """A part handed on came back (declined, expired, done, withdrawn): the delegating
+    assistant hears of it (mail or webhook) and, with no other part open, holds the task
+    again — the owner is not involved."""
+    if child.parent_id is None:
+        return
+    parent = store.tasks.get(child.parent_id)
+    if parent is None:
+        return
+    event = "task.part_done" if why == "done" else "task.part_back"
+    hooks = task_webhooks(ws, event, parent, part=child.id, part_status=child.status,
+                          part_result=(child.result or "")[:2000])
+    store.tasks.back_from_part(parent.id, child, why, hooks)
+    a = ws.assistant(parent.assistant_id)
+    helper = ws.assistant(child.assistant_id)
+    if a is None or a.notify != "email":
+        return
+    lang = _lang(a)
+    words = load_table("tasks/words")[lang]
+    body = load_prompt(f"tasks/back.{lang}").render(
+        assistant=a.name.split()[0], helper=helper.name if helper else child.assistant_id,
+        title=child.title, outcome=words["back"].get(why, why),
+        result=(child.result or "")[:8000] if why == "done" else "",
+        api=f"{ws.web.base_url.rstrip('/')}/api/v1/tasks/{parent.id}")
+    Notices(store.db).add("part_back", f"{child.id}:{why}", [a.email],
+                          f"{words['back_subject']}: {child.title}"[:300], body, lang,
+                          child.message_id)
+
+
+def delegate(store: Store, ws: Workspace, task_id: int, by: str, to: str,
+             title: str | None = None, text: str | None = None,
+             attachments: list[str] | None = None, due: datetime | None = None) -> Task:
+    """An assistant hands their task, or a part of it, on (CONTRACT §8 `delegate`): to an
+    assistant the owner allowed them (`may_delegate_to`) or one of their own helpers. The
+    part carries only `text` and the chosen `attachments`; the parent stays with `by`."""
+    parent = _mine(store, task_id, by)
+    target = ws.assistant(to)
+    if target is None or not ws.may_delegate(by, to):
+        allowed = ", ".join(_allowed(ws, by)) or "nobody (ask the owner: may_delegate_to)"
+        raise TaskError(422, f"you may not hand tasks on to {to!r}; allowed: {allowed}")
+    if store.tasks.open_tasks(to) >= target.capacity:
+        raise TaskError(409, f"{to} has no capacity left ({target.capacity} open tasks)")
+    seen = _visible_attachments(store, ws, parent)
+    chosen = list(dict.fromkeys(attachments or []))
+    unknown = [n for n in chosen if n not in seen]
+    if unknown:
+        raise TaskError(422, f"no such attachment on this task: {', '.join(unknown)}; "
+                        f"there are: {', '.join(seen) or 'none'}")
+    part_title = (title or parent.title).strip()[:300] or parent.title
+    hooks = task_webhooks(ws, "task.delegated", parent, status="delegated", to=to)
+    try:
+        child = store.tasks.delegate(task_id, by, to, part_title, (text or "").strip()[:20000],
+                                     {"attachments": chosen}, due, ws.tasks.max_depth, hooks)
+    except ChainError as exc:
+        raise TaskError(exc.status, str(exc)) from None
+    return _mine(store, child, None)
+
+
+def _allowed(ws: Workspace, by: str) -> list[str]:
+    a = ws.assistant(by)
+    return [*a.may_delegate_to, *(h.id for h in a.helpers)] if a else []
+
+
+def _visible_attachments(store: Store, ws: Workspace, task: Task) -> list[str]:
+    """The attachment names this task's holder may see (and so may pass on)."""
+    if task.parent_id is not None:
+        return shared_attachments(task)
+    found = view_of(store, ws, task.id)
+    if found is None:
+        return []
+    return [x.filename or f"Anhang {i + 1}" for i, x in enumerate(found[0].mail.attachments)]
 
 
 def _tell_owner(store: Store, ws: Workspace, task: Task, why: str) -> None:

@@ -36,6 +36,11 @@ SAMPLE = {
     "decline": "http://127.0.0.1:8000/t/abc?do=decline",
     "complete": "http://127.0.0.1:8000/t/abc?do=complete",
     "api": "http://127.0.0.1:8000/api/v1/tasks/1",
+    # chains and teams
+    "by": "Lena Vogt", "helper": "Jonas", "outcome": "ist erledigt",
+    "result": "Nummern abgeglichen, zwei fehlen.", "team": "Messe 2027",
+    "tasks": [{"title": "Standplan", "assistant": "Lena",
+               "link": "http://127.0.0.1:8000/messages/3"}],
 }
 
 

@@ -97,7 +97,7 @@ def test_migrations_build_the_schema_and_run_again_harmlessly(database_url: str)
     engine = create_engine(normalise_url(database_url))
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as con:
-        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0012"
+        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0013"
     engine.dispose()
     assert store.messages.count("new") == 0
 

@@ -223,11 +223,3 @@ def test_an_idempotency_key_gives_one_effect(app: FastAPI, team: Workspace,
     assert other.status_code == 422  # a key reused for another request
     with store.db.session() as s:
         assert s.scalars(select(TaskRow).where(TaskRow.id == tid)).one().status == "accepted"
-
-
-def test_delegation_says_it_is_not_there_yet(app: FastAPI, team: Workspace,
-                                             store: Store) -> None:
-    lifecycle.tick(store, team)
-    lena = client(app, store, "assistant", "lena")
-    r = lena.post(f"/api/v1/tasks/{lena_task(store)}/delegate", json={"to": "tom"})
-    assert r.status_code == 501

@@ -167,6 +167,19 @@
     return el ? [parseInt(el.dataset.message, 10)] : [];
   }
 
+  // --- teams for a job ---------------------------------------------------------------
+
+  async function formTeam(form) {
+    const data = new FormData(form);
+    const list = (name) => String(data.get(name) || "").split(",").map((x) => x.trim()).filter(Boolean);
+    const body = {
+      id: data.get("id"), name: data.get("name"), members: data.getAll("members"),
+      until: data.get("until"),
+      match: { senders: list("senders"), domains: list("domains"), keywords: list("keywords") },
+    };
+    if ((await api("/api/v1/teams", body)).ok) { flash(""); await refresh(); }
+  }
+
   async function bulk(action, ids) {
     const messages = ids || chosen();
     if (!messages.length) { flash(words().bulkNone, true); return; }
@@ -245,6 +258,8 @@
       if ((await api(`/api/v1/outbox/${card.dataset.draft}/stop`)).ok) await refresh();
     } else if (el.matches("[data-archive]")) {
       if ((await api(`/api/v1/messages/${el.dataset.archive}/archive`)).ok) await refresh();
+    } else if (el.matches("[data-dissolve]")) {
+      if ((await api(`/api/v1/teams/${encodeURIComponent(el.dataset.dissolve)}/dissolve`)).ok) await refresh();
     } else if (el.matches("[data-bulk]")) { await bulk(el.dataset.bulk); }
     else if (el.matches("[data-tab]")) {
       const which = el.dataset.tab;
@@ -257,6 +272,7 @@
     const form = event.target;
     if (form.matches("[data-draft-form]")) { event.preventDefault(); approve(form); }
     else if (form.matches("[data-correct]")) { event.preventDefault(); correct(form); }
+    else if (form.matches("[data-team-form]")) { event.preventDefault(); formTeam(form); }
   });
 
   document.addEventListener("input", (event) => {

@@ -10,6 +10,7 @@
     corrections.py the owner's corrections;  calendar_ops.py  pending calendar changes
     accounts.py    the IBANs each sender used (a changed one is a risk)
     inbox.py       the owner's queue and list;  approved.py  her approved replies (learning)
+    teams.py       teams for a job (config and UI), active and dissolved
 
 `Store` bundles them for one database and clock.
 """
@@ -28,6 +29,7 @@ from tools.store.outbox import OutboxStore
 from tools.store.results import Results
 from tools.store.review import Review
 from tools.store.tasks import Tasks
+from tools.store.teams import Teams
 from tools.store.webhooks import Webhooks
 
 
@@ -45,6 +47,7 @@ class Store:
         self.idempotency = Idempotency(self.db)
         self.accounts = Accounts(self.db)
         self.inbox = Inbox(self.db)
+        self.teams = Teams(self.db)
 
     @property
     def clock(self) -> Clock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -20,6 +21,7 @@ from tools.store.models import (
     TaskRow,
 )
 from tools.store.results import new_task
+from tools.store.tasks import cancel_with_parts
 
 
 def message_and_decision(store: Store, message_id: int) -> tuple[RawMessage | None,
@@ -64,7 +66,7 @@ def record_correction(store: Store, message_id: int, outcome: TriageOutcome,
             flags=sorted(set(d.flags)), result=result)
         s.add(dec)
         s.flush()
-        _follow_tasks(s, message_id, dec, outcome)
+        _follow_tasks(s, message_id, dec, outcome, store.db.clock())
         _follow_drafts(s, message_id, dec, outcome)
         after = {"category": c.category.value, "action": d.action.value,
                  "assignee": d.assignee}
@@ -78,18 +80,17 @@ def record_correction(store: Store, message_id: int, outcome: TriageOutcome,
                 "explanation": outcome.explanation}
 
 
-def _follow_tasks(s: Session, message_id: int, dec: DecisionRow, outcome: TriageOutcome) -> None:
+def _follow_tasks(s: Session, message_id: int, dec: DecisionRow, outcome: TriageOutcome,
+                  now: datetime) -> None:
     keep = outcome.decision.assignee if outcome.decision.action.value == "route" else None
-    for task in s.scalars(select(TaskRow).where(TaskRow.message_id == message_id,
-                                                TaskRow.status.in_(OPEN_TASK_STATES))):
-        if task.assistant_id != keep:
-            task.status = "cancelled"
-            s.add(AuditRow(message_id=message_id, actor="owner", event="task_cancelled",
-                           detail={"task": task.id, "assistant": task.assistant_id,
-                                   "why": "correction"}))
+    for task in list(s.scalars(select(TaskRow).where(TaskRow.message_id == message_id,
+                                                     TaskRow.parent_id.is_(None),
+                                                     TaskRow.status.in_(OPEN_TASK_STATES)))):
+        if task.assistant_id != keep:  # with what its assistant handed on
+            cancel_with_parts(s, task, "owner", "correction", now)
     if keep and not s.scalar(select(TaskRow.id).where(
             TaskRow.message_id == message_id, TaskRow.assistant_id == keep,
-            TaskRow.status.in_(OPEN_TASK_STATES))):
+            TaskRow.parent_id.is_(None), TaskRow.status.in_(OPEN_TASK_STATES))):
         s.add(new_task(message_id, dec.id, keep, outcome))
 
 

@@ -190,7 +190,8 @@ class TaskRow(Base):
     expired, cancelled; delegated when the assistant handed it (or a part) on."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_assistant_status", "assistant_id", "status"),)
+    __table_args__ = (Index("ix_tasks_assistant_status", "assistant_id", "status"),
+                      Index("ix_tasks_team", "team_id"), Index("ix_tasks_parent", "parent_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
@@ -218,6 +219,22 @@ class TaskRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now,
                                                  onupdate=clock_now)
+
+
+class TeamRow(Base):
+    """A team for a job: mail matching `match` is routed only among `members` until
+    `until`; then (or when the owner dissolves it) its open tasks return to the owner."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    members: Mapped[list[str]] = mapped_column(JSON)
+    match: Mapped[dict[str, Any]] = mapped_column(JSON)
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(16))  # config | owner
+    dissolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock_now)
 
 
 class TaskLinkRow(Base):

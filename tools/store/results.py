@@ -93,7 +93,7 @@ def _act(s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome) 
         s.add(CalendarOpRow(message_id=msg.id, op=e.op, uid=e.uid, ics=e.ics))
     for p in d.planned_actions:
         if p.type == "route_task":
-            s.add(new_task(msg.id, dec.id, p.assignee, outcome))
+            s.add(new_task(msg.id, dec.id, p.assignee, outcome, p.team))
         s.add(AuditRow(message_id=msg.id, actor="agent", event=p.type,
                        detail=p.model_dump(mode="json")))
     for r in d.replies:  # unique per sender and day: a second worker's reply fails here
@@ -103,10 +103,11 @@ def _act(s: Session, msg: MessageRow, dec: DecisionRow, outcome: TriageOutcome) 
 
 
 def new_task(message_row: int, decision_row: int | None, assignee: str,
-             outcome: TriageOutcome) -> TaskRow:
+             outcome: TriageOutcome, team: str | None = None) -> TaskRow:
     """A task offered to an assistant; the offer mail, links and webhooks follow in the
     next round (service/tasks.py `announce`), so a crash in between loses nothing."""
     return TaskRow(message_id=message_row, decision_id=decision_row, assistant_id=assignee,
                    status="offered", title=outcome.view.mail.subject or "(ohne Betreff)",
                    reason=outcome.explanation, priority=outcome.classification.priority.value,
-                   why=outcome.decision.reason_args.get("skills", ""), shared={}, depth=0)
+                   why=outcome.decision.reason_args.get("skills", ""), shared={}, depth=0,
+                   team_id=team)

@@ -34,9 +34,18 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "declined": ("offered", "accepted"),
     "expired": ("offered",),
     "done": ("offered", "accepted", "delegated"),
-    "delegated": ("offered", "accepted"),
+    "delegated": ("offered", "accepted", "delegated"),  # another part handed on
     "cancelled": OPEN_TASK_STATES,
 }
+FINAL = ("done", "declined", "expired", "cancelled")
+
+
+class ChainError(ValueError):
+    """A delegation the chain's rules refuse; `status` is the HTTP answer."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -213,11 +222,91 @@ class Tasks:
             s.add(AuditRow(message_id=row.message_id, actor=actor, event=f"task_{to}",
                            detail={"task": task_id, "assistant": row.assistant_id,
                                    "reason": reason[:500]}))
+            if to in FINAL:  # what was handed on ends with it (and its links)
+                _end_parts(s, task_id, actor, f"the task it was part of is {to}", now)
             for w in webhooks or []:
                 s.add(WebhookRow(**w))
             for d in drafts or []:
                 s.add(DraftRow(**d))
             return Moved(True, to)
+
+    def delegate(self, parent_id: int, by: str, to: str, title: str, text: str,
+                 shared: dict[str, Any], due_at: datetime | None, max_depth: int,
+                 webhooks: list[dict[str, Any]] | None = None) -> int:
+        """Hand the task `parent_id` (held by `by`), or a part of it, on to `to`: a child
+        task with only what `by` chose to pass on. The parent becomes `delegated` and stays
+        with `by`. Refused: not theirs (404), settled (409), a cycle or a chain deeper than
+        `max_depth` (422), a due time after the parent's (422)."""
+        now = self.db.clock()
+        with self.db.transaction() as s:
+            parent = s.scalar(select(TaskRow).where(TaskRow.id == parent_id)
+                              .with_for_update())
+            if parent is None or parent.assistant_id != by:
+                raise ChainError(404, f"no task {parent_id}")
+            if parent.status not in ALLOWED_FROM["delegated"]:
+                raise ChainError(409, f"task {parent_id} is {parent.status}; only an open "
+                                 "task can be handed on")
+            chain = [parent.assistant_id]
+            up = parent
+            while up.parent_id is not None:
+                up = s.get_one(TaskRow, up.parent_id)
+                chain.append(up.assistant_id)
+            if to in chain:
+                raise ChainError(422, f"{to} is already in this chain "
+                                 f"({' → '.join(reversed(chain))}): no cycles")
+            if parent.depth + 1 > max_depth:
+                raise ChainError(422, f"the chain is already {parent.depth + 1} long "
+                                 f"(at most {max_depth} hand-ons: tasks.max_depth)")
+            parent_due = _aware(parent.due_at)
+            if due_at is not None and parent_due is not None and due_at > parent_due:
+                raise ChainError(422, "the part's due time must lie within the task's "
+                                 f"(due {parent_due.isoformat()})")
+            if due_at is not None and due_at <= now:
+                raise ChainError(422, "the due time lies in the past")
+            parent.status = "delegated"
+            parent.accepted_at = parent.accepted_at or now
+            child = TaskRow(message_id=parent.message_id, decision_id=None, assistant_id=to,
+                            status="offered", title=title, reason=f"delegated by {by}",
+                            why="", priority=parent.priority, parent_id=parent.id,
+                            text=text, shared=shared, depth=parent.depth + 1,
+                            team_id=parent.team_id, offered_at=now,
+                            due_at=due_at or parent_due)
+            s.add(child)
+            s.flush()
+            s.add(AuditRow(message_id=parent.message_id, actor=f"assistant:{by}",
+                           event="task_delegated",
+                           detail={"task": parent.id, "child": child.id, "to": to,
+                                   "assistant": by, "depth": child.depth,
+                                   "passed": {"text": len(text),
+                                              "attachments": shared.get("attachments", [])}}))
+            for w in webhooks or []:
+                s.add(WebhookRow(**w))
+            return child.id
+
+    def parts(self, task_id: int) -> list[Task]:
+        """The parts handed on from this task (its children), oldest first."""
+        with self.db.session() as s:
+            return [_task(r) for r in s.scalars(select(TaskRow).where(
+                TaskRow.parent_id == task_id).order_by(TaskRow.id))]
+
+    def back_from_part(self, parent_id: int, child: Task, why: str,
+                       webhooks: list[dict[str, Any]] | None = None) -> bool:
+        """A part came back (declined, expired, done): with no other part open the parent
+        is the delegating assistant's own again (`accepted`)."""
+        with self.db.transaction() as s:
+            still = s.scalar(select(func.count()).select_from(TaskRow).where(
+                TaskRow.parent_id == parent_id, TaskRow.status.in_(OPEN_TASK_STATES)))
+            s.add(AuditRow(message_id=child.message_id, actor="agent", event="task_part_back",
+                           detail={"task": parent_id, "child": child.id, "why": why,
+                                   "assistant": child.assistant_id}))
+            for w in webhooks or []:
+                s.add(WebhookRow(**w))
+            if still:
+                return False
+            done = s.execute(update(TaskRow).where(TaskRow.id == parent_id,
+                                                   TaskRow.status == "delegated")
+                             .values(status="accepted"))
+            return bool(done.rowcount)  # type: ignore[attr-defined]
 
     def offer(self, message_id: int, assignee: str, title: str, reason: str, why: str,
               priority: str, actor: str, parent_id: int | None = None,
@@ -247,7 +336,8 @@ class Tasks:
             done = s.execute(update(TaskRow).where(TaskRow.id == task_id,
                                                    TaskRow.status == "offered",
                                                    TaskRow.announced_at.is_(None))
-                             .values(announced_at=now, expires_at=expires_at, due_at=due_at,
+                             .values(announced_at=now, expires_at=expires_at,
+                                     due_at=func.coalesce(TaskRow.due_at, due_at),
                                      offered_at=func.coalesce(TaskRow.offered_at, now)))
             if not done.rowcount:  # type: ignore[attr-defined]
                 return None
@@ -320,6 +410,37 @@ class Tasks:
             s.execute(update(TaskLinkRow).where(TaskLinkRow.task_id == task_id,
                                                 TaskLinkRow.used_at.is_(None))
                       .values(used_at=self.db.clock()))
+
+
+def _end_parts(s: Any, task_id: int, actor: str, why: str, now: datetime) -> int:
+    """Every open part handed on from `task_id`, at any depth, is cancelled and its links
+    end: revoking a link of the chain revokes what it passed on."""
+    ended = 0
+    todo = [task_id]
+    while todo:
+        kids = list(s.scalars(select(TaskRow).where(TaskRow.parent_id == todo.pop())))
+        for kid in kids:
+            todo.append(kid.id)
+            if kid.status in OPEN_TASK_STATES:
+                kid.status, kid.finished_at = "cancelled", now
+                s.add(AuditRow(message_id=kid.message_id, actor=actor, event="task_cancelled",
+                               detail={"task": kid.id, "assistant": kid.assistant_id,
+                                       "reason": why[:500]}))
+                ended += 1
+            s.execute(update(TaskLinkRow).where(TaskLinkRow.task_id == kid.id,
+                                                TaskLinkRow.used_at.is_(None))
+                      .values(used_at=now))
+    return ended
+
+
+def cancel_with_parts(s: Any, row: TaskRow, actor: str, why: str, now: datetime) -> None:
+    """Cancel an open task inside the caller's transaction, with its parts and links."""
+    row.status, row.finished_at = "cancelled", now
+    s.add(AuditRow(message_id=row.message_id, actor=actor, event="task_cancelled",
+                   detail={"task": row.id, "assistant": row.assistant_id, "why": why}))
+    s.execute(update(TaskLinkRow).where(TaskLinkRow.task_id == row.id,
+                                        TaskLinkRow.used_at.is_(None)).values(used_at=now))
+    _end_parts(s, row.id, actor, why, now)
 
 
 def _aware(at: datetime | None) -> datetime | None:
