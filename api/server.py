@@ -9,7 +9,7 @@ import uvicorn
 
 from api.app import create_app
 from api.security import allowed_hosts
-from core.clock import system_clock
+from core.clock import Clock, system_clock
 from core.config import Workspace
 from service.auth import has_password
 from tools.store import Store
@@ -21,8 +21,9 @@ class ServeError(Exception):
     """Serving cannot start; str() is one line for the user."""
 
 
-def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000) -> int:
-    store = Store(ws.database_url, system_clock)
+def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8000,
+          clock: Clock = system_clock) -> int:
+    store = Store(ws.database_url, clock)
     store.tasks.sync_assistants(ws.people)
     store.teams.sync(ws.teams, ws.owner.zone)
     if host not in LOOPBACK and not has_password(store):

@@ -4,7 +4,6 @@ tasks (with their links and what was handed on from them) and brings them back t
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -35,7 +34,10 @@ class TeamIn(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     name: str = Field(min_length=1, max_length=200)
     members: list[str] = Field(min_length=1, max_length=50)
-    until: datetime | date = Field(description="owner's time zone; a date: through that day")
+    until: str = Field(max_length=40, description="when the team dissolves: a date "
+                       "(through that day) or a date and time, in the owner's time zone "
+                       "unless it carries an offset", examples=["2027-03-31",
+                                                                "2027-03-31T18:00"])
     match: MatchIn
 
 

@@ -87,7 +87,7 @@ def chain_order(tasks: list[TaskPublic]) -> list[TaskPublic]:
     return out
 
 
-TASK_EVENTS = ("task_offered", "task_announced", "task_accepted", "task_declined",
+TASK_EVENTS = ("route_task", "task_offered", "task_announced", "task_accepted", "task_declined",
                "task_expired", "task_delegated", "task_part_back", "task_done",
                "task_cancelled", "task_viewed", "task_link_used")
 

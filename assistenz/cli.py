@@ -148,8 +148,9 @@ def cmd_correct(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from api.server import ServeError, serve
 
+    ws = _config(args)
     try:
-        return serve(_config(args), host=args.host, port=args.port)
+        return serve(ws, host=args.host, port=args.port, clock=_clock(args, ws))
     except ServeError as exc:
         _fail(str(exc))
 
@@ -377,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    _add_now(p)
     return parser
 
 

@@ -59,7 +59,7 @@ class Teams:
             try:
                 with self.db.transaction() as s:
                     for t in wanted:
-                        until = t.until_at(zone)
+                        until = t.until_at(zone).astimezone(UTC)
                         row = s.get(TeamRow, t.id)
                         if row is None:
                             s.add(TeamRow(id=t.id, name=t.name, members=list(t.members),
@@ -80,7 +80,8 @@ class Teams:
         try:
             with self.db.transaction() as s:
                 row = TeamRow(id=team.id, name=team.name, members=list(team.members),
-                              match=team.match.model_dump(), until=team.until_at(zone),
+                              match=team.match.model_dump(),
+                              until=team.until_at(zone).astimezone(UTC),
                               source="owner")
                 s.add(row)
                 s.add(AuditRow(message_id=None, actor=actor, event="team_formed",
