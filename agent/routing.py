@@ -20,7 +20,8 @@ wins; ties go to the least loaded. When the ones who fit cannot take it, the own
 who would fit and why not (language, away, capacity) — unless they are passed over only
 for the mail's language and someone's skills name that language and nothing but who writes
 in it ("Spanish-speaking clients"): that assistant takes it, and the explanation names who
-was passed over. When nobody fits, the owner hears that nobody's skills cover it. The numbers were tuned on the dev rosters under tests/fixtures/routing.
+was passed over. When nobody fits, the owner hears that nobody's skills cover it. The
+numbers were tuned on the dev rosters under tests/fixtures/routing.
 """
 
 from __future__ import annotations
