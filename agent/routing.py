@@ -17,8 +17,11 @@ mail in that language only. An assistant fits as well as their best phrase.
 Who fits: everyone within MARGIN of the best fit, if that is at least FIT. Among those
 who read the mail's language, are not away that day and have capacity left, the best fit
 wins; ties go to the least loaded. When the ones who fit cannot take it, the owner is told
-who would fit and why not (language, away, capacity); when nobody fits, that nobody's
-skills cover it. The numbers were tuned on the dev rosters under tests/fixtures/routing.
+who would fit and why not (language, away, capacity) — unless they are passed over only
+for the mail's language and someone's skills name that language and nothing but who writes
+in it ("Spanish-speaking clients"): that assistant takes it, and the explanation names who
+was passed over. When nobody fits, the owner hears that nobody's skills cover it. The
+numbers were tuned on the dev rosters under tests/fixtures/routing.
 """
 
 from __future__ import annotations
@@ -61,6 +64,15 @@ _LANGUAGE_NAMES = {
 }
 _LANGUAGE = {code: re.compile(rf"\b(?:{words})", re.IGNORECASE)
              for code, words in _LANGUAGE_NAMES.items()}
+# What is left of a phrase such as "Spanish-speaking clients" or "englischsprachige Kunden"
+# besides its language: nothing but who writes (clients, guests, mail). Such a phrase makes
+# its assistant the one for that language's mail (a language desk).
+_AUDIENCE = re.compile(
+    r"(?:\b(?:all(?:e|es)?|the|die|der|den|des|für|for|from|von|aus|with|mit|in|auf|"
+    r"our|unsere[nr]?|speaking|sprachig\w*|language|sprache|"
+    r"clients?|customers?|kund\w*|guests?|gäste\w*|partners?|partner\w*|"
+    r"mails?|e-mails?|emails?|correspondence|korrespondenz|enquir\w*|inquir\w*|"
+    r"anfragen|requests?|communication|kommunikation)\b|[-\s])+", re.IGNORECASE)
 _ITEMS = re.compile(r"(?<!\s)\s*+(?:[,;/•·]|(?<=\s)[-–—]\s|"
                     r"\b(?:und|and|sowie|as well as|plus)\b|&)\s*", re.IGNORECASE)
 
@@ -70,6 +82,17 @@ class Phrase:
     assistant: str  # id
     text: str
     languages: frozenset[str] = frozenset()  # the language(s) the phrase is limited to
+
+    @property
+    def desk(self) -> bool:
+        """The phrase names a language and, besides it, only who writes ("Spanish-speaking
+        clients"): its assistant takes that language's mail."""
+        if not self.languages:
+            return False
+        rest = self.text
+        for code in self.languages:
+            rest = _LANGUAGE[code].sub(" ", rest)
+        return not _AUDIENCE.sub("", rest).strip()
 
 
 def _languages(text: str) -> frozenset[str]:
@@ -251,6 +274,12 @@ class Router:
             else:
                 passed.append(why)
         if not pool:
+            if all(p.why == "language" for p in passed):
+                desk = self._desk(view, load, today, exclude)
+                if desk is not None:
+                    return RouteChoice(assistant=desk.assistant, score=desk.score,
+                                       load=load(desk.assistant.id), eligible=1,
+                                       phrase=desk.phrase, passed=tuple(passed))
             return RouteMiss(passed[0].why, passed=tuple(passed))
         tied = [f for f in pool if pool[0].score - f.score <= TIE]
         best = min(tied, key=lambda f: (load(f.assistant.id), -f.score))
@@ -258,6 +287,18 @@ class Router:
         return RouteChoice(assistant=best.assistant, score=best.score,
                            load=load(best.assistant.id), eligible=len(pool),
                            phrase=best.phrase, passed=ahead)
+
+
+    def _desk(self, view: MessageView, load: Load, today: date,
+              exclude: Collection[str]) -> Fit | None:
+        """Those who fit the work cannot read the mail's language: the assistant for that
+        language's mail, if there is one who can take it (the least loaded of them)."""
+        by_id = {a.id: a for a in self._ws.assistants}
+        desks = [Fit(by_id[p.assistant], 0.0, p.text) for p in self._built().phrases
+                 if p.desk and view.language in p.languages and p.assistant not in exclude]
+        able = [f for f in desks
+                if self.blocked(f.assistant, view.language, load, today) is None]
+        return min(able, key=lambda f: load(f.assistant.id)) if able else None
 
 
 def _score(fitting: list[Fit], p: PassedOver) -> float:

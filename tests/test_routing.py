@@ -145,3 +145,53 @@ def test_away_and_working_hours_are_checked_in_the_config(tmp_path: Path) -> Non
         path.write_text(base % bad, encoding="utf-8")
         with pytest.raises(ConfigError, match=where):
             load_config(path)
+
+
+_DESK = """\
+owner: {name: Ines Brandt, email: ines@brandt-reisen.de, agent_email: assistenz@brandt-reisen.de,
+        languages: [de, en]}
+assistants:
+  - {id: olga, name: Olga Krause, email: olga@krause.example, languages: [de],
+     skills: "Buchhaltung: Rechnungen schreiben, Zahlungen prüfen"}
+  - {id: marco, name: Marco Ricci, email: marco@ricci.example, languages: [it, de],
+     skills: "Korrespondenz mit italienischen Gästen; Busfahrten planen"}
+delegation: {invoice_payment: route, admin: route}
+"""
+
+
+def _mail(subject: str, body: str) -> bytes:
+    return (f"From: Giulia Conti <giulia@conti-viaggi.example>\r\nTo: assistenz@brandt-reisen.de"
+            f"\r\nSubject: {subject}\r\nDate: Wed, 09 Dec 2026 09:00:00 +0100\r\n"
+            "Message-ID: <desk-1@conti-viaggi.example>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
+
+
+def test_mail_in_a_language_only_one_assistant_reads_goes_to_who_is_there_for_it(
+        tmp_path: Path) -> None:
+    """The bookkeeper reads no Italian; the assistant whose skills name Italian guests gets
+    the Italian invoice question, and the explanation says why the bookkeeper did not."""
+    path = tmp_path / "workspace.yaml"
+    path.write_text(_DESK, encoding="utf-8")
+    fixed = Fixed()
+    fixed.category = Category.invoice_payment
+    deps = default_deps(load_config(path), classifier=fixed, load=lambda _a: 0,
+                        clock=lambda: DURING)
+    data = _mail("Fattura per il viaggio di gruppo",
+                 "Buongiorno,\nvi chiedo gentilmente di inviarmi di nuovo la fattura per il "
+                 "viaggio di gruppo a Dresda di ottobre: nella prima copia manca la nostra "
+                 "partita IVA. Potete correggerla?\nGrazie mille e cordiali saluti,\n"
+                 "Giulia Conti\nConti Viaggi")
+    out = triage(RawMessage(ref="it", data=data, received_at=DURING), deps)
+    assert out.view.language == "it"
+    assert out.decision.action is Action.route and out.decision.assignee == "marco"
+    assert "Olga liest kein Italienisch" in out.explanation
+    assert "„Korrespondenz mit italienischen Gästen“" in out.explanation
+
+
+def test_only_a_phrase_about_who_writes_makes_someone_the_one_for_a_language() -> None:
+    a = Assistant(id="x", name="X", email="x@x.example", languages=["de", "en", "es"],
+                  skills="Spanish-speaking clients; English press releases; "
+                         "Anfragen auf Französisch")
+    desks = {p.text: p.desk for p in skill_phrases(a)}
+    assert desks == {"Spanish-speaking clients": True, "English press releases": False,
+                     "Anfragen auf Französisch": True}
