@@ -21,7 +21,8 @@ _GREETING = re.compile(
     re.I)
 _CLOSING = re.compile(
     r"^\s*+(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
-    r"(?:grüße|gruß)\b|^\s*+(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)\b|"
+    r"(?:grüße|gruß)\b|^\s*+(?:with )?(?:best|kind|warm|warmest|kindest|many)?\s*"
+    r"(?:regards|wishes|thanks)\b|"
     r"^\s*+(?:cheers|thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|bien à vous|"
     r"met vriendelijke groet|sincerely|yours)\b[^?]{0,40}$", re.I)
 _REQUEST = re.compile(

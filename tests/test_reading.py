@@ -69,7 +69,8 @@ def mail(name: str, text: str, signature: str = "") -> Mail:
 
 
 def genders(first: str) -> str | None:
-    return {"Matthias": "m", "Petra": "f", "Emma": "f", "Daniel": "m"}.get(first)
+    return {"Matthias": "m", "Petra": "f", "Emma": "f", "Daniel": "m", "Pieter": "m",
+            "Marta": "f", "Jörg": "m", "Fiona": "f"}.get(first)
 
 
 @pytest.mark.parametrize(("name", "text", "signature", "language", "informal", "expected"), [
@@ -77,7 +78,7 @@ def genders(first: str) -> str | None:
      "Mit freundlichen Grüßen\nDr. Matthias Körner", "de", False,
      "Sehr geehrter Herr Dr. Körner,"),
     ("Petra Wilms", "Guten Tag Frau Brenner,\n\nbitte ein Angebot.", "", "de", False,
-     "Guten Tag Frau Wilms,"),
+     "Sehr geehrte Frau Wilms,"),
     ("Lukas Frei", "Hallo Jana,\n\nkannst du kommen?", "Liebe Grüße\nLukas", "de", True,
      "Hallo Lukas,"),
     ("Kim Sommer", "Guten Tag,\n\nwas kostet das?", "", "de", False, "Guten Tag Kim Sommer,"),
@@ -90,9 +91,47 @@ def genders(first: str) -> str | None:
     ("Tom Becker", "Hi Jana,\n\ndoes it cost extra?", "Cheers,\nTom", "en", False, "Hi Tom,"),
     ("Musikschule Sonnenklang", "Guten Tag Frau Brenner,\n\nbitte.",
      "Freundliche Grüße\nPetra Wilms\nMusikschule Sonnenklang", "de", False,
-     "Guten Tag Frau Wilms,"),
+     "Sehr geehrte Frau Wilms,"),
 ])
 def test_greeting_in_the_senders_register(name: str, text: str, signature: str,
                                           language: str, informal: bool,
                                           expected: str) -> None:
     assert greeting(mail(name, text, signature), language, informal, genders) == expected
+
+
+@pytest.mark.parametrize(("name", "email", "text", "signature", "language", "expected"), [
+    # only Dr. and Prof. are said aloud: a Dipl.-Ing. is "Herr Lindemann"
+    ("Jörg Lindemann", "j@example.org", "Sehr geehrte Frau Brenner,\n\nbitte ein Angebot.",
+     "Mit freundlichen Grüßen\nDipl.-Ing. Jörg Lindemann", "de", "Sehr geehrter Herr Lindemann,"),
+    # "Liebe Frau …", "Hallo," or no greeting at all: a business reply says "Sehr geehrte"
+    ("Petra Wilms", "p@example.org", "Liebe Frau Brenner,\n\nwie lange dauert das?", "", "de",
+     "Sehr geehrte Frau Wilms,"),
+    ("Daniel Fischer", "d@example.org", "Hallo,\n\nwas kostet das?\n\nGruß D. Fischer", "", "de",
+     "Sehr geehrter Herr Fischer,"),
+    # "Hallo Frau Brenner" is answered in kind
+    ("Daniel Fischer", "d@example.org", "Hallo Frau Brenner,\n\nbitte ändern.", "", "de",
+     "Hallo Herr Fischer,"),
+    # a company or a contact form is no person: a neutral greeting
+    ("Café Zur Linde", "verwaltung@example.org", "Bitte um ein Angebot.",
+     "Café Zur Linde GmbH\nVerwaltung", "de", "Guten Tag,"),
+    ("Fjordlys Studio ApS", "office@example.org", "Please send us your prices.",
+     "Best regards\nFjordlys Studio ApS", "en", "Hello,"),
+    # name particles, and the sender's own honorific in another language
+    ("Pieter van Dijk", "p@example.org", "Beste mevrouw Brenner,\n\nis er plaats?", "", "en",
+     "Dear Mr van Dijk,"),
+    # "With kind regards" closes the mail; the title on the signature counts
+    ("Fiona Blake", "f@example.org", "Dear Ms Brenner,\n\ncould you come today?",
+     "With kind regards,\nDr Fiona Blake", "en", "Dear Dr Blake,"),
+    # "Hello," and a full signature: title and last name, not the first name
+    ("Marta Nowak", "m@example.org", "Hello,\n\ncould you send the invoice to my company?",
+     "Best regards,\nMarta Nowak\nProject Manager", "en", "Dear Ms Nowak,"),
+    # the name on the closing line itself, from a contact form's noreply sender
+    ("Kontaktformular", "noreply@example.org", "Hello, is parking available?\nCheers, Oliver",
+     "", "en", "Hello Oliver,"),
+])
+def test_greeting_from_titles_particles_companies_and_closing_lines(
+        name: str, email: str, text: str, signature: str, language: str,
+        expected: str) -> None:
+    m = Mail(sender=Address(name=name, email=email),
+             body=BodyText(new=text, full=text, signature=signature))
+    assert greeting(m, language, False, genders) == expected
