@@ -135,3 +135,31 @@ def test_greeting_from_titles_particles_companies_and_closing_lines(
     m = Mail(sender=Address(name=name, email=email),
              body=BodyText(new=text, full=text, signature=signature))
     assert greeting(m, language, False, genders) == expected
+
+
+def test_compound_and_whether_questions_are_split() -> None:
+    # a German verb-first question after "und", an English auxiliary question after "and"
+    assert qs("Was kostet die Reinigung, und liefern Sie die Teppiche auch wieder an?") == [
+        "Was kostet die Reinigung?", "Liefern Sie die Teppiche auch wieder an?"]
+    assert qs("How long does it take, and should I bring the cushions too?") == [
+        "How long does it take?", "Should I bring the cushions too?"]
+    # "ob …, ob … und ob …": one question per clause
+    assert qs("Bitte teilen Sie mir mit, ob Sie auch Leder färben, ob Sie Rechnungen per "
+              "Mail schicken und ob Sie samstags geöffnet haben.") == [
+        "Bitte teilen Sie mir mit, ob Sie auch Leder färben.",
+        "Ob Sie Rechnungen per Mail schicken.", "Ob Sie samstags geöffnet haben."]
+
+
+@pytest.mark.parametrize(("sentence", "wants"), [
+    ("Habt ihr am Dienstag nachmittags Zeit?", True),
+    ("Would Monday morning work for you?", True),
+    ("Just tell me which day suits you.", True),
+    ("Wann können Sie die Bank abholen lassen?", True),
+    ("Können Sie für eine Beratung zu uns nach Altona kommen?", True),
+    ("Could the sessions be scheduled on Tuesday evenings?", True),
+    ("Holen Sie die Bank ab oder bringen wir sie?", False),
+    ("Is the fabric included in the price?", False),
+])
+def test_more_ways_of_asking_for_a_time(sentence: str, wants: bool) -> None:
+    found = read_questions(sentence)
+    assert found and found[-1].wants_time is wants
