@@ -163,3 +163,23 @@ def test_compound_and_whether_questions_are_split() -> None:
 def test_more_ways_of_asking_for_a_time(sentence: str, wants: bool) -> None:
     found = read_questions(sentence)
     assert found and found[-1].wants_time is wants
+
+
+def test_a_neighbouring_sentence_of_the_same_file_answers_along() -> None:
+    from agent.drafts import answer_sentence
+    from agent.material import _pick
+    from core.ports import Passage, PassageHit
+
+    def hit(n: int, text: str, source: str, score: float) -> PassageHit:
+        return PassageHit(Passage(id=f"{source}#{n}", text=text, heading="Garantie",
+                                  source=source, language="de"), score)
+
+    # two sentences of the warranty page, nearly as close: the reply names both periods
+    hits = [hit(1, "Polsterarbeiten: 2 Jahre.", "garantie.md", 0.902),
+            hit(2, "Gestelle und Federkerne: 5 Jahre.", "garantie.md", 0.895),
+            hit(3, "Bezahlung per Überweisung.", "zahlung.md", 0.894)]
+    text = answer_sentence(_pick(hits, set())[0])
+    assert "2 Jahre" in text and "5 Jahre" in text and "Überweisung" not in text
+    # another file's sentence does not join, however close
+    text = answer_sentence(_pick([hits[0], hits[2]], set())[0])
+    assert "2 Jahre" in text and "Überweisung" not in text
