@@ -52,6 +52,8 @@ _ROLE_MAILBOX = re.compile(
     r"service|support|verwaltung|buchhaltung|booking|buchung|reservierung|reservations?|"
     r"sales|vertrieb|admin|webmaster|anfrage|anfragen|enquiries|inquiries|form|formular|"
     r"website|web)(?:[._+-].*)?$", re.I)
+_LEGAL_FORM = re.compile(r"\b(?:gmbh|mbh|ag|kg|ug|ohg|gbr|e\.\s?v\.|ltd|inc|llc|llp|plc|corp|aps|"
+                         r"ab|as|oy|bv|b\.v\.|nv|sa|sas|sarl|srl|spa)\b", re.I)
 _DE_HONORIFIC = re.compile(r"(?:herr|frau|herrn)\b", re.I)
 # the sender addressed the owner by honorific ("Dear Ms …", "Beste mevrouw …", "Bonjour
 # Madame …"): the reply does the same
@@ -129,6 +131,8 @@ def _signature_person(mail: Mail) -> Person | None:
         person = parse_name(line)
         if person is not None:
             return person
+        if _LEGAL_FORM.search(line):
+            return None  # signed as a company: the next line is its address, not a name
     return None
 
 
@@ -217,6 +221,8 @@ def _en(person: Person, opening: str, informal: bool, rest: str, first_only: boo
         if person.gender:
             return f"Dear {'Mr' if person.gender == 'm' else 'Ms'} {person.last},"
         return f"Dear {person.first} {person.last},".replace("Dear  ", "Dear ")
+    if not opening and not person.last:
+        return f"Hello {person.first},"  # no opening to mirror, only a first name signed
     return f"{word} {person.first or person.last},"
 
 

@@ -128,6 +128,12 @@ def test_greeting_in_the_senders_register(name: str, text: str, signature: str,
     # the name on the closing line itself, from a contact form's noreply sender
     ("Kontaktformular", "noreply@example.org", "Hello, is parking available?\nCheers, Oliver",
      "", "en", "Hello Oliver,"),
+    # no opening and only a first name signed: "Hello …", not "Dear …"
+    ("Webshop", "noreply@example.org", "Is parking available?\nCheers, Oliver", "", "en",
+     "Hello Oliver,"),
+    # signed as a company: the line after it is its town, not a name
+    ("Fjordlys Studio ApS", "office@example.org", "We need two rooms.",
+     "Best regards\nFjordlys Studio ApS\nOdense, Denmark", "en", "Hello,"),
 ])
 def test_greeting_from_titles_particles_companies_and_closing_lines(
         name: str, email: str, text: str, signature: str, language: str,
