@@ -147,7 +147,8 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     top = fresh[0]
     chosen = [top.passage]
     # the second-best of the same file when it is nearly as close: a sentence and its
-    # neighbour often answer together ("2 Jahre" / "5 Jahre", "ab 140 €" / "45 €")
+    # neighbour often answer together (one warranty period next to the other, one price
+    # next to a related one)
     rest = [h for h in hits if h.passage.id not in used and h.passage.id != top.passage.id]
     for h in rest[:1]:
         if h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source:

@@ -82,12 +82,12 @@ _WHEN_FRAME = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday)\b", re.I)
 _CAN_YOU = re.compile(r"\b(?:können sie|könnten sie|kannst du|könntest du|could you|can you|"
                       r"would you be able|are you able)\b", re.I)
-# "Hast du Samstag vormittags Zeit?", "Do you have time on Friday?": the wish before the word
+# "Habt ihr Dienstag nachmittags Zeit?", "Do you have time on Monday?": the wish first
 _HAVE_TIME = re.compile(
     r"\b(?:hast du|haben sie|hätten sie|hättest du|habt ihr|do you have|have you got|are you)\b"
     r".{0,50}\b(?:zeit|time|free)\b", re.I)
-# a day offered or asked for: "Would Thursday afternoon work for you?", "which day suits you?",
-# "Wann können Sie das Sofa abholen?", "Can lessons be scheduled on Fridays?"
+# a day offered or asked for: "Would Monday morning work for you?", "which date is best?",
+# "Wann können Sie den Schrank abholen?", "Could the visits be scheduled on Tuesdays?"
 _DAY_SUITS = re.compile(
     r"\b(?:work for you|suit(?:s)? you|convenient|passt (?:es |das )?(?:ihnen|dir|euch)|"
     r"geht (?:es |das )?bei (?:ihnen|dir|euch))\b", re.I)

@@ -24,7 +24,7 @@ _OPENING = re.compile(
 _TITLE = re.compile(r"^(?:(?:prof|dr|dipl|ing|mag|med|rer|nat|phil|jur|dres|msc|bsc|ba|ma|"
                     r"mba)\.?(?:[- ](?:ing|med|rer|nat|phil|jur)\.?)*\s+)+", re.I)
 # Of the titles people sign with, only "Dr." and "Prof." belong in a salutation (German and
-# English usage alike): "Dipl.-Ing. Ralf Meyer" is greeted "Herr Meyer".
+# English usage alike): "Dipl.-Ing. Till Quast" is greeted "Herr Quast".
 _SALUTE_TITLES = ("prof", "dr")
 _HONORIFIC = re.compile(r"^(?:herr|frau|mr|ms|mrs|miss|mx|monsieur|madame|mme|m)\.?\s+", re.I)
 _CLOSING = re.compile(
@@ -44,7 +44,7 @@ _NOT_A_NAME = re.compile(
     r"company|studio|agentur|agency|buchhaltung|sekretariat|kontakt|contact|noreply|"
     r"manager|assistant|assistenz|geschäftsführ\w*|inhaber\w*|tel|phone|mobil|www|straße|"
     r"str\.|street)\b|[@\d/|:]", re.I)
-# name particles, written small inside a name ("Pieter de Vries", "Ursula von der Leyen")
+# name particles, written small inside a name ("Maarten van Dijk", "Ursula von der Leyen")
 _PARTICLES = frozenset({"von", "van", "de", "der", "den", "zu", "da", "di", "del", "le", "la",
                         "ten", "ter", "vom", "dos", "das", "du"})
 _ROLE_MAILBOX = re.compile(
@@ -124,7 +124,7 @@ def _signature_person(mail: Mail) -> Person | None:
                 lines = [x.strip() for x in tail[i:] if x.strip()]
                 break
     if lines and (closing := _CLOSING.match(lines[0])):
-        # "Cheers, Oliver" / "Gruß T. Neumann": the name on the closing line itself
+        # "Cheers, Quentin" / "Gruß K. Brandl": the name on the closing line itself
         after = lines[0][closing.end():].strip(" ,.!-–")
         lines = ([after] if after else []) + lines[1:]
     for line in lines[:2]:
@@ -195,7 +195,7 @@ def _de(person: Person, opening: str, informal: bool, rest: str) -> str:
         return f"Guten Tag {title}{person.first} {person.last},".replace("  ", " ")
     address = "Herr" if person.gender == "m" else "Frau"
     if opening in {"hallo", "moin"} and _DE_HONORIFIC.match(rest):
-        # "Hallo Frau Beispiel" is answered in kind: "Hallo Herr Sommer,"
+        # "Hallo Frau Brenner" is answered in kind: "Hallo Herr Fischer,"
         return f"{opening.capitalize()} {address} {title}{person.last},"
     # a business reply in the "Sie" register: "Sehr geehrte/r" whatever the sender opened
     # with ("Guten Tag Herr …", "Liebe Frau …", "Hallo,", no greeting at all)
