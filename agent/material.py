@@ -44,8 +44,8 @@ Examples = Callable[[Mail], list[str]]  # the owner's approved replies to simila
 # score 0.875–0.95, the best unrelated ones 0.83–0.89 (the score adds up to 0.05 for shared
 # rare words, tools/knowledge.py).
 MATCH = 0.87
-# a second passage joins the first when it is nearly as close and under the same heading
-SECOND = 0.008
+# a second passage joins the first when it is nearly as close and from the same file
+SECOND = 0.015
 CONTEXT_PENALTY = 0.01
 # a complaint: the sender is unhappy with the owner's work or service (a broken string
 # alone is a repair request, not a complaint)
@@ -146,9 +146,12 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     fresh = [h for h in good if h.passage.id not in used] or good[:1]
     top = fresh[0]
     chosen = [top.passage]
-    for h in fresh[1:2]:
-        if (h.similarity >= top.similarity - SECOND and h.passage.heading == top.passage.heading
-                and h.passage.source == top.passage.source):
+    # the second-best of the same file when it is nearly as close: a sentence and its
+    # neighbour often answer together (one warranty period next to the other, one price
+    # next to a related one)
+    rest = [h for h in hits if h.passage.id not in used and h.passage.id != top.passage.id]
+    for h in rest[:1]:
+        if h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source:
             chosen.append(h.passage)
     return tuple(chosen), top.similarity
 

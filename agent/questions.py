@@ -21,7 +21,8 @@ _GREETING = re.compile(
     re.I)
 _CLOSING = re.compile(
     r"^\s*+(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
-    r"(?:grüße|gruß)\b|^\s*+(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)\b|"
+    r"(?:grüße|gruß)\b|^\s*+(?:with )?(?:best|kind|warm|warmest|kindest|many)?\s*"
+    r"(?:regards|wishes|thanks)\b|"
     r"^\s*+(?:cheers|thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|bien à vous|"
     r"met vriendelijke groet|sincerely|yours)\b[^?]{0,40}$", re.I)
 _REQUEST = re.compile(
@@ -81,6 +82,23 @@ _WHEN_FRAME = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday)\b", re.I)
 _CAN_YOU = re.compile(r"\b(?:können sie|könnten sie|kannst du|könntest du|could you|can you|"
                       r"would you be able|are you able)\b", re.I)
+# "Habt ihr Dienstag nachmittags Zeit?", "Do you have time on Monday?": the wish first
+_HAVE_TIME = re.compile(
+    r"\b(?:hast du|haben sie|hätten sie|hättest du|habt ihr|do you have|have you got|are you)\b"
+    r".{0,50}\b(?:zeit|time|free)\b", re.I)
+# a day offered or asked for: "Would Monday morning work for you?", "which date is best?",
+# "Wann können Sie den Schrank abholen?", "Could the visits be scheduled on Tuesdays?"
+_DAY_SUITS = re.compile(
+    r"\b(?:work for you|suit(?:s)? you|convenient|passt (?:es |das )?(?:ihnen|dir|euch)|"
+    r"geht (?:es |das )?bei (?:ihnen|dir|euch))\b", re.I)
+_WHICH_DAY = re.compile(r"\b(?:which|what) (?:day|date|time)\b|"
+                        r"\bwelche[nrm]? (?:tag|zeit|termin)\b|\bschedul\w*\b", re.I)
+_WHEN_COME = re.compile(
+    r"\b(?:wann|when)\b.{0,60}\b(?:abholen|abholung|vorbeischicken|vorbeibringen|"
+    r"pick (?:\w+ )?up|collect|send someone|come)\b|"
+    r"\b(?:zu uns|zu mir|bei uns|bei mir|to us|to our|to my)\b.{0,40}"
+    r"\b(?:kommen|vorbeikommen|come)\b",
+    re.I)
 _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|lieferung|fertig|"
                        r"ready|dauer|dauert|how long|wie lange)\b", re.I)
 
@@ -168,11 +186,26 @@ _COMPOUND = re.compile(
     r",?(?<!\s)\s++(?:and|und|sowie)\s++(?=(?:let (?:me|us) know|tell (?:me|us)|could you|"
     r"can you|would you|"
     r"do you|does|is there|are there|is it|what|how|when|whether|if you|ob|wann|wie|was|"
-    r"welche\w*|können sie|könnten sie|kannst du|gibt es|ist (?:die|der|das|es)|sind)\b)", re.I)
+    r"welche\w*|können sie|könnten sie|kannst du|gibt es|ist (?:die|der|das|es)|sind|"
+    r"\w+(?:e|n|st|t) (?:sie|du|ihr|man)|(?:do|does|is|are|can|could|will|would|should) "
+    r"(?:you|we|i|it|they|there))\b)", re.I)
+
+
+# "Teilen Sie mir mit, ob …, ob … und ob …": each "ob"/"whether" clause is its own question
+_CLAUSES = re.compile(r"(?:,\s*|\s+(?:und|oder|and|or)\s+)(?=(?:ob|whether)\b)", re.I)
 
 
 def split_compound(sentence: str) -> list[str]:
     """"How much is it, and do you travel to Halle?" → two questions."""
+    clauses = _CLAUSES.split(sentence)
+    if len(clauses) >= 3 and all(len(c.split()) >= 3 for c in clauses):
+        # the first clause keeps its lead-in ("Können Sie mitteilen, ob …"), the others
+        # stand as "Ob …?"
+        end = "?" if sentence.rstrip().endswith("?") else "."
+        if not re.search(r"\b(?:ob|whether)\b", clauses[0], re.I):
+            clauses = [f"{clauses[0].rstrip(' ,')}, {clauses[1]}", *clauses[2:]]
+        out = [c.strip(" ,").rstrip(".?") + end for c in clauses]
+        return [p[:1].upper() + p[1:] for p in out]
     parts = [p.strip(" ,") for p in _COMPOUND.split(sentence) if p and p.strip(" ,")]
     if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
         return [sentence]
@@ -185,7 +218,10 @@ def wants_time(sentence: str) -> bool:
     if _NOT_TIME.search(sentence):
         return False
     return bool(_WANTS_TIME.search(sentence) or _APPOINTMENT.search(sentence)
-                or (_WHEN_FRAME.search(sentence) and _CAN_YOU.search(sentence)))
+                or _HAVE_TIME.search(sentence) or _WHICH_DAY.search(sentence)
+                or _WHEN_COME.search(sentence)
+                or (_WHEN_FRAME.search(sentence) and (_CAN_YOU.search(sentence)
+                                                      or _DAY_SUITS.search(sentence))))
 
 
 def read_questions(text: str, limit: int = 8) -> list[Question]:

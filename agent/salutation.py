@@ -20,22 +20,47 @@ GenderOf = Callable[[str], str | None]  # first name → "f", "m" or None
 _OPENING = re.compile(
     r"^\s*(sehr geehrte[rs]?|liebe[rs]?|hallo|hi|hey|moin|servus|grüß gott|guten tag|"
     r"guten morgen|guten abend|dear|hello|good morning|good afternoon|good evening|bonjour|"
-    r"hoi|beste|geachte)\b[ ,]*(.{0,60}?)[ ,!:]*$", re.I)
+    r"hoi|hej|beste|geachte|buongiorno|hola)\b[ ,]*(.{0,60}?)[ ,!:]*$", re.I)
 _TITLE = re.compile(r"^(?:(?:prof|dr|dipl|ing|mag|med|rer|nat|phil|jur|dres|msc|bsc|ba|ma|"
                     r"mba)\.?(?:[- ](?:ing|med|rer|nat|phil|jur)\.?)*\s+)+", re.I)
+# Of the titles people sign with, only "Dr." and "Prof." belong in a salutation (German and
+# English usage alike): "Dipl.-Ing. Till Quast" is greeted "Herr Quast".
+_SALUTE_TITLES = ("prof", "dr")
 _HONORIFIC = re.compile(r"^(?:herr|frau|mr|ms|mrs|miss|mx|monsieur|madame|mme|m)\.?\s+", re.I)
 _CLOSING = re.compile(
     r"^\s*+(?:mit )?(?:freundliche[nr]?|viele|beste[n]?|liebe|herzliche[n]?|schöne|sonnige)?\s*"
-    r"(?:grüße|gruß)|^\s*+(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)|^\s*+(?:cheers|"
+    r"(?:grüße|gruß)|^\s*+(?:with )?(?:best|kind|warm|warmest|kindest|many)?\s*"
+    r"(?:regards|wishes|thanks)|^\s*+(?:cheers|"
     r"thanks|thank you|danke|vielen dank|mfg|lg|vg|cordialement|sincerely|yours|bien à vous)|"
     r"^\s*+(?:best|beste|bests|ciao|tschüss|bis bald|bis dann|servus|cheers|thx|all the best|"
     r"take care|xo|hg|bg)\s*+[,.!]?\s*+$", re.I)
 _NOT_A_NAME = re.compile(
-    r"\b(?:gmbh|ag|kg|ug|e\.\s?v\.|ltd|inc|llc|team|info|office|service|support|verwaltung|"
+    r"\b(?:gmbh|mbh|ag|kg|ug|ohg|gbr|eg|partg|e\.\s?v\.|ltd|inc|llc|llp|plc|corp|aps|ab|as|"
+    r"oy|bv|b\.v\.|nv|sa|sas|sarl|srl|spa|s\.l\.|"
+    r"zur|zum|und|and|für|for|of|website|webshop|shop|gasthaus|gasthof|restaurant|café|cafe|"
+    r"bistro|bäckerei|verlag|group|gruppe|holding|"
+    r"team|info|office|service|support|verwaltung|"
     r"hotel|schule|musikschule|praxis|kanzlei|verein|gemeinschaft|erbengemeinschaft|firma|"
     r"company|studio|agentur|agency|buchhaltung|sekretariat|kontakt|contact|noreply|"
     r"manager|assistant|assistenz|geschäftsführ\w*|inhaber\w*|tel|phone|mobil|www|straße|"
     r"str\.|street)\b|[@\d/|:]", re.I)
+# name particles, written small inside a name ("Maarten van Dijk", "Ursula von der Leyen")
+_PARTICLES = frozenset({"von", "van", "de", "der", "den", "zu", "da", "di", "del", "le", "la",
+                        "ten", "ter", "vom", "dos", "das", "du"})
+_ROLE_MAILBOX = re.compile(
+    r"(?:no-?reply|do-?not-?reply|info|office|kontakt|contact|mail|post|hello|hallo|team|"
+    r"service|support|verwaltung|buchhaltung|booking|buchung|reservierung|reservations?|"
+    r"sales|vertrieb|admin|webmaster|anfrage|anfragen|enquiries|inquiries|form|formular|"
+    r"website|web)(?:[._+-].*)?$", re.I)
+_LEGAL_FORM = re.compile(r"\b(?:gmbh|mbh|ag|kg|ug|ohg|gbr|e\.\s?v\.|ltd|inc|llc|llp|plc|corp|aps|"
+                         r"ab|as|oy|bv|b\.v\.|nv|sa|sas|sarl|srl|spa)\b", re.I)
+_DE_HONORIFIC = re.compile(r"(?:herr|frau|herrn)\b", re.I)
+# the sender addressed the owner by honorific ("Dear Ms …", "Beste mevrouw …", "Bonjour
+# Madame …"): the reply does the same
+_FORMAL_ADDRESS = re.compile(
+    r"(?:mr|ms|mrs|miss|mx|dr|prof|madame|monsieur|mme|herr|frau|mevrouw|meneer|signora|"
+    r"signor|señora|señor|sra|sr|fru|pani|pan)\b\.?", re.I)
+_SIR = re.compile(r"\b(?:sir|madam|team|all|there|everyone|folks)\b", re.I)
 _WORD = re.compile(r"^[A-ZÄÖÜÀ-Þ][\wÀ-ÿ'’-]*\.?$")
 
 
@@ -52,7 +77,10 @@ class Person:
 
 
 def _clean_title(title: str) -> str:
-    return " ".join(w.capitalize().rstrip(".") + "." for w in title.split())
+    words = re.split(r"[\s]+|(?<=\.)-", title.strip())
+    kept = [w.strip(".-").capitalize() + "." for w in words
+            if w.strip(".-").lower() in _SALUTE_TITLES]
+    return " ".join(kept)
 
 
 def parse_name(text: str) -> Person | None:
@@ -74,18 +102,15 @@ def parse_name(text: str) -> Person | None:
     title = _clean_title(title_m.group(0)) if title_m else ""
     name = name[title_m.end():] if title_m else name
     words = name.split()
-    if not 1 <= len(words) <= 4 or not all(_WORD.match(w) for w in words):
+    if not 1 <= len(words) <= 4 or not all(_WORD.match(w) or (i and w.lower() in _PARTICLES)
+                                            for i, w in enumerate(words)):
         return None
     if len(words) == 1:
         return Person(first=words[0], title=title, gender=gender)
-    particles = {"von", "van", "de", "der", "den", "zu", "da", "di", "del", "le", "la", "ten"}
     i = len(words) - 1
-    while i > 1 and words[i - 1].lower() in particles:
+    while i > 1 and words[i - 1].lower() in _PARTICLES:
         i -= 1
-    return Person(first=words[0], last=" ".join(words[i - 1:] if i > 1 and
-                                                 words[i - 1].lower() in particles
-                                                 else words[i:]),
-                  title=title, gender=gender)
+    return Person(first=words[0], last=" ".join(words[i:]), title=title, gender=gender)
 
 
 def _signature_person(mail: Mail) -> Person | None:
@@ -98,19 +123,25 @@ def _signature_person(mail: Mail) -> Person | None:
             if _CLOSING.match(line):
                 lines = [x.strip() for x in tail[i:] if x.strip()]
                 break
-    if lines and _CLOSING.match(lines[0]):
-        lines = lines[1:]
+    if lines and (closing := _CLOSING.match(lines[0])):
+        # "Cheers, Quentin" / "Gruß K. Brandl": the name on the closing line itself
+        after = lines[0][closing.end():].strip(" ,.!-–")
+        lines = ([after] if after else []) + lines[1:]
     for line in lines[:2]:
         person = parse_name(line)
         if person is not None:
             return person
+        if _LEGAL_FORM.search(line):
+            return None  # signed as a company: the next line is its address, not a name
     return None
 
 
 def sender_person(mail: Mail, gender_of: GenderOf | None = None) -> Person:
     """Who wrote the mail: the signature's name, completed from the From header."""
     addr = mail.reply_address
-    header = parse_name(addr.name) if addr and addr.name else None
+    role = bool(addr and _ROLE_MAILBOX.match(addr.email.partition("@")[0]))
+    # a role mailbox's display name is a company or a form, not who wrote the text
+    header = parse_name(addr.name) if addr and addr.name and not role else None
     signed = _signature_person(mail)
     person = header or signed or Person()
     if signed is not None and header is not None:
@@ -163,28 +194,35 @@ def _de(person: Person, opening: str, informal: bool, rest: str) -> str:
     if person.gender is None:
         return f"Guten Tag {title}{person.first} {person.last},".replace("  ", " ")
     address = "Herr" if person.gender == "m" else "Frau"
-    if opening.startswith("sehr geehrte"):
-        return f"Sehr geehrte{'r' if person.gender == 'm' else ''} {address} {title}{person.last},"
-    if opening in {"hallo", "hi", "moin", "servus"}:
-        return f"Hallo {address} {title}{person.last},"
-    return f"Guten Tag {address} {title}{person.last},"
+    if opening in {"hallo", "moin"} and _DE_HONORIFIC.match(rest):
+        # "Hallo Frau Brenner" is answered in kind: "Hallo Herr Fischer,"
+        return f"{opening.capitalize()} {address} {title}{person.last},"
+    # a business reply in the "Sie" register: "Sehr geehrte/r" whatever the sender opened
+    # with ("Guten Tag Herr …", "Liebe Frau …", "Hallo,", no greeting at all)
+    return f"Sehr geehrte{'r' if person.gender == 'm' else ''} {address} {title}{person.last},"
 
 
 def _en(person: Person, opening: str, informal: bool, rest: str, first_only: bool) -> str:
-    word = {"hi": "Hi", "hey": "Hi", "hello": "Hello", "dear": "Dear", "good morning": "Hello",
-            "good afternoon": "Hello", "good evening": "Hello"}.get(opening, "Dear")
+    word = {"hi": "Hi", "hey": "Hi", "hej": "Hi", "hello": "Hello", "dear": "Dear",
+            "good morning": "Hello", "good afternoon": "Hello", "good evening": "Hello"}.get(
+                opening, "Dear")
     if not person.first and not person.last:
         return "Hello," if word != "Dear" else "Dear Sir or Madam," if "sir" in rest.lower() \
             else "Hello,"
-    formal_rest = bool(re.match(r"(?:mr|ms|mrs|miss|dr|prof|madame|monsieur|herr|frau)\b", rest,
-                                    re.I))
-    if person.last and (formal_rest or (word == "Dear" and not informal and not first_only
-                                        and not rest)):
+    formal_rest = bool(_FORMAL_ADDRESS.match(rest))
+    # first names when the sender used one ("Hi Jana", "Dear Jana") or signed with theirs
+    # alone; a full signature and no first name in the opening ("Hello,", "Dear Ms …") ask
+    # for title and last name
+    first_name_basis = word == "Hi" or informal or first_only or (
+        bool(rest) and not formal_rest and not _SIR.search(rest))
+    if person.last and (formal_rest or not first_name_basis):
         if person.title:
-            return f"{word} {person.title.split()[0].rstrip('.')} {person.last},"
+            return f"Dear {person.title.split()[0].rstrip('.')} {person.last},"
         if person.gender:
-            return f"{word} {'Mr' if person.gender == 'm' else 'Ms'} {person.last},"
-        return f"{word} {person.first} {person.last},"
+            return f"Dear {'Mr' if person.gender == 'm' else 'Ms'} {person.last},"
+        return f"Dear {person.first} {person.last},".replace("Dear  ", "Dear ")
+    if not opening and not person.last:
+        return f"Hello {person.first},"  # no opening to mirror, only a first name signed
     return f"{word} {person.first or person.last},"
 
 

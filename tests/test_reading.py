@@ -69,7 +69,8 @@ def mail(name: str, text: str, signature: str = "") -> Mail:
 
 
 def genders(first: str) -> str | None:
-    return {"Matthias": "m", "Petra": "f", "Emma": "f", "Daniel": "m"}.get(first)
+    return {"Matthias": "m", "Petra": "f", "Emma": "f", "Daniel": "m", "Maarten": "m",
+            "Zofia": "f", "Till": "m", "Imogen": "f"}.get(first)
 
 
 @pytest.mark.parametrize(("name", "text", "signature", "language", "informal", "expected"), [
@@ -77,7 +78,7 @@ def genders(first: str) -> str | None:
      "Mit freundlichen Grüßen\nDr. Matthias Körner", "de", False,
      "Sehr geehrter Herr Dr. Körner,"),
     ("Petra Wilms", "Guten Tag Frau Brenner,\n\nbitte ein Angebot.", "", "de", False,
-     "Guten Tag Frau Wilms,"),
+     "Sehr geehrte Frau Wilms,"),
     ("Lukas Frei", "Hallo Jana,\n\nkannst du kommen?", "Liebe Grüße\nLukas", "de", True,
      "Hallo Lukas,"),
     ("Kim Sommer", "Guten Tag,\n\nwas kostet das?", "", "de", False, "Guten Tag Kim Sommer,"),
@@ -90,9 +91,101 @@ def genders(first: str) -> str | None:
     ("Tom Becker", "Hi Jana,\n\ndoes it cost extra?", "Cheers,\nTom", "en", False, "Hi Tom,"),
     ("Musikschule Sonnenklang", "Guten Tag Frau Brenner,\n\nbitte.",
      "Freundliche Grüße\nPetra Wilms\nMusikschule Sonnenklang", "de", False,
-     "Guten Tag Frau Wilms,"),
+     "Sehr geehrte Frau Wilms,"),
 ])
 def test_greeting_in_the_senders_register(name: str, text: str, signature: str,
                                           language: str, informal: bool,
                                           expected: str) -> None:
     assert greeting(mail(name, text, signature), language, informal, genders) == expected
+
+
+@pytest.mark.parametrize(("name", "email", "text", "signature", "language", "expected"), [
+    # only Dr. and Prof. are said aloud: a Dipl.-Ing. is "Herr Quast"
+    ("Till Quast", "j@example.org", "Sehr geehrte Frau Brenner,\n\nbitte ein Angebot.",
+     "Mit freundlichen Grüßen\nDipl.-Ing. Till Quast", "de", "Sehr geehrter Herr Quast,"),
+    # "Liebe Frau …", "Hallo," or no greeting at all: a business reply says "Sehr geehrte"
+    ("Petra Wilms", "p@example.org", "Liebe Frau Brenner,\n\nwie lange dauert das?", "", "de",
+     "Sehr geehrte Frau Wilms,"),
+    ("Daniel Fischer", "d@example.org", "Hallo,\n\nwas kostet das?\n\nGruß D. Fischer", "", "de",
+     "Sehr geehrter Herr Fischer,"),
+    # "Hallo Frau Brenner" is answered in kind
+    ("Daniel Fischer", "d@example.org", "Hallo Frau Brenner,\n\nbitte ändern.", "", "de",
+     "Hallo Herr Fischer,"),
+    # a company or a contact form is no person: a neutral greeting
+    ("Café Zur Linde", "verwaltung@example.org", "Bitte um ein Angebot.",
+     "Café Zur Linde GmbH\nVerwaltung", "de", "Guten Tag,"),
+    ("Fjordlys Studio ApS", "office@example.org", "Please send us your prices.",
+     "Best regards\nFjordlys Studio ApS", "en", "Hello,"),
+    # name particles, and the sender's own honorific in another language
+    ("Maarten van Dijk", "p@example.org", "Beste mevrouw Brenner,\n\nis er plaats?", "", "en",
+     "Dear Mr van Dijk,"),
+    # "With kind regards" closes the mail; the title on the signature counts
+    ("Imogen Blake", "f@example.org", "Dear Ms Brenner,\n\ncould you come today?",
+     "With kind regards,\nDr Imogen Blake", "en", "Dear Dr Blake,"),
+    # "Hello," and a full signature: title and last name, not the first name
+    ("Zofia Nowak", "m@example.org", "Hello,\n\ncould you send the invoice to my company?",
+     "Best regards,\nZofia Nowak\nProject Manager", "en", "Dear Ms Nowak,"),
+    # the name on the closing line itself, from a contact form's noreply sender
+    ("Kontaktformular", "noreply@example.org", "Hello, is parking available?\nCheers, Quentin",
+     "", "en", "Hello Quentin,"),
+    # no opening and only a first name signed: "Hello …", not "Dear …"
+    ("Webshop", "noreply@example.org", "Is parking available?\nCheers, Quentin", "", "en",
+     "Hello Quentin,"),
+    # signed as a company: the line after it is its town, not a name
+    ("Fjordlys Studio ApS", "office@example.org", "We need two rooms.",
+     "Best regards\nFjordlys Studio ApS\nTromsø, Denmark", "en", "Hello,"),
+])
+def test_greeting_from_titles_particles_companies_and_closing_lines(
+        name: str, email: str, text: str, signature: str, language: str,
+        expected: str) -> None:
+    m = Mail(sender=Address(name=name, email=email),
+             body=BodyText(new=text, full=text, signature=signature))
+    assert greeting(m, language, False, genders) == expected
+
+
+def test_compound_and_whether_questions_are_split() -> None:
+    # a German verb-first question after "und", an English auxiliary question after "and"
+    assert qs("Was kostet die Reinigung, und liefern Sie die Teppiche auch wieder an?") == [
+        "Was kostet die Reinigung?", "Liefern Sie die Teppiche auch wieder an?"]
+    assert qs("How long does it take, and should I bring the cushions too?") == [
+        "How long does it take?", "Should I bring the cushions too?"]
+    # "ob …, ob … und ob …": one question per clause
+    assert qs("Bitte teilen Sie mir mit, ob Sie auch Leder färben, ob Sie Rechnungen per "
+              "Mail schicken und ob Sie samstags geöffnet haben.") == [
+        "Bitte teilen Sie mir mit, ob Sie auch Leder färben.",
+        "Ob Sie Rechnungen per Mail schicken.", "Ob Sie samstags geöffnet haben."]
+
+
+@pytest.mark.parametrize(("sentence", "wants"), [
+    ("Habt ihr am Dienstag nachmittags Zeit?", True),
+    ("Would Monday morning work for you?", True),
+    ("Just tell me which date is best for you.", True),
+    ("Wann können Sie die Bank abholen lassen?", True),
+    ("Können Sie für eine Beratung zu uns nach Altona kommen?", True),
+    ("Could the sessions be scheduled on Tuesday evenings?", True),
+    ("Holen Sie die Bank ab oder bringen wir sie?", False),
+    ("Is the fabric included in the price?", False),
+])
+def test_more_ways_of_asking_for_a_time(sentence: str, wants: bool) -> None:
+    found = read_questions(sentence)
+    assert found and found[-1].wants_time is wants
+
+
+def test_a_neighbouring_sentence_of_the_same_file_answers_along() -> None:
+    from agent.drafts import answer_sentence
+    from agent.material import _pick
+    from core.ports import Passage, PassageHit
+
+    def hit(n: int, text: str, source: str, score: float) -> PassageHit:
+        return PassageHit(Passage(id=f"{source}#{n}", text=text, heading="Garantie",
+                                  source=source, language="de"), score)
+
+    # two sentences of the warranty page, nearly as close: the reply names both periods
+    hits = [hit(1, "Polsterarbeiten: 2 Jahre.", "garantie.md", 0.902),
+            hit(2, "Gestelle und Federkerne: 5 Jahre.", "garantie.md", 0.895),
+            hit(3, "Bezahlung per Überweisung.", "zahlung.md", 0.894)]
+    text = answer_sentence(_pick(hits, set())[0])
+    assert "2 Jahre" in text and "5 Jahre" in text and "Überweisung" not in text
+    # another file's sentence does not join, however close
+    text = answer_sentence(_pick([hits[0], hits[2]], set())[0])
+    assert "2 Jahre" in text and "Überweisung" not in text
