@@ -326,7 +326,10 @@ def test_each_link_sees_only_what_was_passed_on_and_loses_it_when_the_parent_goe
     browser = TestClient(app, follow_redirects=False)
     page = browser.get(link["Annehmen"])
     assert page.status_code == 200 and "Laufzeit" in page.text
-    for text in (str(seen), offer.body, page.text):
+    assert "weitergegeben von Lena Krüger" in page.text
+    done_page = browser.get(link["Erledigt"]).text
+    assert 'name="result"' in done_page and 'name="reply"' not in done_page  # no sender
+    for text in (str(seen), offer.body, page.text, done_page):
         assert not any(secret in text for secret in SECRETS), text
     # Lena, who holds the mail, sees it whole
     assert "99-123" in lena.get(f"/api/v1/tasks/{parent}").json()["mail"]["text"]
