@@ -4,6 +4,7 @@ offered for requests in German and English, and that no calendar content leaks."
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -339,3 +340,58 @@ def test_a_shift_of_a_booked_appointment_keeps_its_length(wsc: Workspace) -> Non
     assert plan.action is Action.draft and plan.reason == "cal_reschedule"
     assert [(local(s), s.end - s.start) for s in plan.offered] == [
         ("Mon 30.11. 10:00", timedelta(minutes=90))]
+
+
+def days_offered(plan: SchedulePlan) -> set[date]:
+    return {s.start.astimezone(BERLIN).date() for s in plan.offered}
+
+
+@pytest.mark.parametrize(("subject", "body", "sender"), [
+    ("Termin verschieben", "Hallo,\n\nkönnen wir unseren Termin am Mittwoch um 10 Uhr "
+     "verschieben? In der Woche ab dem 7. ginge es bei mir, am liebsten nachmittags.\n\nGruß",
+     "Max Kunde <max@kunde.de>"),
+    ("Need to reschedule", "Hi,\n\nsomething came up – can we move our meeting on Wednesday at "
+     "10? Any day the week after next would be fine, ideally in the afternoon.\n\nThanks",
+     "Tom Reed <tom@reed.example>"),
+])
+def test_a_subject_asking_to_move_does_not_make_the_moved_time_a_wish(
+        wsc: Workspace, subject: str, body: str, sender: str) -> None:
+    plan = planner(wsc)(mail(wsc, body, subject=subject, sender=sender))
+    assert plan.action is Action.draft and plan.reason == "cal_reschedule" and plan.offered
+    assert days_offered(plan) <= {date(2026, 12, d) for d in range(7, 12)}
+    assert all(s.start.astimezone(BERLIN).hour >= 13 for s in plan.offered)
+
+
+@pytest.mark.parametrize(("body", "sender"), [
+    ("Können wir den Termin am Mittwoch um 10 verschieben? Mir ist etwas dazwischengekommen.",
+     "Max Kunde <max@kunde.de>"),
+    ("Sorry, I need to reschedule our meeting on Wednesday at 10am.",
+     "Tom Reed <tom@reed.example>"),
+])
+def test_a_move_without_a_new_time_offers_the_days_after_the_moved_one(
+        wsc: Workspace, body: str, sender: str) -> None:
+    plan = planner(wsc)(mail(wsc, body, subject="Termin", sender=sender))
+    assert plan.action is Action.draft and plan.reason == "cal_reschedule" and plan.offered
+    assert min(days_offered(plan)) > date(2026, 12, 2)  # nothing on the day being moved
+
+
+@pytest.mark.parametrize(("body", "sender"), [
+    ("Wir planen in der Woche ab dem 7. eine Besprechung von zwei Stunden. Ginge Dienstag oder "
+     "Donnerstag?", "Max Kunde <max@kunde.de>"),
+    ("We'd like to book a two-hour workshop in the week of the 7th. Tuesday or Thursday would "
+     "suit us.", "Tom Reed <tom@reed.example>"),
+])
+def test_weekdays_asked_for_lie_in_the_week_named_before(wsc: Workspace, body: str,
+                                                        sender: str) -> None:
+    plan = planner(wsc)(mail(wsc, body, sender=sender))
+    assert plan.action is Action.auto and plan.reason == "cal_propose"
+    assert days_offered(plan) == {date(2026, 12, 8), date(2026, 12, 10)}
+    assert all(s.end - s.start == timedelta(hours=2) for s in plan.offered)
+
+
+def test_long_slots_offered_on_one_day_never_overlap(wsc: Workspace) -> None:
+    plan = planner(wsc)(mail(wsc, "Could we do a 2.5-hour workshop on Tuesday, 8 December?",
+                             sender="Tom Reed <tom@reed.example>"))
+    assert plan.action is Action.auto and len(plan.offered) == 3
+    ordered = sorted(plan.offered, key=lambda s: s.start)
+    assert all(a.end <= b.start for a, b in pairwise(ordered))

@@ -104,7 +104,8 @@ def _steps(day: date, a: time, b: time, zone: ZoneInfo, lo: datetime, hi: dateti
 
 def spread(candidates: list[TimeSlot], count: int = 3,
            zone: ZoneInfo | None = None) -> list[TimeSlot]:
-    """Up to `count` slots, preferring different days, then times far apart on one day."""
+    """Up to `count` slots, preferring different days, then times far apart on one day
+    (never two that overlap)."""
     def day(s: TimeSlot) -> date:
         return s.start.astimezone(zone).date() if zone else s.start.date()
 
@@ -115,6 +116,7 @@ def spread(candidates: list[TimeSlot], count: int = 3,
     for s in candidates:
         if len(chosen) >= count:
             break
-        if all(abs(s.start - c.start) >= timedelta(hours=2) for c in chosen):
+        apart = max(timedelta(hours=2), s.end - s.start)  # long slots never overlap
+        if all(abs(s.start - c.start) >= apart for c in chosen):
             chosen.append(s)
     return sorted(chosen, key=lambda s: s.start)

@@ -5,7 +5,8 @@ Weekdays and parts of the day narrow a week ("nächste Woche … Dienstag oder M
 vormittags" is two mornings, not the whole week plus them); a weekday the sender rules out
 ("aber nicht am Mittwoch", "Wednesday doesn't work") is left out. In a reschedule or a
 cancellation the time being moved is not a wish: it is kept apart (`Wish.moved`), and what
-the sender proposes instead ("auf Donnerstag", "to next week", "eine Stunde später") is.
+the sender proposes instead ("auf Donnerstag", "to next week", "eine Stunde später") is;
+without it the new window starts the day after the moved one.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ _ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hä
                      r"lieber|gerne?|ideal\w*|prefer\w*|best)\b")
 _NOT = re.compile(r"\b(?:stuck|busy|not|can't|cannot|unavailable|nicht|keine?|besetzt|"
                   r"belegt|unterwegs|blockiert|schwer)\b")
+_AWAY = re.compile(r"\b(?:away|urlaub|verreist|vacation|holiday|off|weg|abwesend)\b")
 _NOT_BEFORE = re.compile(r"\b(?:nicht vor|not before|no earlier than|nicht früher als)\b")
 _RULED_OUT_BEFORE = re.compile(r"(?:\bnicht|\baußer|\bausser|\bnot|\bexcept|\bexcluding|\bohne)"
                                r"\s+(?:am |an |on |the |den )?$")
@@ -124,9 +126,18 @@ def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
         sentence = text[starts[i]:ends[i]]
         return len(sentence.strip()) <= 60 and not _NOT.search(sentence)
 
+    def away(m: Mention) -> bool:
+        """A week the sender is not there ("Next week I'm away.")."""
+        i = _sentence(m.pos, starts)
+        return bool(_NOT.search(text[starts[i]:ends[i]]) or _AWAY.search(text[starts[i]:ends[i]]))
+
     asked = [m for m in days if asking(m)]
     if any(m.kind == "span" for m in asked):  # such weekdays narrow the asked span
         asked = [m for m in days if m in asked or (m.kind in {"weekday", "from"} and fragment(m))]
+    elif any(m.kind == "weekday" for m in asked):  # … and so do they a week named before
+        first = min(m.pos for m in asked if m.kind == "weekday")
+        asked = [m for m in days if m in asked or (m.kind == "span" and m.pos < first
+                                                    and not away(m))]
     return asked or days
 
 
@@ -276,9 +287,8 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
     """A reschedule or cancellation: the first day (and time) the sender names for the
     appointment itself is the one being moved; what they name as new — after "auf"/"to",
     in a later sentence, or as a shift ("eine Stunde später") — is the wish, and without one
-    the new window starts after the moved time."""
-    verb = _RESCHEDULE.search(text) or _CANCEL.search(text) or SHIFT.search(text)
-    verb_sentence = _sentence(verb.start(), starts) if verb else 0
+    the new window starts the day after the moved one."""
+    verb_sentence = _verb_sentence(text, found, starts)
 
     marked = [m.pos for m in (*found.named, *found.times)
               if _NEW.search(text[max(0, m.pos - 24):m.pos])]
@@ -308,16 +318,22 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
         if moved is not None:  # on the moved one's day, only after it
             windows = [(max(a, moved + timedelta(minutes=1)) if a.date() == moved.date() else a,
                         b) for a, b in windows if a.date() != moved.date() or b > moved]
-    else:  # nothing new named: the new window starts after the moved time
-        after = [d for d in horizon if moved_day is None or d >= moved_day]
+    else:  # nothing new named: who cannot come that day is offered the days after it
+        after = [d for d in horizon if moved_day is None or d > moved_day]
         parts = _Found([], [t for t in new_times if t.kind == "part"], found.excluded)
         windows, exact = _windows(parts, today, zone, tuple(after), starts)
-        if moved is not None:
-            windows = [(max(a, moved + timedelta(minutes=1)), b) for a, b in windows
-                       if b > moved]
-        elif moved_day is not None:
-            windows = [(a, b) for a, b in windows if a.date() > moved_day]
     return replace(wish, windows=tuple(windows), exact=tuple(sorted(set(exact))))
+
+
+def _verb_sentence(text: str, found: _Found, starts: list[int]) -> int:
+    """The sentence that asks to move or cancel: the first with such a word that is not
+    before the first day or time named — a subject line "Termin verschieben" or an opening
+    "need to reschedule" does not make every time in the body the new one."""
+    mentions = [m.pos for m in (*found.named, *found.times)]
+    first = _sentence(min(mentions), starts) if mentions else 0
+    sentences = sorted({_sentence(m.start(), starts) for pattern in (_RESCHEDULE, _CANCEL, SHIFT)
+                        for m in pattern.finditer(text)})
+    return next((s for s in sentences if s >= first), sentences[0] if sentences else 0)
 
 
 _UNITS = {"stunde": timedelta(hours=1), "hour": timedelta(hours=1), "tag": timedelta(days=1),
