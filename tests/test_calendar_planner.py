@@ -395,3 +395,17 @@ def test_long_slots_offered_on_one_day_never_overlap(wsc: Workspace) -> None:
     assert plan.action is Action.auto and len(plan.offered) == 3
     ordered = sorted(plan.offered, key=lambda s: s.start)
     assert all(a.end <= b.start for a, b in pairwise(ordered))
+
+
+@pytest.mark.parametrize(("body", "sender", "minutes"), [
+    ("Hätten Sie nächste Woche Dienstag Zeit für ein zweistündiges Treffen?",
+     "Max Kunde <max@kunde.de>", 120),
+    ("Could we find 1½ hours next Tuesday to walk through the plans?",
+     "Tom Reed <tom@reed.example>", 90),
+])
+def test_lengths_written_as_adjectives_or_fractions_are_the_slots_length(
+        wsc: Workspace, body: str, sender: str, minutes: int) -> None:
+    plan = planner(wsc)(mail(wsc, body, sender=sender))
+    assert plan.action is Action.auto and plan.offered
+    assert days_offered(plan) == {date(2026, 12, 1)}
+    assert all(s.end - s.start == timedelta(minutes=minutes) for s in plan.offered)

@@ -64,7 +64,10 @@ def test_from_a_day_on_opens_a_week() -> None:
 
 
 @pytest.mark.parametrize(("text", "minutes"), [
-    ("a 45-minute call", 45), ("ein 45-minütiges Telefonat", None), ("eine Dreiviertelstunde", 45),
+    ("a 45-minute call", 45), ("ein 45-minütiges Telefonat", 45), ("eine Dreiviertelstunde", 45),
+    ("ein zweistündiger Termin", 120), ("ein eineinhalbstündiges Gespräch", 90),
+    ("1½ Stunden", 90), ("about 2 1/2 hours", 150), ("ein viertelstündiger Anruf", 15),
+    ("a couple of hours", 120), ("ein dreiviertelstündiges Telefonat", 45),
     ("1,5 Stunden", 90), ("a 2.5-hour workshop", 150), ("eine halbe Stunde", 30),
     ("anderthalb Stunden", 90), ("zwanzig Minuten", 20), ("twenty minutes", 20),
     ("two and a half hours", 150), ("zweieinhalb Stunden", 150), ("90 Minuten", 90),

@@ -1,5 +1,6 @@
 """How long a meeting the sender asks for: "45-minute call", "eine Dreiviertelstunde",
-"1,5 Stunden", "2.5-hour workshop", "anderthalb Stunden", "zwanzig Minuten" — or the length
+"1,5 Stunden", "1½ Stunden", "2.5-hour workshop", "anderthalb Stunden", "zwanzig Minuten",
+"ein 45-minütiges Telefonat", "ein zweistündiger Termin" — or the length
 of an appointment type the owner configured ("Aufmaß" → 90 minutes) that the text names.
 
 A length the sender writes wins over the type's; shifts ("eine Stunde später", "an hour
@@ -29,17 +30,21 @@ _HALVES = {  # "anderthalb", "zweieinhalb", "two and a half"
 _WORD = "|".join(sorted((re.escape(w) for w in _NUMBERS), key=len, reverse=True))
 _HALF = "|".join(re.escape(w) for w in _HALVES)
 _NUM = rf"(\d{{1,3}}(?:[.,]\d{{1,2}})?|{_HALF}|{_WORD})"
-_HOURS = re.compile(rf"(?<![\w.,:]){_NUM}[\s-]*(?:stunden|stunde|std\.?|hours?|hrs?|h)(?![a-zäöü])")
-_MINUTES = re.compile(rf"(?<![\w.,:]){_NUM}[\s-]*(?:minuten|minute|min\.?|mins?|minutes?)"
-                      r"(?![a-zäöü])")
+_HOURS = re.compile(rf"(?<![\w.,:]){_NUM}[\s-]*(?:stündig\w*|stunden|stunde|std\.?|hours?|hrs?|h)"
+                    r"(?![a-zäöü])")
+_MINUTES = re.compile(rf"(?<![\w.,:]){_NUM}[\s-]*(?:minütig\w*|minuten|minute|min\.?|mins?|"
+                      r"minutes?)(?![a-zäöü])")
+_HALF_DIGIT = re.compile(r"(\d)\s*(?:½|1/2)(?!\d)")  # "1½ Stunden", "1 1/2 hours"
 _FIXED: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"\b(?:an hour and a half|eine(?:inhalb|) stunde und eine halbe)\b"), 90),
-    (re.compile(r"\b(?:dreiviertel ?stunde|drei viertel ?stunden?|three[- ]quarters? of an hour|"
+    (re.compile(r"\b(?:a couple of hours|two or three hours)\b"), 120),
+    (re.compile(r"\b(?:dreiviertel ?stunde|dreiviertelstündig|drei viertel ?stunden?|"
+                r"three[- ]quarters? of an hour|"
                 r"three[- ]quarter[- ]hour)"), 45),
     (re.compile(r"\b(?:halbe[nr]? ?stunde|half an hour|(?<!and a )half[- ]hour|halbstündig\w*)"),
      30),
-    (re.compile(r"(?<!drei)(?<!drei )\b(?:viertel ?stunde|viertelstunde|quarter of an hour|"
-                r"quarter[- ]hour)"), 15),
+    (re.compile(r"(?<!drei)(?<!drei )\b(?:viertel ?stunde|viertelstunde|viertelstündig|"
+                r"quarter of an hour|quarter[- ]hour)"), 15),
 ]
 # "eine Stunde später", "an hour earlier", "zwei Stunden nach hinten": a move, not a length
 SHIFT = re.compile(rf"{_NUM}[\s-]*(?:stunden?|hours?|tage?n?|days?|wochen?|weeks?)\s+"
@@ -60,7 +65,7 @@ def number_value(token: str) -> float | None:
 
 def duration_in(text: str) -> timedelta | None:
     """The length the (lower-cased) text asks for, if it names one."""
-    text = SHIFT.sub(" ", text)
+    text = _HALF_DIGIT.sub(lambda m: f"{m.group(1)}.5", SHIFT.sub(" ", text))
     for pattern, fixed in _FIXED:
         if pattern.search(text):
             return timedelta(minutes=fixed)
