@@ -409,3 +409,26 @@ def test_lengths_written_as_adjectives_or_fractions_are_the_slots_length(
     assert plan.action is Action.auto and plan.offered
     assert days_offered(plan) == {date(2026, 12, 1)}
     assert all(s.end - s.start == timedelta(minutes=minutes) for s in plan.offered)
+
+
+def hours_offered(plan: SchedulePlan) -> list[tuple[str, str]]:
+    return [(f"{s.start.astimezone(BERLIN):%H:%M}", f"{s.end.astimezone(BERLIN):%H:%M}")
+            for s in sorted(plan.offered, key=lambda s: s.start)]
+
+
+@pytest.mark.parametrize(("body", "sender", "earliest", "latest"), [
+    ("Hätten Sie am 8. Dezember vormittags ab 10 Zeit für eine halbe Stunde?",
+     "Max Kunde <max@kunde.de>", "10:00", "12:00"),
+    ("Could we talk on Thursday, 10 December, in the afternoon but not before 3?",
+     "Tom Reed <tom@reed.example>", "15:00", "17:00"),
+    ("Geht es am Mittwoch, 9. Dezember, ab halb 11?", "Max Kunde <max@kunde.de>",
+     "10:30", "17:00"),
+    ("Would Wednesday the 9th from noon work for a quick call?", "Tom Reed <tom@reed.example>",
+     "12:00", "17:00"),
+])
+def test_an_open_ended_time_narrows_the_part_of_the_day_named_with_it(
+        wsc: Workspace, body: str, sender: str, earliest: str, latest: str) -> None:
+    plan = planner(wsc)(mail(wsc, body, sender=sender))
+    assert plan.action is Action.auto and plan.reason == "cal_propose"
+    offered = hours_offered(plan)
+    assert offered[0][0] == earliest and all(b <= latest for _, b in offered)

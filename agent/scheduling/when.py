@@ -78,8 +78,11 @@ _AMPM = r"\s?(a\.?m\.?|p\.?m\.?)"
 _RANGE = re.compile(
     rf"\b(?:zwischen|von|between|from)?\s*{_H}(?:{_AMPM})?\s*(?:uhr\s*)?"
     rf"(?:-|bis|und|and|to|until|till)\s*{_H}(?:{_AMPM})?\s*(?:uhr|h\b)?")
-_AFTER = re.compile(rf"\b(?:ab|nach|after|from|not before|nicht vor|frühestens um)\s+{_H}"
-                    rf"(?:{_AMPM}|\s?uhr|h\b|{_NOT_UNIT})")
+_AFTER = re.compile(rf"\b(?:ab|nach|after|from|not before|nicht vor|frühestens um|later than|"
+                    rf"no earlier than|nicht früher als)\s+{_H}(?:{_AMPM}|\s?uhr|h\b|{_NOT_UNIT})")
+_AFTER_NOON = re.compile(r"\b(?:ab|from|after)\s+(?:mittags?|noon|midday)\b")
+# "halb 11" is 10:30, "ab halb 3" 14:30
+_HALF_PAST = re.compile(r"\bhalb\s+(\d{1,2})\b(?!\s*(?:stunde|std))")
 _BEFORE = re.compile(rf"\b(?:bis|vor|before|until|by|spätestens um|no later than)\s+{_H}"
                      rf"(?:{_AMPM}|\s?uhr|h\b)")
 _EXACT = re.compile(
@@ -354,6 +357,10 @@ def _clock(h: str, mnt: str | None, ampm: str | None, language: str) -> time | N
 def times_in(text: str, language: str) -> list[Mention]:
     """Clock times and ranges of the day, with positions."""
     out: list[Mention] = []
+    text = _HALF_PAST.sub(lambda m: f"{int(m.group(1)) - 1 or 12}:30".rjust(len(m.group(0))), text)
+    for m in _AFTER_NOON.finditer(text):
+        out.append(Mention(m.start(), "part", start=time(12, 0), end=time(23, 59)))
+        text = _blank(text, m)
     for m in _RANGE.finditer(text):
         ampm_b = m.group(6)
         a = _clock(m.group(1), m.group(2), m.group(3) or ampm_b, language)

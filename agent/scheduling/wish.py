@@ -208,6 +208,7 @@ def _bind(days: list[Mention], times: list[Mention],
 
 
 WHOLE_DAY = (time(7, 0), time(20, 0))  # "any time that day" in the sender's own clock
+OPEN_END = time(23, 59)  # "ab 10": the planner ends it with the working day
 
 
 def _at(d: date, t: time, zone: tzinfo) -> datetime:
@@ -237,6 +238,17 @@ def _found(text: str, today: date, language: str, starts: list[int],
     return _Found(days, _wanted(rest, times_in(rest, language)), excluded, tuple(kept))
 
 
+def _narrowed(parts: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    """An open-ended time ("ab 10", "before 11") narrows a part of the day named with it
+    ("vormittags ab 10" is 10–12), instead of adding the rest of the day to it."""
+    open_ended = [p for p in parts if p[0] == time(0, 0) or p[1] == OPEN_END]
+    closed = [p for p in parts if p not in open_ended]
+    if not open_ended or not closed:
+        return parts
+    both = [(max(a, c), min(b, d)) for a, b in closed for c, d in open_ended]
+    return [(a, b) for a, b in both if a < b] or parts
+
+
 def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...],
              starts: list[int]) -> tuple[list[tuple[datetime, datetime]], list[datetime]]:
     days, times = found.days, found.times
@@ -251,11 +263,12 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
             if day < today or day.weekday() in found.excluded:
                 continue
             exact += [_at(day, t.start, zone) for t in mine if t.kind == "exact" and t.start]
-            parts = [(t.start, t.end) for t in mine if t.kind == "part" and t.start and t.end]
+            parts = _narrowed([(t.start, t.end) for t in mine
+                               if t.kind == "part" and t.start and t.end])
             for a, b in parts or [WHOLE_DAY]:
                 windows.append((_at(day, a, zone), _at(day, b, zone)))
     if not days:
-        parts = [(t.start, t.end) for t in loose_parts if t.start and t.end]
+        parts = _narrowed([(t.start, t.end) for t in loose_parts if t.start and t.end])
         for day in horizon:
             if day.weekday() in found.excluded:
                 continue
