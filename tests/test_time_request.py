@@ -65,3 +65,28 @@ def test_asking_for_an_appointment_type_of_the_owner_is_scheduling(ws: Workspace
     assert certain_category(view, typed.scheduling.appointment_types) == (
         Category.scheduling, "time-request")
     assert certain_category(view) is None  # without the type it is left to the classifier
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Besuch", "Guten Tag, könnten Sie nächste Woche bei uns vorbeikommen und sich den Keller "
+               "ansehen? Nachmittags wäre gut.\nGruß Familie Yilmaz"),
+    ("Monday?", "Hi Anna, would Monday afternoon work for you? I'd like to show you the "
+                "sketches.\nPaul"),
+    ("Coffee", "Hey Anna! Free for a coffee sometime next week?\nMia"),
+    ("Rückfrage", "Hallo Anna, können wir uns morgen kurz treffen? Es geht um die Schilder.\n"
+                  "Gruß Tom"),
+    ("Site", "Hello, could you come by on Thursday to look at the terrace?\nRegards, Ian"),
+])
+def test_asking_to_meet_or_whether_a_day_works_is_scheduling(ws: Workspace, subject: str,
+                                                            body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Paket", "Hallo Anna, kannst du mir morgen das Paket von der Post mitbringen?\nTom"),
+    ("Invoice", "Hi Anna, would Friday work for paying the invoice?\nPaul"),
+    ("Party", "Hi Anna, can you come to my party on Saturday? Mia"),
+])
+def test_favours_invoices_and_invitations_naming_a_day_are_not(ws: Workspace, subject: str,
+                                                             body: str) -> None:
+    assert rule(ws, subject, body) is None

@@ -50,7 +50,15 @@ _AVAILABLE = re.compile(
     r"\b(?:do|would) you have (?:some |any |a bit of )?time\b|\b(?:got|have you got) "
     r"(?:some |any )?time\b|\bpasst (?:es )?(?:dir|ihnen|euch)\b|"
     r"\b(?:when|what time) (?:are you free|would suit you|works for you|suits you)\b|"
-    r"\bwann (?:hast du|haben sie|hättest du|hätten sie|passt es)\b")
+    r"\bwann (?:hast du|haben sie|hättest du|hätten sie|passt es)\b|"
+    # "Would Thursday work for you?", "Does 3pm suit you?"
+    r"\b(?:would|does|will|could)\b[^.?!\n]{0,40}\b(?:work|suit)(?:s)?\b[^.!\n]{0,20}\?|"
+    # "Könnten Sie nächste Woche vorbeikommen?", "Could you come by on Monday?"
+    r"\b(?:können|könnten|könntest|kannst|kann)\s+(?:sie|du|ihr|wir)\b[^.?!\n]{0,60}"
+    r"\b(?:vorbeikommen|vorbeischauen|rauskommen|treffen|telefonieren|sprechen)\b|"
+    r"\b(?:can|could|would)\s+(?:you|we)\b[^.?!\n]{0,60}\b(?:come (?:by|over|round|out)|"
+    r"drop by|stop by|pop (?:by|round)|meet|talk|have a call|hop on a call)\b|"
+    r"\bfree for (?:a |an )?(?:coffee|call|chat|quick|meeting|talk)\b")
 # what a customer's enquiry or an invoice talks about: not a bare request for a meeting
 _OTHER_BUSINESS = re.compile(
     r"\b(?:rechnung|invoice|zahlung|payment|betrag|amount|angebot|quote|preis\w*|price\w*|"
