@@ -432,3 +432,16 @@ def test_an_open_ended_time_narrows_the_part_of_the_day_named_with_it(
     assert plan.action is Action.auto and plan.reason == "cal_propose"
     offered = hours_offered(plan)
     assert offered[0][0] == earliest and all(b <= latest for _, b in offered)
+
+
+@pytest.mark.parametrize(("body", "sender"), [
+    ("Wann könnten Sie die Montage der Regale machen? Ab dem 14. sind wir flexibel.",
+     "Max Kunde <max@kunde.de>"),
+    ("When could you do the Montage of the shelves? From the 14th on we are flexible.",
+     "Tom Reed <tom@reed.example>"),
+])
+def test_a_word_that_starts_like_a_weekday_is_not_one(wsc: Workspace, body: str,
+                                                     sender: str) -> None:
+    plan = planner(wsc)(mail(wsc, body, sender=sender))
+    assert plan.action is Action.auto and plan.offered
+    assert min(days_offered(plan)) >= date(2026, 12, 14)  # not "Montag", 30 November

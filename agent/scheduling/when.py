@@ -28,6 +28,8 @@ _WEEKDAY = re.compile(
     r"(?P<day>montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|(?:mon|tues?|wed|thu(?:rs?)?|fri)\b\.?|"
     r"(?:mo|di|mi|do|fr)\.(?=\s*,?\s*\d))s?"
+    # a weekday, not "Montage" or "Freitagsgebet"; "Dienstagvormittag" is one
+    r"(?=vormittag|nachmittag|mittag|abend|morgen|früh|[^a-zäöüß]|$)"
     r"(?:,?\s*(?:the\s+|den\s+|dem\s+)?(?P<dom>\d{1,2})(?:st|nd|rd|th|\.)(?![\d:]))?"
 )
 # "am 9.", "the 14th", "on the 3rd" without a month: the next day with that number
