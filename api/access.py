@@ -95,6 +95,9 @@ def _level(level: Level) -> Callable[[Request], Awaitable[Principal | None]]:
             raise NotAuthenticated(request.url.path)
         if level is Level.owner and who.role != "owner":
             raise HTTPException(403, "this path is for the owner")
+        if who.role == "assistant" and request.app.state.ws.assistant(
+                who.assistant_id or "") is None:  # removed from the config: access ends
+            raise HTTPException(403, "this assistant is no longer in the owner's config")
         await _check_csrf(request, who)
         return who
 

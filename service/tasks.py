@@ -387,9 +387,12 @@ def _tell_owner(store: Store, ws: Workspace, task: Task, why: str) -> None:
     link = f"{ws.web.base_url.rstrip('/')}/messages/{task.message_id}"
     words = {"de": {"declined": "Alle, die dafür passen, haben abgelehnt oder nicht "
                                 "rechtzeitig angenommen.",
-                    "expired": "Das Angebot ist abgelaufen, und sonst passt niemand."},
+                    "expired": "Das Angebot ist abgelaufen, und sonst passt niemand.",
+                    "removed": "Die Assistenz, die sie hatte, steht nicht mehr in Ihrer "
+                               "Konfiguration."},
              "en": {"declined": "Everyone who fits declined or did not accept in time.",
-                    "expired": "The offer expired, and nobody else fits."}}[lang]
+                    "expired": "The offer expired, and nobody else fits.",
+                    "removed": "The assistant who had it is no longer in your config."}}[lang]
     body = load_prompt(f"notify/unrouted.{lang}").render(
         owner=ws.owner.name.split()[0], title=task.title, why=words.get(why, words["declined"]),
         link=link) if ws.smtp is not None and ws.notifications.enabled else ""
@@ -435,8 +438,27 @@ def escalate_overdue(store: Store, ws: Workspace) -> int:
     return count
 
 
+def withdraw_removed(store: Store, ws: Workspace) -> int:
+    """Open tasks of someone no longer in the config are withdrawn, with what they handed
+    on: a task comes back to the owner (she is told), a part to the one who handed it on."""
+    count = 0
+    for task in store.tasks.open_not_of(a.id for a in ws.people):  # a task before its parts
+        try:
+            cancel(store, ws, task.id, "agent", "the assistant is no longer in the config")
+        except TaskError:
+            continue  # settled meanwhile (e.g. ended with the task above it)
+        if task.parent_id is None:
+            _tell_owner(store, ws, task, "removed")
+        else:
+            back_to_delegator(store, ws, task, "cancelled")
+        count += 1
+    return count
+
+
 def tick(store: Store, ws: Workspace, router: Router | None = None) -> dict[str, int]:
-    """One round of the lifecycle: announce new offers, expire old ones, escalate."""
-    return {"announced": announce_offers(store, ws),
+    """One round of the lifecycle: withdraw the tasks of people no longer in the config,
+    announce new offers, expire old ones, escalate."""
+    return {"withdrawn": withdraw_removed(store, ws),
+            "announced": announce_offers(store, ws),
             "expired": expire_offers(store, ws, router),
             "escalated": escalate_overdue(store, ws)}

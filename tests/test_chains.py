@@ -498,3 +498,25 @@ def test_config_refuses_chains_and_teams_that_cannot_work(ws: Workspace) -> None
     ok = Workspace.model_validate({**data, "teams": [team]})
     end = ok.teams[0].until_at(ok.owner.zone)
     assert end == datetime(2027, 2, 1, tzinfo=ok.owner.zone)  # through the 31st
+
+
+def test_taking_an_assistant_out_of_the_config_ends_their_chain_and_their_access(
+        app: FastAPI, chain_ws: Workspace, store: Store) -> None:
+    lifecycle.tick(store, chain_ws)
+    lena, jonas = client(app, store, "assistant", "lena"), client(app, store, "assistant", "jonas")
+    parent = lena_task(store)
+    lena.post(f"/api/v1/tasks/{parent}/accept")
+    part = lena.post(f"/api/v1/tasks/{parent}/delegate", json={"to": "jonas"}).json()["id"]
+    without = chain_ws.model_copy(update={"assistants": [a for a in chain_ws.assistants
+                                                         if a.id != "lena"]})
+    assert lifecycle.tick(store, without)["withdrawn"] == 1  # Lena's task, Jonas's part with it
+    assert status(store, parent) == "cancelled" and status(store, part) == "cancelled"
+    [note] = notices(store, "unrouted")  # the owner is told the task is back with her
+    with store.db.session() as s:
+        assert "nicht mehr in Ihrer Konfiguration" in s.get_one(DraftRow, note.draft_id).body
+    gone = app_for(without, store)
+    for who in ("lena", "jonas"):  # Jonas was Lena's helper: he goes with her
+        token = store.access.create_token("assistant", who)
+        c = TestClient(gone, headers={"Authorization": f"Bearer {token}"})
+        assert c.get("/api/v1/tasks").status_code == 403
+    assert jonas.get(f"/api/v1/tasks/{part}").status_code == 404  # (old app: task ended)

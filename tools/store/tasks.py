@@ -146,6 +146,13 @@ class Tasks:
                 q = q.where(TaskRow.status == status)
             return [_task(r) for r in s.scalars(q)]
 
+    def open_not_of(self, assistant_ids: Iterable[str]) -> list[Task]:
+        """Open tasks held by anyone not named (e.g. no longer in the config), oldest first."""
+        with self.db.session() as s:
+            return [_task(r) for r in s.scalars(select(TaskRow).where(
+                TaskRow.status.in_(OPEN_TASK_STATES),
+                TaskRow.assistant_id.not_in(list(assistant_ids))).order_by(TaskRow.id))]
+
     def get(self, task_id: int) -> Task | None:
         with self.db.session() as s:
             r = s.get(TaskRow, task_id)
