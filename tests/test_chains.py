@@ -200,6 +200,7 @@ def test_a_three_link_chain_declines_back_to_the_delegator_and_completes_up_the_
     chain = page.text.split("data-tasks", 1)[1].split("</ul>", 1)[0]
     assert chain.index("Lena Krüger") < chain.index("Jonas Weber") < chain.rindex("Petra")
     assert 'data-depth="2"' in chain and "Zahlung am 20.11. eingegangen" in chain
+    assert 'style="' not in page.text  # the CSP allows no inline style: indents are classes
     assert "Verlauf der Aufgaben" in page.text
     with store.db.session() as s:
         handed = s.scalars(select(AuditRow).where(AuditRow.event == "task_delegated")).all()
