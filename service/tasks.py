@@ -226,6 +226,7 @@ def decline(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id:
 def complete(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id: str | None,
              result: str, reply: str | None = None) -> Task:
     task = _mine(store, task_id, assistant_id)
+    parts = open_parts(store, task_id)
     if task.parent_id is not None and reply and reply.strip():
         raise TaskError(422, "a part handed on reports to the one who handed it on: "
                         "give your answer as `result`, not as a reply to the sender")
@@ -238,6 +239,7 @@ def complete(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id
     if not moved.ok:
         raise TaskError(409, f"task {task_id} is {moved.status}, it cannot be completed")
     store.tasks.end_links(task_id)
+    tell_withdrawn(store, ws, [(p, "settled") for p in parts])
     if task.parent_id is not None:
         back_to_delegator(store, ws, _mine(store, task_id, None), "done")
     return _mine(store, task_id, None)
@@ -259,15 +261,48 @@ def _reply_draft(store: Store, ws: Workspace, task: Task, reply: str) -> dict[st
             "references": refs, "template": f"task:{task.id}"}
 
 
-def cancel(store: Store, ws: Workspace, task_id: int, actor: str, reason: str = "") -> Task:
+def cancel(store: Store, ws: Workspace, task_id: int, actor: str, reason: str = "",
+           why: str = "owner") -> Task:
+    """Withdraw an open task (and everything handed on from it); whoever held them is told
+    by mail (`why`: owner, team, removed — the words of prompts/tasks/words.yaml)."""
     task = _mine(store, task_id, None)
+    parts = open_parts(store, task_id)
     moved = store.tasks.transition(task_id, "cancelled", actor, reason=reason,
                                    webhooks=task_webhooks(ws, "task.cancelled", task,
                                                           status="cancelled"))
     if not moved.ok:
         raise TaskError(409, f"task {task_id} is {moved.status}, it cannot be cancelled")
     store.tasks.end_links(task_id)
+    tell_withdrawn(store, ws, [(task, why), *((p, "settled") for p in parts)])
     return _mine(store, task_id, None)
+
+
+def open_parts(store: Store, task_id: int) -> list[Task]:
+    """The open parts handed on from a task, at every depth."""
+    out: list[Task] = []
+    todo = [task_id]
+    while todo:
+        for part in store.tasks.parts(todo.pop()):
+            todo.append(part.id)
+            if part.status in ("offered", "accepted", "delegated"):
+                out.append(part)
+    return out
+
+
+def tell_withdrawn(store: Store, ws: Workspace, tasks: list[tuple[Task, str]]) -> None:
+    """A mail to each one whose task was withdrawn (those who hear by mail), once."""
+    for task, why in tasks:
+        a = ws.assistant(task.assistant_id)
+        if a is None or a.notify != "email":
+            continue
+        lang = _lang(a)
+        words = load_table("tasks/words")[lang]
+        body = load_prompt(f"tasks/withdrawn.{lang}").render(
+            assistant=a.name.split()[0], title=task.title,
+            why=words["withdrawn"].get(why, words["withdrawn"]["owner"]))
+        Notices(store.db).add("withdrawn", str(task.id), [a.email],
+                              f"{words['withdrawn_subject']}: {task.title}"[:300], body, lang,
+                              task.message_id)
 
 
 def reassign(store: Store, ws: Workspace, task_id: int, to: str, actor: str) -> Task:
@@ -444,7 +479,8 @@ def withdraw_removed(store: Store, ws: Workspace) -> int:
     count = 0
     for task in store.tasks.open_not_of(a.id for a in ws.people):  # a task before its parts
         try:
-            cancel(store, ws, task.id, "agent", "the assistant is no longer in the config")
+            cancel(store, ws, task.id, "agent", "the assistant is no longer in the config",
+                   why="removed")
         except TaskError:
             continue  # settled meanwhile (e.g. ended with the task above it)
         if task.parent_id is None:

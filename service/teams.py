@@ -54,7 +54,8 @@ def dissolve(store: Store, ws: Workspace, team_id: str, actor: str, why: str) ->
     base = ws.web.base_url.rstrip("/")
     for task_id in store.teams.open_tasks(team_id):
         try:
-            task = lifecycle.cancel(store, ws, task_id, actor, f"team {team_id} dissolved")
+            task = lifecycle.cancel(store, ws, task_id, actor, f"team {team_id} dissolved",
+                                    why="team")
         except lifecycle.TaskError:
             continue  # settled meanwhile
         a = ws.assistant(task.assistant_id)

@@ -346,6 +346,11 @@ def test_each_link_sees_only_what_was_passed_on_and_loses_it_when_the_parent_goe
     assert browser.get(link["Annehmen"]).status_code == 410
     assert browser.post(link["Annehmen"]).status_code == 410
     assert store.tasks.open_tasks("jonas") == 0
+    told = {who: [m.body for m in mails_to(store, address, "notice")
+                  if m.subject.startswith("Zurückgezogen")]
+            for who, address in (("lena", "lena@va.example"), ("jonas", "jonas@helfer.example"))}
+    assert len(told["lena"]) == 1 and "Auftraggeberin hat sie zurückgenommen" in told["lena"][0]
+    assert len(told["jonas"]) == 1 and "zu der sie gehörte" in told["jonas"][0]
 
 
 # --- teams for a job ---------------------------------------------------------------------
@@ -436,6 +441,8 @@ def test_team_mail_goes_only_to_members_and_dissolving_brings_it_back(
     with store.db.session() as s:
         body = s.get_one(DraftRow, note.draft_id).body
     assert "Messe 2027" in body and "Rechnung Messestand" in body and "Aufbauzeiten" in body
+    withdrawn = [m.body for m in mails_to(store, "tom@va.example", "notice")]
+    assert len(withdrawn) == 2 and all("Team dafür ist aufgelöst" in b for b in withdrawn)
     after = routed(store, deps, fixed, 5, mail(5, "buchhaltung@lieferant.example",
                                                "Rechnung Messestand", invoice))
     assert after.decision.assignee == "lena" and "Team" not in after.explanation
