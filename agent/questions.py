@@ -192,7 +192,9 @@ _COMPOUND = re.compile(
 
 
 # "Teilen Sie mir mit, ob …, ob … und ob …": each "ob"/"whether" clause is its own question
-_CLAUSES = re.compile(r"(?:,\s*|\s+(?:und|oder|and|or)\s+)(?=(?:ob|whether)\b)", re.I)
+# (a whitespace run is entered only at its start: linear on a line of spaces, where
+# "\s+(?:und|…)" tried from every position of the run was quadratic — 44 s on 40,000)
+_CLAUSES = re.compile(r"(?:,\s*|(?<!\s)\s+(?:und|oder|and|or)\s+)(?=(?:ob|whether)\b)", re.I)
 
 
 def split_compound(sentence: str) -> list[str]:
