@@ -2,7 +2,8 @@
 `assistenz serve` with a Maildir and an SMTP receiver: log in; the queue puts the risk
 first; edit a draft, approve it, and the receiver gets exactly one mail with the edited
 text; an undo inside the window sends nothing; placeholders block sending; a correction
-changes the explanation and the task on the page; bulk actions and the keyboard; no
+changes the explanation and the task on the page; a team for a job formed and dissolved on
+the Teams page; bulk actions and the keyboard; no
 horizontal scroll at phone width; and an XSS corpus of 45 mails (tests/fixtures/xss/, one
 vector each) that runs no script and makes no request to any other host — every request
 the browser makes is routed, recorded and, unless it goes to loopback, aborted.
@@ -289,3 +290,24 @@ def test_attachments_download_with_a_safe_name_only_when_logged_in(page: Any,
 
     anonymous = httpx.get(served.base + str(href), follow_redirects=False)
     assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
+
+
+def test_a_team_is_formed_and_dissolved_on_the_teams_page(page: Any) -> None:
+    from datetime import date, timedelta
+
+    page.goto("/teams")
+    form = page.locator("[data-team-form]")
+    form.locator("input[name=name]").fill("Messe 2027")
+    form.locator("input[name=id]").fill("messe-2027")
+    form.locator("input[name=members][value=tom]").check()
+    # a date ahead of both the server's clock and today's (the test must not age)
+    form.locator("input[name=until]").fill((date.today() + timedelta(days=60)).isoformat())
+    form.locator("input[name=keywords]").fill("Messestand, Standplan")
+    form.locator("button[type=submit]").click()
+    card = page.locator('[data-team="messe-2027"]')
+    card.wait_for(timeout=30000)
+    assert card.get_attribute("data-active") == "yes"
+    assert "Tom Fischer" in card.inner_text() and "Messestand, Standplan" in card.inner_text()
+    card.locator("[data-dissolve]").click()
+    page.locator('[data-team="messe-2027"][data-active="no"]').wait_for(timeout=30000)
+    no_codes(page)
