@@ -191,8 +191,7 @@ def _detail(store: Store, ws: WorkspaceDep, task: Task) -> TaskDetail:
         text = m.body.new or m.body.full
         mail = MailOut(sender=m.sender.formatted() if m.sender else "", subject=m.subject,
                        date=m.date.isoformat() if m.date else None, text=text or "",
-                       attachments=[a.filename or f"Anhang {i + 1}"
-                                    for i, a in enumerate(m.attachments)])
+                       attachments=lifecycle.attachment_names(m))
         note = v.owner_note
     return TaskDetail(**base, mail=mail, note=note, why=task.why, result=task.result,
                       parts=parts)

@@ -192,7 +192,7 @@ def list_assistants(ws: WorkspaceDep, store: StoreDep) -> list[dict[str, Any]]:
     return [{"id": a.id, "name": a.name, "languages": a.languages, "skills": a.skills,
              "capacity": a.capacity, "open_tasks": store.tasks.open_tasks(a.id),
              "helper_of": p.id if (p := ws.principal(a.id)) else None,
-             "may_delegate_to": [*a.may_delegate_to, *(h.id for h in a.helpers)]}
+             "may_delegate_to": a.delegates}
             for a in ws.people]
 
 

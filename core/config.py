@@ -143,6 +143,11 @@ class Assistant(Strict):
         return WorkingHours.parse(self.working_hours or "Mo-Fr 09:00-17:00")
 
     @property
+    def delegates(self) -> list[str]:
+        """Whom this assistant may hand work on to: those allowed, then their helpers."""
+        return [*self.may_delegate_to, *(h.id for h in self.helpers)]
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -414,8 +419,7 @@ class Workspace(Strict):
 
     def may_delegate(self, from_id: str, to_id: str) -> bool:
         a = self.assistant(from_id)
-        return a is not None and to_id != from_id and (
-            to_id in a.may_delegate_to or any(h.id == to_id for h in a.helpers))
+        return a is not None and to_id != from_id and to_id in a.delegates
 
     @property
     def database_url(self) -> str:

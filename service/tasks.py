@@ -28,7 +28,7 @@ from agent.tasks import due_at, offer_expiry
 from agent.view import build_view
 from core.clock import reference_time
 from core.config import Assistant, Workspace
-from core.models import Category, MessageView, RawMessage
+from core.models import Category, Mail, MessageView, RawMessage
 from tools.embeddings import get_embedder
 from tools.store import Store
 from tools.store.notices import Notices
@@ -100,16 +100,20 @@ def announce_offers(store: Store, ws: Workspace) -> int:
 def _announce(store: Store, ws: Workspace, task: Task, a: Assistant) -> int:
     now = store.clock()
     offered = task.offered_at or now
-    found = view_of(store, ws, task.id)
-    deadline = None
-    if found is not None:
-        v = found[0]
-        deadline = find_deadline(f"{v.mail.subject}\n{v.mail.body.new}\n{v.owner_note}",
-                                 reference_time(v.mail.date, v.received_at).date())
     expires = offer_expiry(a, ws, offered)
-    due = task.due_at if task.parent_id is not None else due_at(deadline, ws, offered)
-    if task.parent_id is not None and due is not None:
-        expires = min(expires, due)  # a part must be taken in time to be done in time
+    found = None
+    if task.parent_id is not None:  # a part: its due time was set when it was handed on
+        due = task.due_at
+        if due is not None:
+            expires = min(expires, due)  # taken in time to be done in time
+    else:
+        found = view_of(store, ws, task.id)
+        deadline = None
+        if found is not None:
+            v = found[0]
+            deadline = find_deadline(f"{v.mail.subject}\n{v.mail.body.new}\n{v.owner_note}",
+                                     reference_time(v.mail.date, v.received_at).date())
+        due = due_at(deadline, ws, offered)
     until = now + timedelta(days=ws.tasks.link_days)
     links = [(action, until) for action in LINK_ACTIONS]
     if a.notify != "email":
@@ -128,7 +132,6 @@ def _offer_mail(store: Store, ws: Workspace, task: Task, a: Assistant, v: Messag
                 expires: datetime, due: datetime | None) -> dict[str, Any]:
     lang = _lang(a)
     words = load_table("tasks/words")[lang]
-    base = ws.web.base_url.rstrip("/")
     mail = v.mail if v else None
     why = words["why_skills"].format(skills=task.why) if task.why else words["why_default"]
     body = load_prompt(f"tasks/offer.{lang}").render(
@@ -141,12 +144,25 @@ def _offer_mail(store: Store, ws: Workspace, task: Task, a: Assistant, v: Messag
         text=(task.text or (mail.body.new or mail.body.full if mail else ""))[:4000],
         attachments=", ".join(x.filename or "?" for x in mail.attachments) if mail else "",
         note=v.owner_note[:1000] if v else "",
-        accept=f"{base}/t/{{link:accept}}", decline=f"{base}/t/{{link:decline}}",
-        complete=f"{base}/t/{{link:complete}}", api=f"{base}/api/v1/tasks/{task.id}")
+        **_link_urls(ws, task))
+    return _offer_draft(store, task, a, lang, f"{words['subject']}: {task.title}", body,
+                        f"tasks/offer.{lang}")
+
+
+def _link_urls(ws: Workspace, task: Task) -> dict[str, str]:
+    """The links of an offer mail; `{link:…}` becomes each link's token when announced."""
+    base = ws.web.base_url.rstrip("/")
+    return {action: f"{base}/t/{{link:{action}}}" for action in LINK_ACTIONS} | {
+        "api": f"{base}/api/v1/tasks/{task.id}"}
+
+
+def _offer_draft(store: Store, task: Task, a: Assistant, lang: str, subject: str, body: str,
+                 template: str) -> dict[str, Any]:
+    """An offer mail to the assistant, approved as written (the agent's own mail)."""
     return {"message_id": task.message_id, "decision_id": None, "kind": "offer",
             "status": "approved", "to": [a.email], "cc": [], "language": lang,
-            "subject": f"{words['subject']}: {task.title}"[:300], "body": body,
-            "references": [], "template": f"tasks/offer.{lang}", "approved_at": store.clock()}
+            "subject": subject[:300], "body": body, "references": [], "template": template,
+            "approved_at": store.clock()}
 
 
 def _part_mail(store: Store, ws: Workspace, task: Task, a: Assistant, expires: datetime,
@@ -155,7 +171,6 @@ def _part_mail(store: Store, ws: Workspace, task: Task, a: Assistant, expires: d
     text, the attachments they chose), never the mail itself."""
     lang = _lang(a)
     words = load_table("tasks/words")[lang]
-    base = ws.web.base_url.rstrip("/")
     parent = store.tasks.get(task.parent_id) if task.parent_id is not None else None
     by = ws.assistant(parent.assistant_id) if parent else None
     body = load_prompt(f"tasks/part.{lang}").render(
@@ -163,12 +178,9 @@ def _part_mail(store: Store, ws: Workspace, task: Task, a: Assistant, expires: d
         title=task.title, priority=words["priority"].get(task.priority, task.priority),
         due=_when(due, a.zone, lang), expires=_when(expires, a.zone, lang),
         text=(task.text or "")[:8000], attachments=", ".join(shared_attachments(task)),
-        accept=f"{base}/t/{{link:accept}}", decline=f"{base}/t/{{link:decline}}",
-        complete=f"{base}/t/{{link:complete}}", api=f"{base}/api/v1/tasks/{task.id}")
-    return {"message_id": task.message_id, "decision_id": None, "kind": "offer",
-            "status": "approved", "to": [a.email], "cc": [], "language": lang,
-            "subject": f"{words['part_subject']}: {task.title}"[:300], "body": body,
-            "references": [], "template": f"tasks/part.{lang}", "approved_at": store.clock()}
+        **_link_urls(ws, task))
+    return _offer_draft(store, task, a, lang, f"{words['part_subject']}: {task.title}", body,
+                        f"tasks/part.{lang}")
 
 
 def shared_attachments(task: Task) -> list[str]:
@@ -226,7 +238,7 @@ def decline(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id:
 def complete(store: Store, ws: Workspace, task_id: int, actor: str, assistant_id: str | None,
              result: str, reply: str | None = None) -> Task:
     task = _mine(store, task_id, assistant_id)
-    parts = open_parts(store, task_id)
+    parts = store.tasks.open_parts(task_id)
     if task.parent_id is not None and reply and reply.strip():
         raise TaskError(422, "a part handed on reports to the one who handed it on: "
                         "give your answer as `result`, not as a reply to the sender")
@@ -266,7 +278,7 @@ def cancel(store: Store, ws: Workspace, task_id: int, actor: str, reason: str = 
     """Withdraw an open task (and everything handed on from it); whoever held them is told
     by mail (`why`: owner, team, removed — the words of prompts/tasks/words.yaml)."""
     task = _mine(store, task_id, None)
-    parts = open_parts(store, task_id)
+    parts = store.tasks.open_parts(task_id)
     moved = store.tasks.transition(task_id, "cancelled", actor, reason=reason,
                                    webhooks=task_webhooks(ws, "task.cancelled", task,
                                                           status="cancelled"))
@@ -275,18 +287,6 @@ def cancel(store: Store, ws: Workspace, task_id: int, actor: str, reason: str = 
     store.tasks.end_links(task_id)
     tell_withdrawn(store, ws, [(task, why), *((p, "settled") for p in parts)])
     return _mine(store, task_id, None)
-
-
-def open_parts(store: Store, task_id: int) -> list[Task]:
-    """The open parts handed on from a task, at every depth."""
-    out: list[Task] = []
-    todo = [task_id]
-    while todo:
-        for part in store.tasks.parts(todo.pop()):
-            todo.append(part.id)
-            if part.status in ("offered", "accepted", "delegated"):
-                out.append(part)
-    return out
 
 
 def tell_withdrawn(store: Store, ws: Workspace, tasks: list[tuple[Task, str]]) -> None:
@@ -382,7 +382,9 @@ def delegate(store: Store, ws: Workspace, task_id: int, by: str, to: str,
     parent = _mine(store, task_id, by)
     target = ws.assistant(to)
     if target is None or not ws.may_delegate(by, to):
-        allowed = ", ".join(_allowed(ws, by)) or "nobody (ask the owner: may_delegate_to)"
+        holder = ws.assistant(by)
+        allowed = ", ".join(holder.delegates if holder else []) or \
+            "nobody (ask the owner: may_delegate_to)"
         raise TaskError(422, f"you may not hand tasks on to {to!r}; allowed: {allowed}")
     if store.tasks.open_tasks(to) >= target.capacity:
         raise TaskError(409, f"{to} has no capacity left ({target.capacity} open tasks)")
@@ -402,11 +404,6 @@ def delegate(store: Store, ws: Workspace, task_id: int, by: str, to: str,
     return _mine(store, child, None)
 
 
-def _allowed(ws: Workspace, by: str) -> list[str]:
-    a = ws.assistant(by)
-    return [*a.may_delegate_to, *(h.id for h in a.helpers)] if a else []
-
-
 def _visible_attachments(store: Store, ws: Workspace, task: Task) -> list[str]:
     """The attachment names this task's holder may see (and so may pass on)."""
     if task.parent_id is not None:
@@ -414,20 +411,18 @@ def _visible_attachments(store: Store, ws: Workspace, task: Task) -> list[str]:
     found = view_of(store, ws, task.id)
     if found is None:
         return []
-    return [x.filename or f"Anhang {i + 1}" for i, x in enumerate(found[0].mail.attachments)]
+    return attachment_names(found[0].mail)
+
+
+def attachment_names(mail: Mail) -> list[str]:
+    """The names an assistant sees of a mail's attachments (a nameless one by its number)."""
+    return [x.filename or f"Anhang {i + 1}" for i, x in enumerate(mail.attachments)]
 
 
 def _tell_owner(store: Store, ws: Workspace, task: Task, why: str) -> None:
     lang = _owner_lang(ws)
     link = f"{ws.web.base_url.rstrip('/')}/messages/{task.message_id}"
-    words = {"de": {"declined": "Alle, die dafür passen, haben abgelehnt oder nicht "
-                                "rechtzeitig angenommen.",
-                    "expired": "Das Angebot ist abgelaufen, und sonst passt niemand.",
-                    "removed": "Die Assistenz, die sie hatte, steht nicht mehr in Ihrer "
-                               "Konfiguration."},
-             "en": {"declined": "Everyone who fits declined or did not accept in time.",
-                    "expired": "The offer expired, and nobody else fits.",
-                    "removed": "The assistant who had it is no longer in your config."}}[lang]
+    words = load_table("notify/warnings")["unrouted_why"][lang]
     body = load_prompt(f"notify/unrouted.{lang}").render(
         owner=ws.owner.name.split()[0], title=task.title, why=words.get(why, words["declined"]),
         link=link) if ws.smtp is not None and ws.notifications.enabled else ""

@@ -61,8 +61,7 @@ def dissolve(store: Store, ws: Workspace, team_id: str, actor: str, why: str) ->
         a = ws.assistant(task.assistant_id)
         back.append({"title": task.title, "assistant": a.name if a else task.assistant_id,
                      "link": f"{base}/messages/{task.message_id}", "message": task.message_id})
-    words = {"de": {"until": "die Zeit ist um", "owner": "von Ihnen aufgelöst"},
-             "en": {"until": "its time is up", "owner": "dissolved by you"}}[lang]
+    words = load_table("notify/warnings")["team_why"][lang]
     body = load_prompt(f"notify/team_dissolved.{lang}").render(
         owner=ws.owner.name.split()[0], team=state.team.name,
         why=words["owner"] if actor == "owner" else words["until"], tasks=back,

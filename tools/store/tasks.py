@@ -296,6 +296,12 @@ class Tasks:
             return [_task(r) for r in s.scalars(select(TaskRow).where(
                 TaskRow.parent_id == task_id).order_by(TaskRow.id))]
 
+    def open_parts(self, task_id: int) -> list[Task]:
+        """The open parts handed on from this task, at every depth."""
+        with self.db.session() as s:
+            return [_task(r) for r in _descendants(s, task_id)
+                    if r.status in OPEN_TASK_STATES]
+
     def back_from_part(self, parent_id: int, child: Task, why: str,
                        webhooks: list[dict[str, Any]] | None = None) -> bool:
         """A part came back (declined, expired, done): with no other part open the parent
@@ -414,39 +420,50 @@ class Tasks:
     def end_links(self, task_id: int) -> None:
         """A task that is taken away ends its links at once."""
         with self.db.transaction() as s:
-            s.execute(update(TaskLinkRow).where(TaskLinkRow.task_id == task_id,
-                                                TaskLinkRow.used_at.is_(None))
-                      .values(used_at=self.db.clock()))
+            _end_links(s, task_id, self.db.clock())
+
+
+def _descendants(s: Any, task_id: int) -> list[TaskRow]:
+    """Everything handed on from `task_id`, at any depth, parents before their parts."""
+    out: list[TaskRow] = []
+    todo = [task_id]
+    while todo:
+        for kid in s.scalars(select(TaskRow).where(TaskRow.parent_id == todo.pop())
+                             .order_by(TaskRow.id)):
+            out.append(kid)
+            todo.append(kid.id)
+    return out
+
+
+def _end_links(s: Any, task_id: int, now: datetime) -> None:
+    s.execute(update(TaskLinkRow).where(TaskLinkRow.task_id == task_id,
+                                        TaskLinkRow.used_at.is_(None)).values(used_at=now))
+
+
+def _withdraw(s: Any, row: TaskRow, actor: str, detail: dict[str, Any],
+              now: datetime) -> None:
+    row.status, row.finished_at = "cancelled", now
+    s.add(AuditRow(message_id=row.message_id, actor=actor, event="task_cancelled",
+                   detail={"task": row.id, "assistant": row.assistant_id, **detail}))
+    _end_links(s, row.id, now)
 
 
 def _end_parts(s: Any, task_id: int, actor: str, why: str, now: datetime) -> int:
     """Every open part handed on from `task_id`, at any depth, is cancelled and its links
     end: revoking a link of the chain revokes what it passed on."""
     ended = 0
-    todo = [task_id]
-    while todo:
-        kids = list(s.scalars(select(TaskRow).where(TaskRow.parent_id == todo.pop())))
-        for kid in kids:
-            todo.append(kid.id)
-            if kid.status in OPEN_TASK_STATES:
-                kid.status, kid.finished_at = "cancelled", now
-                s.add(AuditRow(message_id=kid.message_id, actor=actor, event="task_cancelled",
-                               detail={"task": kid.id, "assistant": kid.assistant_id,
-                                       "reason": why[:500]}))
-                ended += 1
-            s.execute(update(TaskLinkRow).where(TaskLinkRow.task_id == kid.id,
-                                                TaskLinkRow.used_at.is_(None))
-                      .values(used_at=now))
+    for kid in _descendants(s, task_id):
+        if kid.status in OPEN_TASK_STATES:
+            _withdraw(s, kid, actor, {"reason": why[:500]}, now)
+            ended += 1
+        else:
+            _end_links(s, kid.id, now)
     return ended
 
 
 def cancel_with_parts(s: Any, row: TaskRow, actor: str, why: str, now: datetime) -> None:
     """Cancel an open task inside the caller's transaction, with its parts and links."""
-    row.status, row.finished_at = "cancelled", now
-    s.add(AuditRow(message_id=row.message_id, actor=actor, event="task_cancelled",
-                   detail={"task": row.id, "assistant": row.assistant_id, "why": why}))
-    s.execute(update(TaskLinkRow).where(TaskLinkRow.task_id == row.id,
-                                        TaskLinkRow.used_at.is_(None)).values(used_at=now))
+    _withdraw(s, row, actor, {"why": why}, now)
     _end_parts(s, row.id, actor, why, now)
 
 
