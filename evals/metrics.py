@@ -170,7 +170,7 @@ def spam_costs(spam: list[bool], results: list[dict[str, Any]]) -> dict[str, Any
         "spam_recall": len(caught) / len(junk) if junk else None,
         "legitimate_as_spam": len(lost) / len(ham) if ham else None,
         "legitimate_as_spam_n": len(lost),
-        "spam_by_rule": sum(r.get("decided_by") != "knn" for r in caught),
+        "spam_by_rule": sum(not str(r.get("decided_by")).startswith("knn") for r in caught),
         "spam_routed": sum(r["action"] == "route" for r in junk),
         "spam_owner_queue": sum(r["action"] in {"notify", "draft"} for r in junk),
         "spam_auto": sum(r["action"] == "auto" for r in junk),

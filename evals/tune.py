@@ -4,6 +4,7 @@
     python -m evals.tune --errors        # also list the misclassified dev mails
     python -m evals.tune --loco          # leave one corpus out: a business never seen
     python -m evals.tune --loco --temperature   # … and fit the temperature out of fold
+    python -m evals.tune --loco --fast   # … with the words-only model deciding where it is sure
 
 For each fold the example store is the dev split minus that fold, the logistic model is
 trained leave-one-out on the store, and the fold is predicted — the way an unseen mail is.
@@ -51,6 +52,15 @@ def embeddings(texts: list[str], chars: int | None = None) -> np.ndarray:
     return vectors
 
 
+def seed_vectors(seeds: list[knn.Seed], chars: int | None) -> np.ndarray:
+    """The vectors shipped with the seeds when they are the shipped head's, else made."""
+    from tools import embeddings as emb
+
+    if (chars or emb.MAX_CHARS) == emb.MAX_CHARS and all(s.vector is not None for s in seeds):
+        return np.stack([s.vector for s in seeds if s.vector is not None])
+    return embeddings([s.example.text for s in seeds], chars)
+
+
 def _words(sims: np.ndarray, pool: np.ndarray, i: int, cats: list[str]
            ) -> list[tuple[float, str]]:
     """The nearest examples of the pool by the words of the whole text (not i itself)."""
@@ -60,11 +70,11 @@ def _words(sims: np.ndarray, pool: np.ndarray, i: int, cats: list[str]
 
 def cross_validate(folds: int = 5, l2: float = knn.L2, seed: int = 7,
                    chars: int | None = None) -> dict[str, object]:
-    seeds = load_seeds()
+    seeds = load_seeds(model=get_embedder().name)
     texts = [s.example.text for s in seeds]
     cats = [s.example.category for s in seeds]
     langs = [s.example.language for s in seeds]
-    vectors = embeddings(texts, chars)
+    vectors = seed_vectors(seeds, chars)
     proto_vecs = knn._prototypes(get_embedder())
     sims = vectors @ vectors.T
     words = lexical_matrix(texts)
@@ -109,18 +119,20 @@ def cross_validate(folds: int = 5, l2: float = knn.L2, seed: int = 7,
 
 
 def leave_one_corpus_out(l2: float = knn.L2, fit_temperature: bool = False,
-                         chars: int | None = None) -> dict[str, object]:
+                         chars: int | None = None, fast: bool = False) -> dict[str, object]:
     """Accuracy on each labelled corpus when the store holds all the others: how well the
     classifier does for a business it has never seen. Also how the confidence (scaled by
     knn.TEMPERATURE) splits at the LLM and auto thresholds, its calibration error, and
     with `fit_temperature` the temperature fitted on 4-fold out-of-fold predictions of each
-    training pool (what knn.TEMPERATURE was set from)."""
-    seeds = load_seeds()
+    training pool (what knn.TEMPERATURE was set from). With `fast`, a mail the words-only
+    model is sure of (knn.FAST_SURE) takes its answer, as the classifier does; the result
+    then says for how many mails that was and how often it was right."""
+    seeds = load_seeds(model=get_embedder().name)
     texts = [s.example.text for s in seeds]
     cats = [s.example.category for s in seeds]
     # d(ev), a, b, c, e, g, h (seed corpora), t (the old test split), s (SpamAssassin)
     corpus = np.array([s.example.id.split("-")[2][0] for s in seeds])
-    vectors = embeddings(texts, chars)
+    vectors = seed_vectors(seeds, chars)
     sims = vectors @ vectors.T
     words = lexical_matrix(texts)
     word_sims = words @ words.T
@@ -130,6 +142,7 @@ def leave_one_corpus_out(l2: float = knn.L2, fit_temperature: bool = False,
     acc: dict[str, float] = {}
     temps: dict[str, float] = {}
     scored: list[tuple[float, bool]] = []
+    decided_fast: list[bool] = []
     for held in sorted(set(corpus)):
         pool = np.where(corpus != held)[0]
 
@@ -145,10 +158,25 @@ def leave_one_corpus_out(l2: float = knn.L2, fit_temperature: bool = False,
             temps[held] = _oof_temperature(x, y, l2)
         test = np.where(corpus == held)[0]
         probs = model.predict(np.array([row(i) for i in test]))
+        if fast:
+            def cheap(i: int, pool: np.ndarray = pool) -> np.ndarray:
+                return knn.fast_features(kws[i], seeds[i].signals,
+                                         _words(word_sims[i], pool, i, cats))
+
+            quick = fit(np.array([cheap(i) for i in pool]), y, len(CATS), l2=knn.FAST_L2)
+            quick_probs = quick.predict(np.array([cheap(i) for i in test]))
+            sure = quick_probs.max(axis=1) >= knn.FAST_SURE
+            probs = np.where(sure[:, None], quick_probs, probs)
+            decided_fast += [bool(x) for x in sure]
         hits = [int(np.argmax(p)) == index[i] for p, i in zip(probs, test, strict=True)]
         acc[held] = sum(hits) / len(test)
         scored += [(float(p.max()), h) for p, h in zip(probs, hits, strict=True)]
-    return {"accuracy": acc, "temperature": temps, **_confidence(scored)}
+    out: dict[str, object] = {"accuracy": acc, "temperature": temps, **_confidence(scored)}
+    if fast:
+        right = [h for (_, h), f in zip(scored, decided_fast, strict=True) if f]
+        out["fast_share"] = len(right) / len(scored)
+        out["fast_right"] = sum(right) / len(right) if right else 0.0
+    return out
 
 
 def _oof_temperature(x: np.ndarray, y: np.ndarray, l2: float, folds: int = 4) -> float:
@@ -193,11 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chars", type=int, default=None,
                     help="embed the first N characters of each example instead of the "
                          "shipped head (what the head costs in accuracy)")
+    ap.add_argument("--fast", action="store_true",
+                    help="with --loco: the words-only model decides where it is sure")
     ap.add_argument("--temperature", action="store_true",
                     help="with --loco: fit the temperature out of fold (five times slower)")
     args = ap.parse_args(argv)
     if args.loco:
-        r = leave_one_corpus_out(args.l2, args.temperature, args.chars)
+        r = leave_one_corpus_out(args.l2, args.temperature, args.chars, args.fast)
         acc: dict[str, float] = r["accuracy"]  # type: ignore[assignment]
         print("leave-one-corpus-out accuracy:",
               ", ".join(f"{k} {v:.3f}" for k, v in acc.items()),
@@ -205,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"confidence (temperature {knn.TEMPERATURE}): calibration error {r['ece']:.3f}; "
               f"≥ 0.75: {r['share_0.75']:.1%} of mails, {r['accuracy_0.75']:.1%} right; "
               f"≥ 0.55: {r['share_0.55']:.1%}, {r['accuracy_0.55']:.1%} right")
+        if args.fast:
+            print(f"decided by the words alone (no embedding): {r['fast_share']:.1%} of "
+                  f"mails, {r['fast_right']:.1%} of them right")
         if r["temperature"]:
             print("temperature fitted out of fold per pool:", r["temperature"])
         return 0

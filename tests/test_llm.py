@@ -75,7 +75,7 @@ def test_any_failure_keeps_the_offline_decision(ws: Workspace, stub: StubLLM,
     stub.script.extend([{"kind": "status", "code": 500}] * 2)  # the draft call fails too
     out, _ = run(llm_ws(ws, stub))
     c = out.classification
-    assert c.decided_by == "knn"
+    assert c.decided_by in ("knn", "knn-words")
     assert "needs_review" in c.flags and "llm_failed" in c.flags
     assert out.decision.action is not Action.auto  # flagged for review: never automatic
     assert out.decision.draft is not None  # the template draft stands in
@@ -93,6 +93,6 @@ def test_retry_after_429_then_success(ws: Workspace, stub: StubLLM) -> None:
 
 def test_confident_offline_decision_skips_the_model(ws: Workspace, stub: StubLLM) -> None:
     out, deps = run(llm_ws(ws, stub, threshold=0.0))
-    assert out.classification.decided_by == "knn"
+    assert out.classification.decided_by in ("knn", "knn-words")
     assert not [r for r in stub.requests if "tools" in r]
     assert deps.classifier.llm_calls == 0  # type: ignore[attr-defined]

@@ -33,7 +33,7 @@ def test_a_clean_verdict_proves_nothing(run_triage: Callable[[str], TriageOutcom
     """The same inquiry with "X-Spam-Flag: NO": decided by the classifier, as a mail
     without any verdict would be (a spammer can write "NO" as easily)."""
     out = run_triage(SPAM + "provider-says-clean.eml")
-    assert out.classification.decided_by == "knn"
+    assert out.classification.decided_by in ("knn", "knn-words")  # the classifier
     assert out.view.mail.verdict.spam is None
 
 
