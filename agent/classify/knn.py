@@ -330,6 +330,8 @@ class KnnClassifier:
         self.embedder = embedder
         self.store = store
         self.skip_identical = skip_identical  # for leave-one-out evaluation on the seeds
+        # prepare()'s findings per text, until classify() takes them
+        self._ready: dict[str, tuple[list[Neighbour], Classification | None]] = {}
         self._sync(seeds)
         self._proto = _prototypes(embedder)
         self._train()
@@ -376,7 +378,16 @@ class KnnClassifier:
         """Embed the texts of several mails in one batch (cached by content), so that
         classifying each of them afterwards finds its vector ready — only those the
         words-only model is not sure of (the others are never embedded)."""
-        self.embedder.queries([text_of(v) for v in views if self._fast(v) is None])
+        self._ready = {}
+        todo = []
+        for v in views:
+            text = text_of(v)
+            by_words = self.word_neighbours(text)
+            fast = self._fast_from(keyword_scores_text(text), by_words, signals_of(v))
+            self._ready[text] = (by_words, fast)
+            if fast is None:
+                todo.append(text)
+        self.embedder.queries(todo)
 
     def _skip(self, text: str) -> Callable[[int], bool]:
         if not self.skip_identical:
@@ -394,11 +405,6 @@ class KnnClassifier:
         sims = query[used] @ self._words_by_bucket[used]
         return [Neighbour(self._examples[i], float(sims[i]))
                 for i in nearest(sims, K_SEARCH, self._skip(text))]
-
-    def _fast(self, view: MessageView) -> Classification | None:
-        text = text_of(view)
-        return self._fast_from(keyword_scores_text(text), self.word_neighbours(text),
-                               signals_of(view))
 
     def _fast_from(self, kw: dict[str, float], found: list[Neighbour],
                    signals: dict[str, int]) -> Classification | None:
@@ -423,8 +429,10 @@ class KnnClassifier:
         text = text_of(view)
         signals = signals_of(view)
         kw = keyword_scores_text(text)
-        by_words = self.word_neighbours(text)
-        fast = self._fast_from(kw, by_words, signals)
+        ready = self._ready.pop(text, None)  # what prepare() found for this text
+        by_words, fast = ready if ready else (self.word_neighbours(text), None)
+        if ready is None:
+            fast = self._fast_from(kw, by_words, signals)
         if fast is not None:
             return fast
         vector = self.embedder.queries([text])[0]
