@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from agent.facts import extract_facts
-from agent.questions import Question, body_lines, read_questions
+from agent.questions import Question, body_lines, items_before, read_questions
+from agent.ranking import Ranker, answer_kind, fits, says_little
 from agent.recap import Fact, read_facts
 from agent.salutation import GenderOf, greeting
 from core.clock import reference_time
@@ -47,6 +48,7 @@ MATCH = 0.87
 # a second passage joins the first when it is nearly as close and from the same file
 SECOND = 0.015
 CONTEXT_PENALTY = 0.01
+ITEMS = 6  # at most this many items of a list are priced one by one
 # a complaint: the sender is unhappy with the owner's work or service (a broken string
 # alone is a repair request, not a complaint)
 _COMPLAINT = re.compile(
@@ -70,6 +72,7 @@ class Answer:
     source: str  # knowledge | calendar | owner
     passages: tuple[Passage, ...] = ()
     similarity: float = 0.0
+    items: bool = False  # the passages price the items of a list, one each
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def _query(q: Question, before: str, subject: str) -> str | None:
     """A second search for a short or pointing question ("Was kostet das?"): with the
     subject and the sentence before it; the question itself after "‖" (its words are the
     ones matched). None when the question stands on its own."""
-    if _POINTING.search(q.text):
+    if _POINTING.search(q.text) or says_little(q.text):
         context = " ".join(x for x in (subject, before) if x)
         return f"{context} ‖ {q.text}" if context else None
     if len(q.text.split()) < _SHORT and subject:
@@ -156,6 +159,28 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     return tuple(chosen), top.similarity
 
 
+def _priced_items(text: str, questions: list[Question], language: str,
+                  knowledge: KnowledgeSearch, ranker: Ranker
+                  ) -> dict[int, tuple[tuple[Passage, ...], float]]:
+    """"Was würde so etwas kosten?" after a list of what the sender needs: each item priced
+    from the passage that names it with an amount, when one matches well enough."""
+    wanted: list[tuple[int, str]] = []
+    for n, q in enumerate(questions):
+        if answer_kind(q.text) == "price" and (_POINTING.search(q.text) or says_little(q.text)):
+            wanted.extend((n, item) for item in items_before(text, q.text, ITEMS))
+    if not wanted:
+        return {}
+    found = knowledge.search([item for _, item in wanted], language, 16)
+    out: dict[int, tuple[tuple[Passage, ...], float]] = {}
+    for (n, item), hits in zip(wanted, found, strict=True):
+        ranked = ranker.rank(item, hits, kind="price")
+        if ranked and ranked[0].score >= MATCH and fits("price", ranked[0].passage):
+            chosen, best = out.get(n, ((), 0.0))
+            if ranked[0].passage not in chosen:
+                out[n] = ((*chosen, ranked[0].passage), max(best, ranked[0].score))
+    return out
+
+
 def is_complaint(category: Category, text: str) -> bool:
     return bool(_COMPLAINT.search(text)) or (category is Category.support
                                              and bool(_FAULT.search(text)))
@@ -164,8 +189,8 @@ def is_complaint(category: Category, text: str) -> bool:
 def _complaint_policy(language: str, knowledge: KnowledgeSearch) -> tuple[Passage, ...]:
     query = ("Reklamation: Wie geht es weiter, wer kümmert sich und bis wann?" if language == "de"
              else "Complaint: what happens next, who takes care of it and by when?")
-    hits = knowledge.search([query], language, 2)[0]
-    return tuple(h.passage for h in hits[:1] if h.similarity >= MATCH)
+    hits = Ranker(knowledge.passages()).rank(query, knowledge.search([query], language, 16)[0])
+    return tuple(h.passage for h in hits[:1] if h.score >= MATCH)
 
 
 def _slots(view: MessageView, decision: Decision, schedule: Scheduler | None,
@@ -207,17 +232,25 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         contexts = [_query(questions[i], before[i], mail.subject) for i in search]
         plain = [questions[i].text for i in search]
         extra = [(n, c) for n, c in enumerate(contexts) if c is not None]
-        found = sources.knowledge.search(plain + [x for _, x in extra], language, 4)
+        queries = plain + [x for _, x in extra]
+        ranker = Ranker(sources.knowledge.passages())
+        found = [[PassageHit(s.passage, s.score) for s in ranker.rank(query, hits)]
+                 for query, hits in zip(queries, sources.knowledge.search(queries, language, 16),
+                                        strict=True)]
         results = found[:len(plain)]
         for (n, _), hits in zip(extra, found[len(plain):], strict=True):
             # a pointing question ("Was kostet das?") needs its context as much as itself
-            penalty = 0.0 if _POINTING.search(plain[n]) else CONTEXT_PENALTY
+            penalty = (0.0 if _POINTING.search(plain[n]) or says_little(plain[n])
+                       else CONTEXT_PENALTY)
             results[n] = _merge(results[n], hits, penalty)
+        priced = _priced_items(text, [questions[i] for i in search], language,
+                               sources.knowledge, ranker)
         used: set[str] = set()
-        for i, hits in zip(search, results, strict=True):
-            chosen, sim = _pick(hits, used)
+        for n, (i, hits) in enumerate(zip(search, results, strict=True)):
+            chosen, sim = priced.get(n) or _pick(hits, used)
             used.update(p.id for p in chosen)
-            answers[i] = Answer(questions[i], "knowledge" if chosen else "owner", chosen, sim)
+            answers[i] = Answer(questions[i], "knowledge" if chosen else "owner", chosen, sim,
+                                items=n in priced and len(chosen) > 1)
     final = tuple(a or Answer(q, "owner") for a, q in zip(answers, questions, strict=True))
     complaint = is_complaint(category, f"{mail.subject}\n{text}")
     policy = (_complaint_policy(language, sources.knowledge)

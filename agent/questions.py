@@ -238,3 +238,58 @@ def read_questions(text: str, limit: int = 8) -> list[Question]:
             found.extend(Question(text=x, wants_time=wants_time(x)) for x in split_compound(s))
     unique = {q.text.lower(): q for q in reversed(found)}  # the first of equal questions
     return [q for q in found if unique[q.text.lower()] is q][:limit]
+
+
+_ENUM = re.compile(r"(?:^|:\s*)([^:]{3,200}?(?:,\s*[^,]{2,60}){1,}\s+(?:und|and|sowie|or|oder)"
+                   r"\s+[^,]{2,60}?)$")
+_PAREN = re.compile(r"\s*\(([^()]*)\)")
+
+
+def _enumeration(sentence: str) -> list[str]:
+    """"Logo, Praxisschild, Briefpapier und eine Website" → the parts; a parenthesis first
+    ("kosten (Logo, Flyer A5)?"), then the sentence without its parentheses."""
+    for candidate in [*_PAREN.findall(sentence), _PAREN.sub("", sentence).rstrip(" .?!")]:
+        m = _ENUM.search(candidate)
+        if not m and candidate in _PAREN.findall(sentence) and candidate.count(",") >= 1:
+            m = re.match(r"(.*)", candidate)
+        if m:
+            parts = re.split(r",\s*|\s+(?:und|and|sowie|or|oder)\s+", m.group(1))
+            parts = [x.strip(" .") for x in parts if len(x.strip()) >= 3]
+            if len(parts) >= 2 and all(len(x.split()) <= 6 for x in parts):
+                return parts
+    return []
+
+
+def items_before(text: str, question: str, limit: int = 5) -> list[str]:
+    """The things a pointing question refers to ("Was würde so etwas kosten?", "Could you
+    give us a rough price range?"): the items of the list just before it, else an
+    enumeration ("Logo, Praxisschild, Briefpapier und eine Website") in the sentence before
+    or in the question itself. [] when there is none."""
+    lines = body_lines(text)
+    flat = [re.sub(r"\s+", " ", x).lower() for x in lines]
+    key = question[:20].lower()
+    at = next((n for n, line in enumerate(flat) if key in line), None)
+    if at is None:
+        return []
+    items: list[str] = []
+    gap = 0
+    for line in reversed(lines[:at]):
+        m = _ITEM.match(line)
+        if m:
+            items.insert(0, m.group(1).strip())
+        elif items:
+            break
+        elif line.strip():
+            gap += 1
+            if gap > 3:  # only a list close above the question
+                break
+    if len(items) >= 2:
+        return [re.sub(r"\s+", " ", x) for x in items[:limit]]
+    joined = re.sub(r"\s+", " ", " ".join(lines[max(0, at - 3):at + 1]))
+    pos = joined.lower().find(key)
+    window = joined[:pos + len(question)] if pos >= 0 else joined
+    for sentence in reversed(_sentences(window)[-2:]):
+        parts = _enumeration(sentence)
+        if parts:
+            return parts[:limit]
+    return []

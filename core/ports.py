@@ -160,5 +160,9 @@ class KnowledgeSearch(Protocol):
     """The owner's knowledge, searched by meaning; passages in `language` come first."""
 
     def search(self, questions: list[str], language: str, k: int = 3) -> list[list[PassageHit]]:
-        """For each question the `k` best passages, best first."""
+        """For each question the `k` nearest passages by meaning (e5 cosine), best first."""
+        ...
+
+    def passages(self) -> list[Passage]:
+        """All passages (what the word statistics of the re-ranking count over)."""
         ...

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from conftest import FIXTURES
 
+from agent.ranking import Ranker
 from core.ports import Passage
 from tools.embeddings import get_embedder
 from tools.knowledge import KnowledgeBase, open_knowledge
@@ -45,7 +46,9 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _best(kb: KnowledgeBase, question: str, language: str) -> Passage:
-    return kb.search([question], language, 3)[0][0].passage
+    """The passage a draft would answer from: the nearest by meaning, re-ranked."""
+    hits = kb.search([question], language, 16)[0]
+    return Ranker(kb.passages()).rank(question, hits)[0].passage
 
 
 def test_search_finds_the_answer_in_the_replys_language_and_rebuilds_on_change(

@@ -1,0 +1,158 @@
+"""Which of the owner's knowledge passages answers a question: the nearest passages by
+meaning (e5 cosine, from `core.ports.KnowledgeSearch`) re-ranked by what a reader checks
+first — does the passage name the question's rare words (German compounds by their parts:
+"Klaviertransport" finds "Transport"), and is it the kind of answer asked for (a price
+question wants an amount, a "how long" question a duration).
+
+Pure: the passages and their similarities come in, a ranking goes out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from core.ports import Passage, PassageHit
+
+# weight of the shared rare words (0..1 of the question's, by idf) in the score
+LEXICAL = 0.05
+# the kind of answer asked for: a passage of that kind gains KIND, one without loses it
+KIND = 0.012
+_TERM = re.compile(r"[^\W\d_]{4,}")
+_STOPWORDS = """
+eine einen einem einer eines sind wird werden wurde haben habe hätte hätten können könnten
+kann muss müssen soll sollte sollten würde würden wäre wären bitte auch noch schon dass wenn
+oder aber eigentlich gibt ihre ihren ihrem ihnen unser unsere unseren unserem mein meine
+meinen meinem dein deine deinen dies diese dieser dieses diesem denn dann etwa ungefähr
+gerne gern frage fragen danke vielen welche welcher welches wann warum darf dürfen machen
+nach über unter bis beim vom zum zur mich mir uns euch ihm sich nicht kein keine jetzt
+this that these those with from have would could should your yours what when where which
+much many does will there about their they them also just still shall might like into
+than then been being were please thanks thank question questions know need want wondering
+kostet kosten kostest preis preise teuer ungefähr cost costs price prices expensive roughly
+ourselves yourself yourselves myself itself something anything everything nothing somebody
+anybody other others another same such only very really quite rather some each every both
+give tell send share rough range idea estimate ballpark approximately around maybe perhaps
+possible possibly able interested looking forward okay fine good great sure
+etwas jemand alles nichts andere anderen anderer anderes solche solchen solcher nur sehr
+wirklich ziemlich einige einigen jeder jede jedes beide geben sagen schicken senden nennen
+mitteilen grob grobe groben ungefähre ungefähren schätzung möglich möglichkeit interesse
+vielleicht eventuell okay prima super gerade derzeit aktuell momentan
+zwei drei vier fünf sechs sieben acht neun zehn zwölf zwanzig erste ersten zweite zweiten
+neue neuen neuer neues alte alten alter altes große großen kleine kleinen
+three four five seven eight nine twelve twenty first second third
+"""
+_STOP = frozenset(_STOPWORDS.split())  # function words and the words of asking a price
+
+_PRICE_Q = re.compile(
+    r"\b(?:kost\w*|preis\w*|\w*satz|honorar\w*|gebühr\w*|pauschal\w*|tarif\w*|aufpreis|"
+    r"zuschlag|rabatt|budget|teuer|günstig|berechne\w*|verlange\w*|"
+    r"price\w*|pricing|cost\w*|how much|rate|rates|fee|fees|charge\w*|quote|expensive|"
+    r"discount|surcharge|budget)\b", re.I)
+_DURATION_Q = re.compile(
+    r"\b(?:wie lange|wie schnell|wie bald|dauer\w*|dauert|lieferzeit\w*|wartezeit\w*|"
+    r"bearbeitungszeit\w*|vorlauf\w*|wann (?:\w+ )?(?:fertig|geliefert|bekomm\w*)|bis wann|"
+    r"how long|how soon|how quickly|how fast|lead time|turnaround|waiting time|delivery time|"
+    r"when (?:\w+ ){0,4}(?:ready|done|finished|delivered))\b", re.I)
+_AMOUNT = re.compile(r"\d[\d.,]*\s?(?:€|eur\b|euro\b)|€\s?\d|\d\s?%", re.I)
+_NUMBER_WORDS = (r"(?:\d+(?:[,.]\d+)?(?:\s?[–-]\s?\d+)?|ein\w*|zwei|drei|vier|fünf|sechs|"
+                 r"acht|zehn|zwölf|one|two|three|four|five|six|eight|ten|twelve|a few|"
+                 r"wenige\w*|einige\w*|several|a couple of)")
+_DURATION = re.compile(
+    rf"\b{_NUMBER_WORDS}\s+(?:\w+\s)?(?:werk)?(?:tage?n?|wochen?|monate?n?|stunden?|minuten|"
+    r"days?|working days|business days|weeks?|months?|hours?|minutes)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: Passage
+    similarity: float  # e5 cosine
+    score: float  # cosine + shared rare words + kind of answer
+
+
+def terms(text: str) -> set[str]:
+    """The question's content words, lowercase (function words and price words left out)."""
+    return {t.lower() for t in _TERM.findall(text)} - _STOP
+
+
+def _words(p: Passage) -> tuple[str, set[str]]:
+    text = f"{p.heading} {p.text}".lower()
+    return text, {w for w in _TERM.findall(text) if len(w) >= 5}
+
+
+def _contains(text: str, term: str) -> bool:
+    """The term's stem in the text: a long stem also inside a compound ("transport" in
+    "klaviertransport"), a short one only where a word starts ("rate" not in "corporate")."""
+    stem = term[:6]
+    if len(stem) >= 5:
+        return stem in text
+    return re.search(rf"\b{re.escape(stem)}", text) is not None
+
+
+class Ranker:
+    """Re-ranks hits against one knowledge; keeps the document frequency of the words seen."""
+
+    def __init__(self, passages: Iterable[Passage]) -> None:
+        self._texts = [f"{p.heading} {p.text}".lower() for p in passages]
+        self._df: dict[str, int] = {}
+
+    def idf(self, term: str) -> float:
+        cached = self._df.get(term)
+        if cached is None:
+            cached = sum(1 for t in self._texts if _contains(t, term))
+            self._df[term] = cached
+        return math.log((1 + len(self._texts)) / (1 + cached))
+
+    def overlap(self, question: str, p: Passage) -> float:
+        """The share of the question's rare words (weighted by idf) that the passage or its
+        heading contains; a German compound counts when a word of the passage is a part."""
+        want = terms(question)
+        if not want:
+            return 0.0
+        text, words = _words(p)
+        total = hit = 0.0
+        for t in want:
+            w = self.idf(t)
+            total += w
+            if _contains(text, t) or any(x in t for x in words):
+                hit += w
+        return hit / total if total else 0.0
+
+    def rank(self, question: str, hits: Sequence[PassageHit],
+             kind: str | None = None) -> list[Scored]:
+        """`question` is the sentence asked (after " ‖ " when context precedes it: only the
+        question's own words are matched); `kind` the kind of answer wanted, when the
+        question's words do not tell it."""
+        own = question.split(" ‖ ")[-1]
+        kind = answer_kind(own) if kind is None else kind
+        out = []
+        for h in hits:
+            score = h.similarity + LEXICAL * self.overlap(own, h.passage)
+            if kind:
+                score += KIND if fits(kind, h.passage) else -KIND
+            out.append(Scored(h.passage, h.similarity, score))
+        return sorted(out, key=lambda s: -s.score)
+
+
+def says_little(question: str) -> bool:
+    """No word of substance ("Was würde so etwas ungefähr kosten?", "Could you give us a rough
+    price range?"): what it asks about stands in the sentences before it."""
+    return not terms(question)
+
+
+def answer_kind(question: str) -> str:
+    """"price", "duration" or "" — what kind of answer the question asks for."""
+    if _DURATION_Q.search(question):
+        return "duration"
+    if _PRICE_Q.search(question):
+        return "price"
+    return ""
+
+
+def fits(kind: str, p: Passage) -> bool:
+    text = f"{p.heading} {p.text}"
+    if kind == "price":
+        return bool(_AMOUNT.search(text))
+    return bool(_DURATION.search(text))

@@ -1,0 +1,56 @@
+"""Which knowledge passage answers a question (agent/ranking.py) and what a pointing
+question refers to (agent/questions.py): pure functions, dev-style material."""
+
+from __future__ import annotations
+
+from agent.questions import items_before
+from agent.ranking import Ranker, answer_kind, says_little
+from core.ports import Passage, PassageHit
+
+PASSAGES = [
+    Passage("a", "Klavier stimmen: 145 € – kleine Regulierungen inklusive.", "Stimmen"),
+    Passage("b", "Für Stimmungen beträgt die Wartezeit derzeit etwa zwei Wochen.", "Wartezeiten"),
+    Passage("c", "Einen Klaviertransport in Leipzig übernehmen wir für 290 €.", "Transport"),
+    Passage("d", "Corporate design: from €4,200 – logo package and style guide.", "Prices"),
+    Passage("e", "We charge by the day for agency work.", "Rates"),
+]
+
+
+def test_a_price_question_prefers_the_passage_with_an_amount() -> None:
+    hits = [PassageHit(PASSAGES[1], 0.86), PassageHit(PASSAGES[0], 0.85)]
+    assert Ranker(PASSAGES).rank("Was kostet das?", hits)[0].passage.id == "a"
+
+
+def test_a_how_long_question_prefers_the_passage_with_a_duration() -> None:
+    hits = [PassageHit(PASSAGES[0], 0.86), PassageHit(PASSAGES[1], 0.85)]
+    assert Ranker(PASSAGES).rank("Wie lange muss ich auf eine Stimmung warten?",
+                                 hits)[0].passage.id == "b"
+
+
+def test_compound_parts_count_but_a_short_word_only_where_a_word_starts() -> None:
+    r = Ranker(PASSAGES)
+    assert r.overlap("Was kostet der Transport?", PASSAGES[2]) == 1.0  # in "Klaviertransport"
+    assert r.overlap("your rate?", PASSAGES[3]) == 0.0  # not inside "corporate"
+    assert r.overlap("your rate?", PASSAGES[4]) == 1.0
+
+
+def test_kinds_and_questions_that_say_little() -> None:
+    assert answer_kind("How much would that cost?") == "price"
+    assert answer_kind("Wie lange dauert die Reparatur?") == "duration"
+    assert answer_kind("Stimmen Sie auch Cembali?") == ""
+    assert says_little("Was würde so etwas ungefähr kosten?")
+    assert says_little("Could you give us a rough price range?")
+    assert not says_little("Was kostet ein Flügeltransport?")
+
+
+def test_the_items_a_pointing_question_refers_to() -> None:
+    listed = ("Hallo,\n\nwir bräuchten:\n\n- eine Stimmung\n- zwei neue Basssaiten\n\n"
+              "Was würde das kosten?\n\nGrüße\nAnn")
+    assert items_before(listed, "Was würde das kosten?") == ["eine Stimmung",
+                                                             "zwei neue Basssaiten"]
+    inline = ("Guten Tag,\n\nwir möchten alles erneuern: Logo, Visitenkarten und eine Website "
+              "(die alte ist von 2014).\n\nWas würde das kosten?\n")
+    assert items_before(inline, "Was würde das kosten?") == ["Logo", "Visitenkarten",
+                                                             "eine Website"]
+    assert items_before("Guten Tag,\n\nWas kostet eine Stimmung?\n", "Was kostet eine "
+                        "Stimmung?") == []
