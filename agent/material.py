@@ -20,7 +20,7 @@ from datetime import datetime
 
 from agent.facts import extract_facts
 from agent.questions import Question, body_lines, items_before, read_questions
-from agent.ranking import Ranker, answer_kind, fits, says_little
+from agent.ranking import Ranker, answer_kind, fits, focus, says_little
 from agent.recap import Fact, read_facts
 from agent.salutation import GenderOf, greeting
 from core.clock import reference_time
@@ -48,6 +48,7 @@ MATCH = 0.87
 # a second passage joins the first when it is nearly as close and from the same file
 SECOND = 0.015
 CONTEXT_PENALTY = 0.01
+FOCUS_PENALTY = 0.0  # the asking clause counts as much as the whole sentence
 ITEMS = 6  # at most this many items of a list are priced one by one
 # a complaint: the sender is unhappy with the owner's work or service (a broken string
 # alone is a repair request, not a complaint)
@@ -232,17 +233,21 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         contexts = [_query(questions[i], before[i], mail.subject) for i in search]
         plain = [questions[i].text for i in search]
         extra = [(n, c) for n, c in enumerate(contexts) if c is not None]
-        queries = plain + [x for _, x in extra]
+        clauses = [(n, f) for n, f in enumerate(focus(x) for x in plain) if f is not None]
+        queries = plain + [x for _, x in extra] + [x for _, x in clauses]
         ranker = Ranker(sources.knowledge.passages())
         found = [[PassageHit(s.passage, s.score) for s in ranker.rank(query, hits)]
                  for query, hits in zip(queries, sources.knowledge.search(queries, language, 16),
                                         strict=True)]
         results = found[:len(plain)]
-        for (n, _), hits in zip(extra, found[len(plain):], strict=True):
+        for (n, _), hits in zip(extra, found[len(plain):len(plain) + len(extra)], strict=True):
             # a pointing question ("Was kostet das?") needs its context as much as itself
             penalty = (0.0 if _POINTING.search(plain[n]) or says_little(plain[n])
                        else CONTEXT_PENALTY)
             results[n] = _merge(results[n], hits, penalty)
+        for (n, _), hits in zip(clauses, found[len(plain) + len(extra):], strict=True):
+            # the asking clause of a long question, without the story told before it
+            results[n] = _merge(results[n], hits, FOCUS_PENALTY)
         priced = _priced_items(text, [questions[i] for i in search], language,
                                sources.knowledge, ranker)
         used: set[str] = set()

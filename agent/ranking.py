@@ -61,8 +61,8 @@ _NUMBER_WORDS = (r"(?:\d+(?:[,.]\d+)?(?:\s?[–-]\s?\d+)?|ein\w*|zwei|drei|vier|
                  r"acht|zehn|zwölf|one|two|three|four|five|six|eight|ten|twelve|a few|"
                  r"wenige\w*|einige\w*|several|a couple of)")
 _DURATION = re.compile(
-    rf"\b{_NUMBER_WORDS}\s+(?:\w+\s)?(?:werk)?(?:tage?n?|wochen?|monate?n?|stunden?|minuten|"
-    r"days?|working days|business days|weeks?|months?|hours?|minutes)\b", re.I)
+    rf"\b{_NUMBER_WORDS}\s+(?:\w+\s)?(?:werk)?(?:tage?n?|wochen?|monate?n?|jahre?n?|stunden?|minuten|"
+    r"days?|working days|business days|weeks?|months?|years?|hours?|minutes)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,15 @@ class Ranker:
         self._texts = [f"{p.heading} {p.text}".lower() for p in passages]
         self._df: dict[str, int] = {}
 
-    def idf(self, term: str) -> float:
+    def _count(self, term: str) -> int:
         cached = self._df.get(term)
         if cached is None:
             cached = sum(1 for t in self._texts if _contains(t, term))
             self._df[term] = cached
-        return math.log((1 + len(self._texts)) / (1 + cached))
+        return cached
+
+    def idf(self, term: str) -> float:
+        return math.log((1 + len(self._texts)) / (1 + self._count(term)))
 
     def overlap(self, question: str, p: Passage) -> float:
         """The share of the question's rare words (weighted by idf) that the passage or its
@@ -134,6 +137,32 @@ class Ranker:
                 score += KIND if fits(kind, h.passage) else -KIND
             out.append(Scored(h.passage, h.similarity, score))
         return sorted(out, key=lambda s: -s.score)
+
+
+_LEAD_IN = re.compile(r"\s[–—-]\s|;\s|:\s")
+_ASKING = re.compile(
+    r"^(?:und |and |but |aber |also |so )?(?:was|wie|wann|wo|welche\w*|wieviel\w*|warum|ob|"
+    r"gibt|ist|sind|kann|können|könnten|würden|würde|wäre|muss|müssen|habe|haben|hätten|"
+    r"bieten|machen|nehmen|berechnen|what|how|when|where|which|why|whether|would|will|"
+    r"do|does|did|is|are|can|could|should|shall|may|might|have|has)\b", re.I)
+
+
+_POINTS = re.compile(r"\b(?:das|dies\w*|dafür|davon|dazu|es|so \w+|that|this|it|those|these|"
+                     r"them|such)\b", re.I)
+
+
+def focus(question: str) -> str | None:
+    """The asking clause of a question that first tells a story ("Wir ziehen im Januar nach
+    Plagwitz, zweiter Stock ohne Aufzug – was würde der Umzug kosten?" → "was würde der
+    Umzug kosten?"); None when there is no lead-in, or the clause only points back."""
+    parts = [p for p in _LEAD_IN.split(question) if p.strip()]
+    clause = parts[-1].strip() if len(parts) > 1 else ""
+    if not clause:
+        commas = question.rsplit(", ", 1)
+        clause = commas[1].strip() if len(commas) == 2 and _ASKING.match(commas[1]) else ""
+    if len(clause.split()) < 3 or len(clause) > 0.8 * len(question) or _POINTS.search(clause):
+        return None  # "– what would you charge for that?" says nothing without the story
+    return clause[:1].upper() + clause[1:]
 
 
 def says_little(question: str) -> bool:

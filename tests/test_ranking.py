@@ -4,7 +4,7 @@ question refers to (agent/questions.py): pure functions, dev-style material."""
 from __future__ import annotations
 
 from agent.questions import items_before
-from agent.ranking import Ranker, answer_kind, says_little
+from agent.ranking import Ranker, answer_kind, focus, says_little
 from core.ports import Passage, PassageHit
 
 PASSAGES = [
@@ -54,3 +54,13 @@ def test_the_items_a_pointing_question_refers_to() -> None:
                                                              "eine Website"]
     assert items_before("Guten Tag,\n\nWas kostet eine Stimmung?\n", "Was kostet eine "
                         "Stimmung?") == []
+
+
+def test_the_asking_clause_of_a_question_that_tells_a_story_first() -> None:
+    assert focus("Wir ziehen im Januar nach Plagwitz in den zweiten Stock ohne Aufzug – was "
+                 "würde der Umzug kosten?") == "Was würde der Umzug kosten?"
+    assert focus("Unsere Versicherung verlangt einen Nachweis über den Wert, was nehmen Sie "
+                 "für ein Gutachten?") == "Was nehmen Sie für ein Gutachten?"
+    assert focus("Was kostet das Stimmen eines Flügels?") is None  # no story before it
+    assert focus("We'd like the grand retuned during the break – what would you charge for "
+                 "that?") is None  # the clause alone does not say what
