@@ -48,14 +48,32 @@ _STOP = frozenset(_STOPWORDS.split())  # function words and the words of asking 
 
 _PRICE_Q = re.compile(
     r"\b(?:kost\w*|preis\w*|\w*satz|honorar\w*|gebühr\w*|pauschal\w*|tarif\w*|aufpreis|"
-    r"zuschlag|rabatt|budget|teuer|günstig|berechne\w*|verlange\w*|"
+    r"zuschlag|rabatt|budget|teuer|günstig|berechne\w*|verlange\w*|\w*konditionen|"
+    r"anzahlung|vorkasse|upfront|up front|in advance|deposit|"
     r"price\w*|pricing|cost\w*|how much|rate|rates|fee|fees|charge\w*|quote|expensive|"
     r"discount|surcharge|budget)\b", re.I)
 _DURATION_Q = re.compile(
     r"\b(?:wie lange|wie schnell|wie bald|dauer\w*|dauert|lieferzeit\w*|wartezeit\w*|"
-    r"bearbeitungszeit\w*|vorlauf\w*|wann (?:\w+ )?(?:fertig|geliefert|bekomm\w*)|bis wann|"
+    r"bearbeitungszeit\w*|vorlauf\w*|wann (?:\w+ )?(?:fertig|geliefert|bekomm\w*)|"
     r"how long|how soon|how quickly|how fast|lead time|turnaround|waiting time|delivery time|"
     r"when (?:\w+ ){0,4}(?:ready|done|finished|delivered))\b", re.I)
+_CLOCK_Q = re.compile(
+    r"\b(?:ab wann|um wie ?viel uhr|uhrzeit\w*|öffnungszeit\w*|geöffnet|sprechzeit\w*|"
+    r"erreichbar|check-?in|check-?out|anreise|abreise|what time|opening hours|office hours|"
+    r"are you open|reach you|arrival time|departure time)\b", re.I)
+_DISTANCE_Q = re.compile(r"\b(?:wie weit|entfernt|entfernung|how far|distance|far from|"
+                         r"walking distance|minutes from|minuten (?:vom|von|zum|zur|bis))\b",
+                         re.I)
+_WHEN_Q = re.compile(r"\b(?:wann|bis wann|ab wann|when|by when|how soon)\b", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s?(?:uhr|am|pm|h)\b|\b\d{1,2}:\d\d\b", re.I)
+_DISTANCE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:km|m|meter|metres?|meters?|kilometer\w*|"
+                       r"minuten|minutes|min|gehminuten)\b", re.I)
+_DATE = re.compile(r"\b\d{1,2}\.\s?(?:\d{1,2}\.|januar|februar|märz|april|mai|juni|juli|"
+                   r"august|september|oktober|november|dezember)|\b\d{1,2}(?:st|nd|rd|th)? "
+                   r"(?:january|february|march|april|may|june|july|august|september|october|"
+                   r"november|december)\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|"
+                   r"samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                   r"\w*", re.I)
 _AMOUNT = re.compile(r"\d[\d.,]*\s?(?:€|eur\b|euro\b)|€\s?\d|\d\s?%", re.I)
 _NUMBER_WORDS = (r"(?:\d+(?:[,.]\d+)?(?:\s?[–-]\s?\d+)?|ein\w*|zwei|drei|vier|fünf|sechs|"
                  r"acht|zehn|zwölf|one|two|three|four|five|six|eight|ten|twelve|a few|"
@@ -172,16 +190,25 @@ def says_little(question: str) -> bool:
 
 
 def answer_kind(question: str) -> str:
-    """"price", "duration" or "" — what kind of answer the question asks for."""
-    if _DURATION_Q.search(question):
-        return "duration"
-    if _PRICE_Q.search(question):
-        return "price"
+    """What kind of answer the question asks for: "duration" (how long), "clock" (from what
+    time, opening hours), "distance" (how far), "price", "when" (a date or a time span), or
+    "" when its words do not tell."""
+    for kind, pattern in (("duration", _DURATION_Q), ("clock", _CLOCK_Q),
+                          ("distance", _DISTANCE_Q), ("price", _PRICE_Q), ("when", _WHEN_Q)):
+        if pattern.search(question):
+            return kind
     return ""
 
 
 def fits(kind: str, p: Passage) -> bool:
+    """The passage holds the kind of answer asked for."""
     text = f"{p.heading} {p.text}"
     if kind == "price":
         return bool(_AMOUNT.search(text))
+    if kind == "clock":
+        return bool(_CLOCK.search(text))
+    if kind == "distance":
+        return bool(_DISTANCE.search(text))
+    if kind == "when":
+        return bool(_DURATION.search(text) or _DATE.search(text))
     return bool(_DURATION.search(text))

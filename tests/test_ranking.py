@@ -38,6 +38,10 @@ def test_kinds_and_questions_that_say_little() -> None:
     assert answer_kind("How much would that cost?") == "price"
     assert answer_kind("Wie lange dauert die Reparatur?") == "duration"
     assert answer_kind("Stimmen Sie auch Cembali?") == ""
+    assert answer_kind("What are your office hours?") == "clock"
+    assert answer_kind("Bis wann muss ich buchen?") == "when"
+    assert answer_kind("Wie weit ist es bis zum Strand?") == "distance"
+    assert answer_kind("Gibt es Sonderkonditionen für Vereine?") == "price"
     assert says_little("Was würde so etwas ungefähr kosten?")
     assert says_little("Could you give us a rough price range?")
     assert not says_little("Was kostet ein Flügeltransport?")
