@@ -35,6 +35,19 @@ def test_german_and_english_questions_requests_and_lists() -> None:
     assert [q.wants_time for q in found] == [False, False, True]
 
 
+def test_indirect_questions_are_questions_and_courtesies_are_not() -> None:
+    text = ("Guten Tag,\n\nwir haben zwei Sessel geerbt. Außerdem wüsste ich gern, ob Sie "
+            "auch Leder beziehen. Mich interessiert vor allem der Preis für den Bezug. Über "
+            "eine kurze Info zur Lieferzeit würde ich mich freuen.\n\nViele Grüße\nAnn")
+    assert qs(text) == ["Außerdem wüsste ich gern, ob Sie auch Leder beziehen.",
+                        "Mich interessiert vor allem der Preis für den Bezug.",
+                        "Über eine kurze Info zur Lieferzeit würde ich mich freuen."]
+    english = ("Hi,\n\nI'd appreciate a rough idea of the cost. I'm curious whether you "
+               "deliver. I'd appreciate it. Looking forward to hearing from you.\n\nBest\nTom")
+    assert qs(english) == ["I'd appreciate a rough idea of the cost.",
+                           "I'm curious whether you deliver."]
+
+
 @pytest.mark.parametrize(("sentence", "wants"), [
     ("Wann hätten Sie Zeit, vorbeizukommen?", True),
     ("Können Sie sich das vor Ort ansehen? Eine Besichtigung wäre gut.", True),
