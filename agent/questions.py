@@ -75,6 +75,9 @@ _WANTS_TIME = re.compile(
     r"besichtigung|besichtigen|vorbeikommen|vorbei ?zu ?kommen|vorbeischauen|vorbeizuschauen|"
     r"anschauen kommen|ansehen kommen|vor ort (?:an(?:zu)?sehen|an(?:zu)?schauen|kommen|vorbei)|"
     r"aufmaß|telefonat|telefonieren|anrufen|rückruf|zurückrufen|"
+    r"(?:haus|kunden)?besuch|besuchen|\w*gespräch|probestunde|probetraining|schnupperstunde|"
+    r"probelektion|trial (?:lesson|session|class)|intro(?:ductory)? (?:call|meeting|chat)|"
+    r"quick chat|have a chat|catch up|"
     r"ruf(?:en sie)? (?:mich|uns) an|videocall|video-?call|kennenlernen|treffen|"
     r"call|phone|ring me|ring us|meeting|meet|visit|come (?:by|over|round|and (?:look|see|have))|"
     r"stop by|drop by|pop (?:by|round|over)|appointment|site visit|viewing|consultation|"
@@ -110,7 +113,11 @@ _WHEN_COME = re.compile(
     r"\b(?:kommen|vorbeikommen|come)\b",
     re.I)
 _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|lieferung|fertig|"
-                       r"ready|dauer|dauert|how long|wie lange)\b", re.I)
+                       r"ready|dauer|dauert|how long|wie lange|"
+                       # asking what a visit or call costs: the knowledge answers that
+                       r"was kostet|was kosten|wie ?viel kostet|wie teuer|kostenlos|gratis|"
+                       r"kostenpflichtig|how much|what does \w+(?: \w+){0,3} cost|for free|"
+                       r"free of charge|is there a (?:fee|charge))\b", re.I)
 
 
 @dataclass(frozen=True)

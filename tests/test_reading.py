@@ -56,6 +56,14 @@ def test_indirect_questions_are_questions_and_courtesies_are_not() -> None:
     ("Kann ich beim nächsten Termin bar bezahlen?", False),
     ("How long will the delivery take?", False),
     ("Could you come by on Thursday to look at it?", True),
+    ("Wäre ein Besuch bei uns nächste Woche möglich?", True),
+    ("Können wir ein kurzes Erstgespräch vereinbaren?", True),
+    ("Could we book a trial lesson?", True),
+    ("Was kostet ein Hausbesuch?", False),
+    ("What does a site visit cost?", False),
+    ("Ist das Erstgespräch kostenlos?", False),
+    ("Könnten Sie vorbeikommen, um sich den Schaden anzusehen und die Kosten abzuschätzen?",
+     True),
 ])
 def test_which_questions_ask_for_a_time(sentence: str, wants: bool) -> None:
     found = read_questions(sentence)
