@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from agent.facts import extract_facts
-from agent.questions import Question, body_lines, items_before, read_questions
+from agent.questions import Question, body_lines, first_sentence, items_before, read_questions
 from agent.ranking import Ranker, answer_kind, fits, focus, says_little
 from agent.recap import Fact, read_facts
 from agent.salutation import GenderOf, greeting
@@ -49,6 +49,7 @@ MATCH = 0.87
 SECOND = 0.015
 CONTEXT_PENALTY = 0.01
 FOCUS_PENALTY = 0.0  # the asking clause counts as much as the whole sentence
+STEPS = 3  # a question about the process is answered with its first steps
 ITEMS = 6  # at most this many items of a list are priced one by one
 # a complaint: the sender is unhappy with the owner's work or service (a broken string
 # alone is a repair request, not a complaint)
@@ -160,6 +161,17 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     return tuple(chosen), top.similarity
 
 
+def _first_steps(top: Passage, passages: list[Passage]) -> tuple[Passage, ...]:
+    """"Wie gehen Sie vor?" answered by the process the passage belongs to: the first steps
+    under its heading (when there are at least three), each by its first sentence."""
+    if not fits("process", top):
+        return ()
+    steps = [p for p in passages if p.source == top.source and p.heading == top.heading]
+    if len(steps) < 3:
+        return ()
+    return tuple(replace(p, text=first_sentence(p.text), block="") for p in steps[:STEPS])
+
+
 def _priced_items(text: str, questions: list[Question], language: str,
                   knowledge: KnowledgeSearch, ranker: Ranker
                   ) -> dict[int, tuple[tuple[Passage, ...], float]]:
@@ -235,7 +247,8 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         extra = [(n, c) for n, c in enumerate(contexts) if c is not None]
         clauses = [(n, f) for n, f in enumerate(focus(x) for x in plain) if f is not None]
         queries = plain + [x for _, x in extra] + [x for _, x in clauses]
-        ranker = Ranker(sources.knowledge.passages())
+        all_passages = sources.knowledge.passages()
+        ranker = Ranker(all_passages)
         found = [[PassageHit(s.passage, s.score) for s in ranker.rank(query, hits)]
                  for query, hits in zip(queries, sources.knowledge.search(queries, language, 16),
                                         strict=True)]
@@ -253,6 +266,8 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         used: set[str] = set()
         for n, (i, hits) in enumerate(zip(search, results, strict=True)):
             chosen, sim = priced.get(n) or _pick(hits, used)
+            if chosen and answer_kind(plain[n]) == "process":
+                chosen = _first_steps(chosen[0], all_passages) or chosen
             used.update(p.id for p in chosen)
             answers[i] = Answer(questions[i], "knowledge" if chosen else "owner", chosen, sim,
                                 items=n in priced and len(chosen) > 1)

@@ -310,3 +310,9 @@ def items_before(text: str, question: str, limit: int = 5) -> list[str]:
         if parts:
             return parts[:limit]
     return []
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text (abbreviations and ordinals do not end it)."""
+    parts = _sentences(text)
+    return parts[0] if parts else text

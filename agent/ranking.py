@@ -64,6 +64,14 @@ _CLOCK_Q = re.compile(
 _DISTANCE_Q = re.compile(r"\b(?:wie weit|entfernt|entfernung|how far|distance|far from|"
                          r"walking distance|minutes from|minuten (?:vom|von|zum|zur|bis))\b",
                          re.I)
+_PROCESS_Q = re.compile(
+    r"\b(?:wie gehen sie (?:\w+ ){0,4}vor|wie geht (?:ihr|du) (?:\w+ ){0,4}vor|"
+    r"wie läuft (?:\w+ ){0,4}ab|wie (?:ist|wäre) der ablauf|ablauf|vorgehen|"
+    r"how (?:does|would) (?:it|this|that|the \w+) work|how do you (?:proceed|work|go about)|"
+    r"what(?:'s| is| are| would be) the (?:process|procedure|next steps|steps)|"
+    r"how (?:does|would) (?:the|a) \w+ (?:work|run|go))\b", re.I)
+_PROCESS = re.compile(r"ablauf|vorgehen|so (?:arbeite|gehe)|arbeitsweise|schritt|process|"
+                      r"how (?:we|it|a \w+) (?:work|run)|steps|procedure|workflow", re.I)
 _WHEN_Q = re.compile(r"\b(?:wann|bis wann|ab wann|when|by when|how soon)\b", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s?(?:uhr|am|pm|h)\b|\b\d{1,2}:\d\d\b", re.I)
 _DISTANCE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:km|m|meter|metres?|meters?|kilometer\w*|"
@@ -191,9 +199,9 @@ def says_little(question: str) -> bool:
 
 def answer_kind(question: str) -> str:
     """What kind of answer the question asks for: "duration" (how long), "clock" (from what
-    time, opening hours), "distance" (how far), "price", "when" (a date or a time span), or
-    "" when its words do not tell."""
-    for kind, pattern in (("duration", _DURATION_Q), ("clock", _CLOCK_Q),
+    time, opening hours), "distance" (how far), "price", "when" (a date or a time span),
+    "process" (how the work goes), or "" when its words do not tell."""
+    for kind, pattern in (("process", _PROCESS_Q), ("duration", _DURATION_Q), ("clock", _CLOCK_Q),
                           ("distance", _DISTANCE_Q), ("price", _PRICE_Q), ("when", _WHEN_Q)):
         if pattern.search(question):
             return kind
@@ -209,6 +217,8 @@ def fits(kind: str, p: Passage) -> bool:
         return bool(_CLOCK.search(text))
     if kind == "distance":
         return bool(_DISTANCE.search(text))
+    if kind == "process":
+        return bool(_PROCESS.search(p.heading))
     if kind == "when":
         return bool(_DURATION.search(text) or _DATE.search(text))
     return bool(_DURATION.search(text))

@@ -3,6 +3,7 @@ question refers to (agent/questions.py): pure functions, dev-style material."""
 
 from __future__ import annotations
 
+from agent.material import _first_steps
 from agent.questions import items_before
 from agent.ranking import Ranker, answer_kind, focus, says_little
 from core.ports import Passage, PassageHit
@@ -68,3 +69,19 @@ def test_the_asking_clause_of_a_question_that_tells_a_story_first() -> None:
     assert focus("Was kostet das Stimmen eines Flügels?") is None  # no story before it
     assert focus("We'd like the grand retuned during the break – what would you charge for "
                  "that?") is None  # the clause alone does not say what
+
+
+def test_how_do_you_proceed_is_answered_with_the_first_steps_of_the_process() -> None:
+    assert answer_kind("Wie gehen Sie bei so einem Projekt vor?") == "process"
+    assert answer_kind("How does a restoration work?") == "process"
+    steps = [Passage(f"ablauf.md#{n}", text, "Ablauf einer Restaurierung", "ablauf.md")
+             for n, text in enumerate([
+                 "Besichtigung: Wir sehen uns das Stück kostenlos an. Das dauert 30 Minuten.",
+                 "Angebot: Sie bekommen es innerhalb von 3 Werktagen.",
+                 "Auftrag: Mit Ihrer Unterschrift beginnt die Arbeit.",
+                 "Abholung: Wir holen das Stück ab."])]
+    found = _first_steps(steps[3], steps + PASSAGES)
+    assert [p.text for p in found] == ["Besichtigung: Wir sehen uns das Stück kostenlos an.",
+                                       "Angebot: Sie bekommen es innerhalb von 3 Werktagen.",
+                                       "Auftrag: Mit Ihrer Unterschrift beginnt die Arbeit."]
+    assert _first_steps(PASSAGES[0], PASSAGES) == ()  # not a process
