@@ -108,10 +108,22 @@ def _words(p: Passage) -> tuple[str, set[str]]:
     return text, {w for w in _TERM.findall(text) if len(w) >= 5}
 
 
+_SUFFIXES = ("ungen", "ing", "en", "er", "es", "e", "n", "s")
+
+
+def _stem(word: str) -> str:
+    """A word without its inflection ending ("hunde" → "hund", "parking" → "park")."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
 def _contains(text: str, term: str) -> bool:
     """The term's stem in the text: a long stem also inside a compound ("transport" in
-    "klaviertransport"), a short one only where a word starts ("rate" not in "corporate")."""
-    stem = term[:6]
+    "klaviertransport"), a short one only where a word starts ("rate" not in "corporate");
+    the stem is the first six letters or the word without its ending, whichever is shorter."""
+    stem = min(term[:6], _stem(term), key=len)
     if len(stem) >= 5:
         return stem in text
     return re.search(rf"\b{re.escape(stem)}", text) is not None

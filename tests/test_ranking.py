@@ -33,6 +33,9 @@ def test_compound_parts_count_but_a_short_word_only_where_a_word_starts() -> Non
     assert r.overlap("Was kostet der Transport?", PASSAGES[2]) == 1.0  # in "Klaviertransport"
     assert r.overlap("your rate?", PASSAGES[3]) == 0.0  # not inside "corporate"
     assert r.overlap("your rate?", PASSAGES[4]) == 1.0
+    dogs = Passage("f", "Ein Hund ist willkommen; Parken im Hof.", "Haustiere")
+    assert Ranker([*PASSAGES, dogs]).overlap("Sind Hunde erlaubt?", dogs) > 0.0  # → "hund"
+    assert Ranker([*PASSAGES, dogs]).overlap("Is there parking?", dogs) == 1.0  # → "park"
 
 
 def test_kinds_and_questions_that_say_little() -> None:
