@@ -30,6 +30,16 @@ def test_markdown_becomes_passages_with_their_heading_and_language() -> None:
     assert passages[0].block == "Alle Preise inkl. MwSt. Wir rechnen z. B. nach Aufwand ab."
 
 
+def test_a_question_in_the_knowledge_goes_with_its_answer() -> None:
+    text = ("# Häufige Fragen\n\n**Darf der Hund mit?**\n\nJa, für 10 € pro Nacht.\n\n"
+            "Gibt es Parkplätze? Ja, zwei im Hof. Sie sind kostenlos.\n")
+    passages = split(KnowledgeFile(Path("f.md"), "f.md", text, "de"))
+    assert [(p.heading, p.text) for p in passages] == [
+        ("Darf der Hund mit?", "Ja, für 10 € pro Nacht."),
+        ("Häufige Fragen", "Gibt es Parkplätze? Ja, zwei im Hof."),
+        ("Häufige Fragen", "Sie sind kostenlos.")]
+
+
 def test_sentences_keep_ordinals_and_abbreviations_but_end_at_a_price() -> None:
     assert sentences("Bitte bis zum 3. Dezember buchen. Danach ca. 2 Wochen.") == [
         "Bitte bis zum 3. Dezember buchen.", "Danach ca. 2 Wochen."]

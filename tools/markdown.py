@@ -13,7 +13,7 @@ import yaml
 
 from core.ports import Passage
 
-SPLITTER_VERSION = 2
+SPLITTER_VERSION = 3
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -144,13 +144,32 @@ def _blocks(text: str) -> list[tuple[list[str], str, str]]:
     return out
 
 
+def _answered(units: list[str]) -> list[str]:
+    """A question in a paragraph goes with the sentence that answers it ("Darf der Hund
+    mit? Ja, für 10 € pro Nacht." is one passage): alone it would match the sender's
+    question best and answer nothing."""
+    out: list[str] = []
+    for unit in units:
+        if out and out[-1].endswith("?"):
+            out[-1] = f"{out[-1]} {unit}"
+        else:
+            out.append(unit)
+    return out
+
+
 def split(file: KnowledgeFile) -> list[Passage]:
     """A file's passages: a list item or table row is one passage; a paragraph gives one
     per sentence. Each keeps the nearest heading."""
     passages: list[Passage] = []
+    asked = ""  # a paragraph that is only a question ("**Darf der Hund mit?**") heads the next
     for path, kind, text in _blocks(file.text):
         heading = path[-1] if path else ""
-        units = [plain(text)] if kind in {"item", "row"} else sentences(plain(text))
+        if kind == "para" and plain(text).endswith("?") and len(sentences(plain(text))) == 1:
+            asked = plain(text)
+            continue
+        if asked:
+            heading, asked = asked, ""
+        units = [plain(text)] if kind in {"item", "row"} else _answered(sentences(plain(text)))
         block = plain(text) if len(units) > 1 else ""
         for unit in units:
             if len(unit) < 3:
