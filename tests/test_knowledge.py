@@ -40,6 +40,17 @@ def test_a_question_in_the_knowledge_goes_with_its_answer() -> None:
         ("Häufige Fragen", "Sie sind kostenlos.")]
 
 
+def test_lines_under_one_another_are_items_and_wrapped_prose_is_not() -> None:
+    text = ("# Preise\n\nSessel neu beziehen: ab 380 €\nSofa (3-Sitzer): ab 1.200 €\n"
+            "Anfahrt: im Stadtgebiet kostenlos\n\nDer Stundensatz beträgt 95 € und gilt für "
+            "alle\nArbeiten außerhalb der Pakete, 2 Runden sind\nenthalten.\n")
+    assert [p.text for p in split(KnowledgeFile(Path("p.md"), "p.md", text, "de"))] == [
+        "Sessel neu beziehen: ab 380 €", "Sofa (3-Sitzer): ab 1.200 €",
+        "Anfahrt: im Stadtgebiet kostenlos",
+        "Der Stundensatz beträgt 95 € und gilt für alle Arbeiten außerhalb der Pakete, "
+        "2 Runden sind enthalten."]
+
+
 def test_sentences_keep_ordinals_and_abbreviations_but_end_at_a_price() -> None:
     assert sentences("Bitte bis zum 3. Dezember buchen. Danach ca. 2 Wochen.") == [
         "Bitte bis zum 3. Dezember buchen.", "Danach ca. 2 Wochen."]

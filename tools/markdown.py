@@ -13,7 +13,7 @@ import yaml
 
 from core.ports import Passage
 
-SPLITTER_VERSION = 3
+SPLITTER_VERSION = 4
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -95,6 +95,19 @@ def _table_row(line: str, header: list[str]) -> str:
     return " – ".join(c for c in cells if c)
 
 
+_LABELLED = re.compile(r"^\S[^:]{1,60}:\s*\S|(?:\d|€|%|\))\s*$")
+
+
+def _line_list(lines: list[str]) -> bool:
+    """Lines written one under another without list marks ("Sessel: ab 380 €" / "Sofa: ab
+    1.200 €"): each line is its own item when every one is short, starts with a label or
+    ends with a number, and none ends a sentence that the next one continues."""
+    return len(lines) >= 2 and all(
+        len(x) <= 160 and _LABELLED.search(x) and not x.endswith((",", "-", "–")) and
+        not (x[-1:].isalpha() and i + 1 < len(lines) and lines[i + 1][:1].islower())
+        for i, x in enumerate(lines))
+
+
 def _blocks(text: str) -> list[tuple[list[str], str, str]]:
     """(heading path, kind, text) for every paragraph, list item and table row."""
     out: list[tuple[list[str], str, str]] = []
@@ -104,6 +117,9 @@ def _blocks(text: str) -> list[tuple[list[str], str, str]]:
     header: list[str] = []
 
     def flush() -> None:
+        if para and _line_list(para):
+            out.extend((list(path), "item", line) for line in para)
+            para.clear()
         if para:
             out.append((list(path), "para", " ".join(para)))
             para.clear()
