@@ -105,13 +105,17 @@ def answer_sentence(passages: tuple[Passage, ...], brief: bool = False) -> str:
         if head and _AMOUNT.search(head.group("head")):
             parts.append(head.group("head").rstrip(" .,;:") + ".")
             continue
+        # a heading that carries the price ("## Sessel – ab 380 €") is said with the text
+        priced = (bool(_AMOUNT.search(p.heading)) and not p.heading.endswith("?")
+                  and not _AMOUNT.search(p.block or p.text))
         if p.block and len(p.block) <= BLOCK_CHARS:
-            if p.block not in parts:  # a short paragraph says it best whole
-                parts.append(p.block)
+            block = f"{p.heading}: {p.block}" if priced else p.block
+            if block not in parts:  # a short paragraph says it best whole
+                parts.append(block)
             continue
         text = p.text.strip().rstrip(";,")
         if p.heading and not p.heading.endswith("?") and (
-                text[:1].islower() or text[:1].isdigit() or len(text) < 40) \
+                text[:1].islower() or text[:1].isdigit() or len(text) < 40 or priced) \
                 and p.heading.lower() not in text.lower():
             text = f"{p.heading}: {text}"
         parts.append(text if text.endswith((".", "!", "?", ")")) else text + ".")

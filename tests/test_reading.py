@@ -210,3 +210,15 @@ def test_a_neighbouring_sentence_of_the_same_file_answers_along() -> None:
     # another file's sentence does not join, however close
     text = answer_sentence(_pick([hits[0], hits[2]], set())[0])
     assert "2 Jahre" in text and "Überweisung" not in text
+
+
+def test_a_price_in_the_heading_is_said_with_the_sentence_under_it() -> None:
+    from agent.drafts import answer_sentence
+    from core.ports import Passage
+
+    p = Passage(id="p#1", text="Wir beziehen Ihren Sessel mit einem Stoff Ihrer Wahl neu und "
+                "erneuern dabei die Polsterung.", heading="Sessel neu beziehen – ab 380 €")
+    assert answer_sentence((p,)).startswith("Sessel neu beziehen – ab 380 €: Wir beziehen")
+    plain = Passage(id="p#2", text="Wir beziehen Ihren Sessel mit einem Stoff Ihrer Wahl neu "
+                    "und erneuern dabei die Polsterung.", heading="Sessel")
+    assert answer_sentence((plain,)).startswith("Wir beziehen")
