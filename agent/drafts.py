@@ -117,7 +117,8 @@ def answer_sentence(passages: tuple[Passage, ...], brief: bool = False) -> str:
         if p.heading and not p.heading.endswith("?") and (
                 text[:1].islower() or text[:1].isdigit() or len(text) < 40 or priced) \
                 and p.heading.lower() not in text.lower():
-            text = f"{p.heading}: {text}"
+            topic = f"{p.context} – {p.heading}" if p.context else p.heading
+            text = f"{topic}: {text}"
         parts.append(text if text.endswith((".", "!", "?", ")")) else text + ".")
     return " ".join(parts)
 

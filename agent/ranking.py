@@ -104,7 +104,7 @@ def terms(text: str) -> set[str]:
 
 
 def _words(p: Passage) -> tuple[str, set[str]]:
-    text = f"{p.heading} {p.text}".lower()
+    text = f"{p.context} {p.heading} {p.text}".lower()
     return text, {w for w in _TERM.findall(text) if len(w) >= 5}
 
 
@@ -133,7 +133,7 @@ class Ranker:
     """Re-ranks hits against one knowledge; keeps the document frequency of the words seen."""
 
     def __init__(self, passages: Iterable[Passage]) -> None:
-        self._texts = [f"{p.heading} {p.text}".lower() for p in passages]
+        self._texts = [f"{p.context} {p.heading} {p.text}".lower() for p in passages]
         self._df: dict[str, int] = {}
 
     def _count(self, term: str) -> int:

@@ -148,6 +148,7 @@ class Passage:
     source: str = ""  # the file it comes from, relative to the knowledge folder
     language: str = "und"
     block: str = ""  # the whole paragraph the sentence comes from, when it has more than one
+    context: str = ""  # the headings between the file's title and `heading` ("Sessel")
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,15 @@ def test_lines_under_one_another_are_items_and_wrapped_prose_is_not() -> None:
         "2 Runden sind enthalten."]
 
 
+def test_a_nested_heading_keeps_the_headings_above_it_as_context() -> None:
+    from tools.markdown import embedding_text
+
+    text = "# Polsterei\n\n## Sessel\n\n### Preise\n\n- Neu beziehen: ab 380 €\n"
+    (p,) = split(KnowledgeFile(Path("p.md"), "p.md", text, "de"))
+    assert (p.heading, p.context) == ("Preise", "Sessel")
+    assert embedding_text(p) == "Sessel – Preise: Neu beziehen: ab 380 €"
+
+
 def test_sentences_keep_ordinals_and_abbreviations_but_end_at_a_price() -> None:
     assert sentences("Bitte bis zum 3. Dezember buchen. Danach ca. 2 Wochen.") == [
         "Bitte bis zum 3. Dezember buchen.", "Danach ca. 2 Wochen."]

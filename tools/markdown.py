@@ -13,7 +13,7 @@ import yaml
 
 from core.ports import Passage
 
-SPLITTER_VERSION = 4
+SPLITTER_VERSION = 5
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -193,10 +193,11 @@ def split(file: KnowledgeFile) -> list[Passage]:
             n = len(passages)
             passages.append(Passage(id=f"{file.relative}#{n}", text=unit, heading=heading,
                                     source=file.relative, language=file.language,
-                                    block=block))
+                                    block=block, context=" – ".join(path[1:-1])))
     return passages
 
 
 def embedding_text(p: Passage) -> str:
     """What is embedded: the heading gives a short sentence its topic."""
-    return f"{p.heading}: {p.text}" if p.heading and p.heading not in p.text else p.text
+    text = f"{p.heading}: {p.text}" if p.heading and p.heading not in p.text else p.text
+    return f"{p.context} – {text}" if p.context else text
