@@ -64,6 +64,9 @@ _CLOCK_Q = re.compile(
 _DISTANCE_Q = re.compile(r"\b(?:wie weit|entfernt|entfernung|how far|distance|far from|"
                          r"walking distance|minutes from|minuten (?:vom|von|zum|zur|bis))\b",
                          re.I)
+# "Ist die Anfahrt im Preis enthalten?", "Is the consultation free?": a yes or no, not an amount
+_INCLUDED = re.compile(r"\b(?:enthalten|inbegriffen|inklusive|inkl|included|include[sd]?|"
+                       r"kostenlos|kostenpflichtig|gratis|umsonst|free|for nothing)\b", re.I)
 _PROCESS_Q = re.compile(
     r"\b(?:wie gehen sie (?:\w+ ){0,4}vor|wie geht (?:ihr|du) (?:\w+ ){0,4}vor|"
     r"wie läuft (?:\w+ ){0,4}ab|wie (?:ist|wäre) der ablauf|ablauf|vorgehen|"
@@ -213,9 +216,10 @@ def answer_kind(question: str) -> str:
     """What kind of answer the question asks for: "duration" (how long), "clock" (from what
     time, opening hours), "distance" (how far), "price", "when" (a date or a time span),
     "process" (how the work goes), or "" when its words do not tell."""
+    included = _INCLUDED.search(question)
     for kind, pattern in (("process", _PROCESS_Q), ("duration", _DURATION_Q), ("clock", _CLOCK_Q),
                           ("distance", _DISTANCE_Q), ("price", _PRICE_Q), ("when", _WHEN_Q)):
-        if pattern.search(question):
+        if pattern.search(question) and not (kind == "price" and included):
             return kind
     return ""
 

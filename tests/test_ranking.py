@@ -46,6 +46,8 @@ def test_kinds_and_questions_that_say_little() -> None:
     assert answer_kind("Bis wann muss ich buchen?") == "when"
     assert answer_kind("Wie weit ist es bis zum Strand?") == "distance"
     assert answer_kind("Gibt es Sonderkonditionen für Vereine?") == "price"
+    assert answer_kind("Ist die Anfahrt im Preis enthalten?") == ""  # yes or no
+    assert answer_kind("Is the first consultation free of charge?") == ""
     assert says_little("Was würde so etwas ungefähr kosten?")
     assert says_little("Could you give us a rough price range?")
     assert not says_little("Was kostet ein Flügeltransport?")
