@@ -39,11 +39,12 @@ from core.ports import KnowledgeSearch, Passage, PassageHit
 Scheduler = Callable[[MessageView, Proposal | None], SchedulePlan]
 Examples = Callable[[Mail], list[str]]  # the owner's approved replies to similar mail
 
-# A passage answers a question when the cosine similarity of the e5 vectors (query: the
-# question with the sentence before it; passage: heading + sentence) reaches MATCH. Tuned on
-# the dev material in tests/fixtures/drafts (never on an eval set): answering passages there
-# score 0.875–0.95, the best unrelated ones 0.83–0.89 (the score adds up to 0.05 for shared
-# rare words, tools/knowledge.py).
+# A passage answers a question when its score (agent/ranking.py: the cosine similarity of
+# the e5 vectors — query: the question, with the sentences before it when it says little;
+# passage: headings + sentence — plus up to 0.05 for shared rare words, ± 0.012 for the kind
+# of answer) reaches MATCH. Tuned on the dev material in tests/fixtures/drafts (never on an
+# eval set): answering passages there score 0.875–0.95, the best unrelated ones 0.83–0.89;
+# 0.86 and 0.85 were tried and answered more of what only the owner can answer.
 MATCH = 0.87
 # a second passage joins the first when it is nearly as close and from the same file
 SECOND = 0.015
