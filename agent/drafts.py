@@ -90,20 +90,35 @@ def next_working_day(ws: Workspace, now: datetime, language: str) -> str:
 BLOCK_CHARS = 240  # a paragraph up to this length is quoted whole, a longer one by sentence
 
 
-def answer_sentence(passages: tuple[Passage, ...]) -> str:
+_PRICED_HEAD = re.compile(r"^(?P<head>[^–]{3,80}?\d[^–]{0,40}?)\s+[–—]\s+\S")
+_AMOUNT = re.compile(r"\d\s?(?:€|eur\b|euro\b)|€\s?\d", re.I)
+
+
+def answer_sentence(passages: tuple[Passage, ...], brief: bool = False) -> str:
     """The owner's knowledge as a sentence of the reply: Markdown gone, the heading naming
-    the topic where the passage alone does not, one or two sentences, never a block."""
+    the topic where the passage alone does not, one or two sentences, never a block. `brief`
+    (several things priced at once): a price list item only by its name and price ("Flyer
+    DIN A5: 480 €"), without the details after the dash."""
     parts: list[str] = []
     for p in passages:
+        head = _PRICED_HEAD.match(p.text) if brief else None
+        if head and _AMOUNT.search(head.group("head")):
+            parts.append(head.group("head").rstrip(" .,;:") + ".")
+            continue
+        # a heading that carries the price ("## Sessel – ab 380 €") is said with the text
+        priced = (bool(_AMOUNT.search(p.heading)) and not p.heading.endswith("?")
+                  and not _AMOUNT.search(p.block or p.text))
         if p.block and len(p.block) <= BLOCK_CHARS:
-            if p.block not in parts:  # a short paragraph says it best whole
-                parts.append(p.block)
+            block = f"{p.heading}: {p.block}" if priced else p.block
+            if block not in parts:  # a short paragraph says it best whole
+                parts.append(block)
             continue
         text = p.text.strip().rstrip(";,")
         if p.heading and not p.heading.endswith("?") and (
-                text[:1].islower() or text[:1].isdigit() or len(text) < 40) \
+                text[:1].islower() or text[:1].isdigit() or len(text) < 40 or priced) \
                 and p.heading.lower() not in text.lower():
-            text = f"{p.heading}: {text}"
+            topic = f"{p.context} – {p.heading}" if p.context else p.heading
+            text = f"{topic}: {text}"
         parts.append(text if text.endswith((".", "!", "?", ")")) else text + ".")
     return " ".join(parts)
 
@@ -133,7 +148,7 @@ class TemplateDrafter:
         block = _scheduling_block(m, kind, language, extra, dates) if scheduling_mail else ""
         calendar_in_block = bool(block and extra.get("slots"))
         drafting = kind != "auto"
-        answers = [answer_sentence(a.passages) for a in m.answers
+        answers = [answer_sentence(a.passages, brief=a.items) for a in m.answers
                    if a.source == "knowledge" and drafting]
         open_points = [q.text for q in m.open_points] if drafting else []
         prompt = load_prompt(f"drafts/reply.{language}")

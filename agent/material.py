@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from agent.facts import extract_facts
-from agent.questions import Question, body_lines, read_questions
+from agent.questions import Question, body_lines, first_sentence, items_before, read_questions
+from agent.ranking import Ranker, answer_kind, fits, focus, says_little
 from agent.recap import Fact, read_facts
 from agent.salutation import GenderOf, greeting
 from core.clock import reference_time
@@ -38,15 +39,19 @@ from core.ports import KnowledgeSearch, Passage, PassageHit
 Scheduler = Callable[[MessageView, Proposal | None], SchedulePlan]
 Examples = Callable[[Mail], list[str]]  # the owner's approved replies to similar mail
 
-# A passage answers a question when the cosine similarity of the e5 vectors (query: the
-# question with the sentence before it; passage: heading + sentence) reaches MATCH. Tuned on
-# the dev material in tests/fixtures/drafts (never on an eval set): answering passages there
-# score 0.875–0.95, the best unrelated ones 0.83–0.89 (the score adds up to 0.05 for shared
-# rare words, tools/knowledge.py).
+# A passage answers a question when its score (agent/ranking.py: the cosine similarity of
+# the e5 vectors — query: the question, with the sentences before it when it says little;
+# passage: headings + sentence — plus up to 0.05 for shared rare words, ± 0.012 for the kind
+# of answer) reaches MATCH. Tuned on the dev material in tests/fixtures/drafts (never on an
+# eval set): answering passages there score 0.875–0.95, the best unrelated ones 0.83–0.89;
+# 0.86 and 0.85 were tried and answered more of what only the owner can answer.
 MATCH = 0.87
 # a second passage joins the first when it is nearly as close and from the same file
 SECOND = 0.015
 CONTEXT_PENALTY = 0.01
+FOCUS_PENALTY = 0.0  # the asking clause counts as much as the whole sentence
+STEPS = 3  # a question about the process is answered with its first steps
+ITEMS = 6  # at most this many items of a list are priced one by one
 # a complaint: the sender is unhappy with the owner's work or service (a broken string
 # alone is a repair request, not a complaint)
 _COMPLAINT = re.compile(
@@ -70,6 +75,7 @@ class Answer:
     source: str  # knowledge | calendar | owner
     passages: tuple[Passage, ...] = ()
     similarity: float = 0.0
+    items: bool = False  # the passages price the items of a list, one each
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ def _query(q: Question, before: str, subject: str) -> str | None:
     """A second search for a short or pointing question ("Was kostet das?"): with the
     subject and the sentence before it; the question itself after "‖" (its words are the
     ones matched). None when the question stands on its own."""
-    if _POINTING.search(q.text):
+    if _POINTING.search(q.text) or says_little(q.text):
         context = " ".join(x for x in (subject, before) if x)
         return f"{context} ‖ {q.text}" if context else None
     if len(q.text.split()) < _SHORT and subject:
@@ -156,6 +162,39 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     return tuple(chosen), top.similarity
 
 
+def _first_steps(top: Passage, passages: list[Passage]) -> tuple[Passage, ...]:
+    """"Wie gehen Sie vor?" answered by the process the passage belongs to: the first steps
+    under its heading (when there are at least three), each by its first sentence."""
+    if not fits("process", top):
+        return ()
+    steps = [p for p in passages if p.source == top.source and p.heading == top.heading]
+    if len(steps) < 3:
+        return ()
+    return tuple(replace(p, text=first_sentence(p.text), block="") for p in steps[:STEPS])
+
+
+def _priced_items(text: str, questions: list[Question], language: str,
+                  knowledge: KnowledgeSearch, ranker: Ranker
+                  ) -> dict[int, tuple[tuple[Passage, ...], float]]:
+    """"Was würde so etwas kosten?" after a list of what the sender needs: each item priced
+    from the passage that names it with an amount, when one matches well enough."""
+    wanted: list[tuple[int, str]] = []
+    for n, q in enumerate(questions):
+        if answer_kind(q.text) == "price" and (_POINTING.search(q.text) or says_little(q.text)):
+            wanted.extend((n, item) for item in items_before(text, q.text, ITEMS))
+    if not wanted:
+        return {}
+    found = knowledge.search([item for _, item in wanted], language, 16)
+    out: dict[int, tuple[tuple[Passage, ...], float]] = {}
+    for (n, item), hits in zip(wanted, found, strict=True):
+        ranked = ranker.rank(item, hits, kind="price")
+        if ranked and ranked[0].score >= MATCH and fits("price", ranked[0].passage):
+            chosen, best = out.get(n, ((), 0.0))
+            if ranked[0].passage not in chosen:
+                out[n] = ((*chosen, ranked[0].passage), max(best, ranked[0].score))
+    return out
+
+
 def is_complaint(category: Category, text: str) -> bool:
     return bool(_COMPLAINT.search(text)) or (category is Category.support
                                              and bool(_FAULT.search(text)))
@@ -164,8 +203,8 @@ def is_complaint(category: Category, text: str) -> bool:
 def _complaint_policy(language: str, knowledge: KnowledgeSearch) -> tuple[Passage, ...]:
     query = ("Reklamation: Wie geht es weiter, wer kümmert sich und bis wann?" if language == "de"
              else "Complaint: what happens next, who takes care of it and by when?")
-    hits = knowledge.search([query], language, 2)[0]
-    return tuple(h.passage for h in hits[:1] if h.similarity >= MATCH)
+    hits = Ranker(knowledge.passages()).rank(query, knowledge.search([query], language, 16)[0])
+    return tuple(h.passage for h in hits[:1] if h.score >= MATCH)
 
 
 def _slots(view: MessageView, decision: Decision, schedule: Scheduler | None,
@@ -207,17 +246,32 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         contexts = [_query(questions[i], before[i], mail.subject) for i in search]
         plain = [questions[i].text for i in search]
         extra = [(n, c) for n, c in enumerate(contexts) if c is not None]
-        found = sources.knowledge.search(plain + [x for _, x in extra], language, 4)
+        clauses = [(n, f) for n, f in enumerate(focus(x) for x in plain) if f is not None]
+        queries = plain + [x for _, x in extra] + [x for _, x in clauses]
+        all_passages = sources.knowledge.passages()
+        ranker = Ranker(all_passages)
+        found = [[PassageHit(s.passage, s.score) for s in ranker.rank(query, hits)]
+                 for query, hits in zip(queries, sources.knowledge.search(queries, language, 16),
+                                        strict=True)]
         results = found[:len(plain)]
-        for (n, _), hits in zip(extra, found[len(plain):], strict=True):
+        for (n, _), hits in zip(extra, found[len(plain):len(plain) + len(extra)], strict=True):
             # a pointing question ("Was kostet das?") needs its context as much as itself
-            penalty = 0.0 if _POINTING.search(plain[n]) else CONTEXT_PENALTY
+            penalty = (0.0 if _POINTING.search(plain[n]) or says_little(plain[n])
+                       else CONTEXT_PENALTY)
             results[n] = _merge(results[n], hits, penalty)
+        for (n, _), hits in zip(clauses, found[len(plain) + len(extra):], strict=True):
+            # the asking clause of a long question, without the story told before it
+            results[n] = _merge(results[n], hits, FOCUS_PENALTY)
+        priced = _priced_items(text, [questions[i] for i in search], language,
+                               sources.knowledge, ranker)
         used: set[str] = set()
-        for i, hits in zip(search, results, strict=True):
-            chosen, sim = _pick(hits, used)
+        for n, (i, hits) in enumerate(zip(search, results, strict=True)):
+            chosen, sim = priced.get(n) or _pick(hits, used)
+            if chosen and answer_kind(plain[n]) == "process":
+                chosen = _first_steps(chosen[0], all_passages) or chosen
             used.update(p.id for p in chosen)
-            answers[i] = Answer(questions[i], "knowledge" if chosen else "owner", chosen, sim)
+            answers[i] = Answer(questions[i], "knowledge" if chosen else "owner", chosen, sim,
+                                items=n in priced and len(chosen) > 1)
     final = tuple(a or Answer(q, "owner") for a, q in zip(answers, questions, strict=True))
     complaint = is_complaint(category, f"{mail.subject}\n{text}")
     policy = (_complaint_policy(language, sources.knowledge)

@@ -32,6 +32,16 @@ _REQUEST = re.compile(
     r"mich würde interessieren|uns würde interessieren|ich frage mich|ich wüsste gern|"
     r"wir wüssten gern|teilen sie mir|geben sie mir|lassen sie mich wissen|sag mir|"
     r"gib mir bescheid|schick mir|sagen sie mir|"
+    r"wüsste ich gern|wüssten wir gern|würde ich gern(?:e)? wissen|möchte(?:n)? (?:ich |wir )?"
+    r"(?:gern(?:e)? )?wissen|wollte (?:ich )?(?:mal |noch )?(?:fragen|nachfragen)|"
+    r"hätte ich gern(?:e)? gewusst|interessiert (?:mich|uns)|(?:mich|uns) interessiert|"
+    r"über eine (?:kurze )?(?:info|information|auskunft|rückmeldung|antwort)[^.?!]{0,60}"
+    r"würde(?:n)? (?:ich|wir) (?:mich|uns) freuen|"
+    r"i(?:'d| would) love to know|i(?:'m| am) curious|"
+    r"i(?:'d| would) appreciate (?:a|an|any|some|your|it if|if|knowing|details|information)|"
+    r"it would be (?:great|helpful|good) (?:if you could|to know)|wanted to ask|"
+    r"i was hoping you could|keen to know|i(?:'d| would) like to find out|"
+    r"(?:i|we) need to know|(?:i|we)(?:'d| would) be interested to (?:know|hear)|"
     r"could you|can you|would you|will you|please|kindly|let me know|let us know|"
     r"i(?:'d| would) like to know|we(?:'d| would) like to know|i was wondering|"
     r"we were wondering|i wonder|is it possible|would it be possible|do you know|"
@@ -65,6 +75,9 @@ _WANTS_TIME = re.compile(
     r"besichtigung|besichtigen|vorbeikommen|vorbei ?zu ?kommen|vorbeischauen|vorbeizuschauen|"
     r"anschauen kommen|ansehen kommen|vor ort (?:an(?:zu)?sehen|an(?:zu)?schauen|kommen|vorbei)|"
     r"aufmaß|telefonat|telefonieren|anrufen|rückruf|zurückrufen|"
+    r"(?:haus|kunden)?besuch|besuchen|\w*gespräch|probestunde|probetraining|schnupperstunde|"
+    r"probelektion|trial (?:lesson|session|class)|intro(?:ductory)? (?:call|meeting|chat)|"
+    r"quick chat|have a chat|catch up|"
     r"ruf(?:en sie)? (?:mich|uns) an|videocall|video-?call|kennenlernen|treffen|"
     r"call|phone|ring me|ring us|meeting|meet|visit|come (?:by|over|round|and (?:look|see|have))|"
     r"stop by|drop by|pop (?:by|round|over)|appointment|site visit|viewing|consultation|"
@@ -100,7 +113,11 @@ _WHEN_COME = re.compile(
     r"\b(?:kommen|vorbeikommen|come)\b",
     re.I)
 _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|lieferung|fertig|"
-                       r"ready|dauer|dauert|how long|wie lange)\b", re.I)
+                       r"ready|dauer|dauert|how long|wie lange|"
+                       # asking what a visit or call costs: the knowledge answers that
+                       r"was kostet|was kosten|wie ?viel kostet|wie teuer|kostenlos|gratis|"
+                       r"kostenpflichtig|how much|what does \w+(?: \w+){0,3} cost|for free|"
+                       r"free of charge|is there a (?:fee|charge))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -238,3 +255,64 @@ def read_questions(text: str, limit: int = 8) -> list[Question]:
             found.extend(Question(text=x, wants_time=wants_time(x)) for x in split_compound(s))
     unique = {q.text.lower(): q for q in reversed(found)}  # the first of equal questions
     return [q for q in found if unique[q.text.lower()] is q][:limit]
+
+
+_ENUM = re.compile(r"(?:^|:\s*)([^:]{3,200}?(?:,\s*[^,]{2,60}){1,}\s+(?:und|and|sowie|or|oder)"
+                   r"\s+[^,]{2,60}?)$")
+_PAREN = re.compile(r"\s*\(([^()]*)\)")
+
+
+def _enumeration(sentence: str) -> list[str]:
+    """"Logo, Praxisschild, Briefpapier und eine Website" → the parts; a parenthesis first
+    ("kosten (Logo, Flyer A5)?"), then the sentence without its parentheses."""
+    for candidate in [*_PAREN.findall(sentence), _PAREN.sub("", sentence).rstrip(" .?!")]:
+        m = _ENUM.search(candidate)
+        if not m and candidate in _PAREN.findall(sentence) and candidate.count(",") >= 1:
+            m = re.match(r"(.*)", candidate)
+        if m:
+            parts = re.split(r",\s*|\s+(?:und|and|sowie|or|oder)\s+", m.group(1))
+            parts = [x.strip(" .") for x in parts if len(x.strip()) >= 3]
+            if len(parts) >= 2 and all(len(x.split()) <= 6 for x in parts):
+                return parts
+    return []
+
+
+def items_before(text: str, question: str, limit: int = 5) -> list[str]:
+    """The things a pointing question refers to ("Was würde so etwas kosten?", "Could you
+    give us a rough price range?"): the items of the list just before it, else an
+    enumeration ("Logo, Praxisschild, Briefpapier und eine Website") in the sentence before
+    or in the question itself. [] when there is none."""
+    lines = body_lines(text)
+    flat = [re.sub(r"\s+", " ", x).lower() for x in lines]
+    key = question[:20].lower()
+    at = next((n for n, line in enumerate(flat) if key in line), None)
+    if at is None:
+        return []
+    items: list[str] = []
+    gap = 0
+    for line in reversed(lines[:at]):
+        m = _ITEM.match(line)
+        if m:
+            items.insert(0, m.group(1).strip())
+        elif items:
+            break
+        elif line.strip():
+            gap += 1
+            if gap > 3:  # only a list close above the question
+                break
+    if len(items) >= 2:
+        return [re.sub(r"\s+", " ", x) for x in items[:limit]]
+    joined = re.sub(r"\s+", " ", " ".join(lines[max(0, at - 3):at + 1]))
+    pos = joined.lower().find(key)
+    window = joined[:pos + len(question)] if pos >= 0 else joined
+    for sentence in reversed(_sentences(window)[-2:]):
+        parts = _enumeration(sentence)
+        if parts:
+            return parts[:limit]
+    return []
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text (abbreviations and ordinals do not end it)."""
+    parts = _sentences(text)
+    return parts[0] if parts else text

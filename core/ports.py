@@ -148,6 +148,7 @@ class Passage:
     source: str = ""  # the file it comes from, relative to the knowledge folder
     language: str = "und"
     block: str = ""  # the whole paragraph the sentence comes from, when it has more than one
+    context: str = ""  # the headings between the file's title and `heading` ("Sessel")
 
 
 @dataclass(frozen=True)
@@ -160,5 +161,9 @@ class KnowledgeSearch(Protocol):
     """The owner's knowledge, searched by meaning; passages in `language` come first."""
 
     def search(self, questions: list[str], language: str, k: int = 3) -> list[list[PassageHit]]:
-        """For each question the `k` best passages, best first."""
+        """For each question the `k` nearest passages by meaning (e5 cosine), best first."""
+        ...
+
+    def passages(self) -> list[Passage]:
+        """All passages (what the word statistics of the re-ranking count over)."""
         ...

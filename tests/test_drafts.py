@@ -91,6 +91,13 @@ def test_a_question_the_knowledge_cannot_answer_is_named_for_the_owner(deps) -> 
         "1 Punkt im Entwurf offen für Sie" in o.explanation
 
 
+def test_what_would_that_cost_after_a_list_prices_each_item(deps) -> None:  # type: ignore[no-untyped-def]
+    text = body(run(deps, "17-altes-klavier-liste.eml"))
+    assert "145 €" in text and "85 €" in text and "180 €" in text  # tuning, bass string, hammers
+    assert "443 Hz" not in text  # the price, not the whole list item
+    assert "Offen für Sie" not in text
+
+
 def test_english_title_and_no_name(deps) -> None:  # type: ignore[no-untyped-def]
     assert body(run(deps, "12-sticking-keys.eml")).startswith("Dear Mr Fischer,\n")
     assert body(run(deps, "16-gutachten-ohne-name.eml")).startswith("Guten Tag,\n")

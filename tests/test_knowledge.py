@@ -7,6 +7,7 @@ from pathlib import Path
 
 from conftest import FIXTURES
 
+from agent.ranking import Ranker
 from core.ports import Passage
 from tools.embeddings import get_embedder
 from tools.knowledge import KnowledgeBase, open_knowledge
@@ -29,6 +30,36 @@ def test_markdown_becomes_passages_with_their_heading_and_language() -> None:
     assert passages[0].block == "Alle Preise inkl. MwSt. Wir rechnen z. B. nach Aufwand ab."
 
 
+def test_a_question_in_the_knowledge_goes_with_its_answer() -> None:
+    text = ("# Häufige Fragen\n\n**Darf der Hund mit?**\n\nJa, für 10 € pro Nacht.\n\n"
+            "Gibt es Parkplätze? Ja, zwei im Hof. Sie sind kostenlos.\n")
+    passages = split(KnowledgeFile(Path("f.md"), "f.md", text, "de"))
+    assert [(p.heading, p.text) for p in passages] == [
+        ("Darf der Hund mit?", "Ja, für 10 € pro Nacht."),
+        ("Häufige Fragen", "Gibt es Parkplätze? Ja, zwei im Hof."),
+        ("Häufige Fragen", "Sie sind kostenlos.")]
+
+
+def test_lines_under_one_another_are_items_and_wrapped_prose_is_not() -> None:
+    text = ("# Preise\n\nSessel neu beziehen: ab 380 €\nSofa (3-Sitzer): ab 1.200 €\n"
+            "Anfahrt: im Stadtgebiet kostenlos\n\nDer Stundensatz beträgt 95 € und gilt für "
+            "alle\nArbeiten außerhalb der Pakete, 2 Runden sind\nenthalten.\n")
+    assert [p.text for p in split(KnowledgeFile(Path("p.md"), "p.md", text, "de"))] == [
+        "Sessel neu beziehen: ab 380 €", "Sofa (3-Sitzer): ab 1.200 €",
+        "Anfahrt: im Stadtgebiet kostenlos",
+        "Der Stundensatz beträgt 95 € und gilt für alle Arbeiten außerhalb der Pakete, "
+        "2 Runden sind enthalten."]
+
+
+def test_a_nested_heading_keeps_the_headings_above_it_as_context() -> None:
+    from tools.markdown import embedding_text
+
+    text = "# Polsterei\n\n## Sessel\n\n### Preise\n\n- Neu beziehen: ab 380 €\n"
+    (p,) = split(KnowledgeFile(Path("p.md"), "p.md", text, "de"))
+    assert (p.heading, p.context) == ("Preise", "Sessel")
+    assert embedding_text(p) == "Sessel – Preise: Neu beziehen: ab 380 €"
+
+
 def test_sentences_keep_ordinals_and_abbreviations_but_end_at_a_price() -> None:
     assert sentences("Bitte bis zum 3. Dezember buchen. Danach ca. 2 Wochen.") == [
         "Bitte bis zum 3. Dezember buchen.", "Danach ca. 2 Wochen."]
@@ -45,7 +76,9 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _best(kb: KnowledgeBase, question: str, language: str) -> Passage:
-    return kb.search([question], language, 3)[0][0].passage
+    """The passage a draft would answer from: the nearest by meaning, re-ranked."""
+    hits = kb.search([question], language, 16)[0]
+    return Ranker(kb.passages()).rank(question, hits)[0].passage
 
 
 def test_search_finds_the_answer_in_the_replys_language_and_rebuilds_on_change(

@@ -35,6 +35,19 @@ def test_german_and_english_questions_requests_and_lists() -> None:
     assert [q.wants_time for q in found] == [False, False, True]
 
 
+def test_indirect_questions_are_questions_and_courtesies_are_not() -> None:
+    text = ("Guten Tag,\n\nwir haben zwei Sessel geerbt. Außerdem wüsste ich gern, ob Sie "
+            "auch Leder beziehen. Mich interessiert vor allem der Preis für den Bezug. Über "
+            "eine kurze Info zur Lieferzeit würde ich mich freuen.\n\nViele Grüße\nAnn")
+    assert qs(text) == ["Außerdem wüsste ich gern, ob Sie auch Leder beziehen.",
+                        "Mich interessiert vor allem der Preis für den Bezug.",
+                        "Über eine kurze Info zur Lieferzeit würde ich mich freuen."]
+    english = ("Hi,\n\nI'd appreciate a rough idea of the cost. I'm curious whether you "
+               "deliver. I'd appreciate it. Looking forward to hearing from you.\n\nBest\nTom")
+    assert qs(english) == ["I'd appreciate a rough idea of the cost.",
+                           "I'm curious whether you deliver."]
+
+
 @pytest.mark.parametrize(("sentence", "wants"), [
     ("Wann hätten Sie Zeit, vorbeizukommen?", True),
     ("Können Sie sich das vor Ort ansehen? Eine Besichtigung wäre gut.", True),
@@ -43,6 +56,14 @@ def test_german_and_english_questions_requests_and_lists() -> None:
     ("Kann ich beim nächsten Termin bar bezahlen?", False),
     ("How long will the delivery take?", False),
     ("Could you come by on Thursday to look at it?", True),
+    ("Wäre ein Besuch bei uns nächste Woche möglich?", True),
+    ("Können wir ein kurzes Erstgespräch vereinbaren?", True),
+    ("Could we book a trial lesson?", True),
+    ("Was kostet ein Hausbesuch?", False),
+    ("What does a site visit cost?", False),
+    ("Ist das Erstgespräch kostenlos?", False),
+    ("Könnten Sie vorbeikommen, um sich den Schaden anzusehen und die Kosten abzuschätzen?",
+     True),
 ])
 def test_which_questions_ask_for_a_time(sentence: str, wants: bool) -> None:
     found = read_questions(sentence)
@@ -189,3 +210,15 @@ def test_a_neighbouring_sentence_of_the_same_file_answers_along() -> None:
     # another file's sentence does not join, however close
     text = answer_sentence(_pick([hits[0], hits[2]], set())[0])
     assert "2 Jahre" in text and "Überweisung" not in text
+
+
+def test_a_price_in_the_heading_is_said_with_the_sentence_under_it() -> None:
+    from agent.drafts import answer_sentence
+    from core.ports import Passage
+
+    p = Passage(id="p#1", text="Wir beziehen Ihren Sessel mit einem Stoff Ihrer Wahl neu und "
+                "erneuern dabei die Polsterung.", heading="Sessel neu beziehen – ab 380 €")
+    assert answer_sentence((p,)).startswith("Sessel neu beziehen – ab 380 €: Wir beziehen")
+    plain = Passage(id="p#2", text="Wir beziehen Ihren Sessel mit einem Stoff Ihrer Wahl neu "
+                    "und erneuern dabei die Polsterung.", heading="Sessel")
+    assert answer_sentence((plain,)).startswith("Wir beziehen")

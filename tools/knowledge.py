@@ -11,9 +11,7 @@ search.
 from __future__ import annotations
 
 import logging
-import math
 import os
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,24 +37,7 @@ from tools.vectorstore import AssistenzEmbedding
 
 log = logging.getLogger(__name__)
 PREFIX = "knowledge-"
-CANDIDATES = 16  # nearest passages by meaning that the word overlap re-ranks
-LEXICAL = 0.05  # weight of the shared rare words (0..1 of the question's) in the score
-_TERM = re.compile(r"[^\W\d_]{4,}")
-_STOPWORDS = """
-eine einen einem einer eines sind wird werden wurde haben habe hätte hätten können könnten
-kann muss müssen soll sollte sollten würde würden wäre wären bitte auch noch schon dass wenn
-oder aber eigentlich gibt ihre ihren ihrem ihnen unser unsere unseren unserem mein meine
-meinen meinem dein deine deinen dies diese dieser dieses diesem denn dann etwa ungefähr
-gerne gern frage fragen danke vielen welche welcher welches wann warum darf dürfen machen
-nach über unter bis beim vom zum zur mich mir uns euch ihm sich nicht kein keine jetzt
-this that these those with from have would could should your yours what when where which
-much many does will there about their they them also just still shall might like into
-than then been being were please thanks thank question questions know need want wondering
-kostet kosten kostest preis preise teuer ungefähr cost costs price prices expensive roughly
-"""
-_STOP = frozenset(_STOPWORDS.split())  # function words and the words of asking a price
-
-
+CANDIDATES = 16  # nearest passages by meaning (agent/ranking.py re-ranks them)
 def _detect(text: str) -> str:
     from py3langid.langid import classify
 
@@ -75,7 +56,6 @@ class KnowledgeBase:
         self._collection: Any = None
         self._passages: dict[str, Passage] = {}
         self._languages: set[str] = set()
-        self._df: dict[str, int] = {}
         self._stamp: tuple[tuple[str, int, int], ...] = ()
         self._lock = threading.Lock()
 
@@ -124,7 +104,6 @@ class KnowledgeBase:
             self._collection = collection
             self._passages = {p.id: p for p in passages}
             self._languages = {p.language for p in passages}
-            self._df = {}
             self._stamp = stamp
 
     def _fill(self, collection: Any, passages: list[Passage]) -> None:
@@ -161,38 +140,11 @@ class KnowledgeBase:
             query_embeddings=[np.asarray(v, dtype=np.float32) for v in vectors],
             n_results=min(max(k, CANDIDATES), total), where=where, include=["distances"])
         out: list[list[PassageHit]] = []
-        for question, ids, dists in zip(questions, res["ids"], res["distances"] or [],
-                                        strict=True):
-            hits = [PassageHit(self._passages[i], 1.0 - float(d) + LEXICAL * self._overlap(
-                question, self._passages[i])) for i, d in zip(ids, dists, strict=True)
-                    if i in self._passages]
+        for ids, dists in zip(res["ids"], res["distances"] or [], strict=True):
+            hits = [PassageHit(self._passages[i], 1.0 - float(d))
+                    for i, d in zip(ids, dists, strict=True) if i in self._passages]
             out.append(sorted(hits, key=lambda h: -h.similarity)[:k])
         return out
-
-    def _overlap(self, question: str, p: Passage) -> float:
-        """The share of the question's rare words (weighted by how few passages hold them)
-        that the passage or its heading contains; German compounds count by their parts."""
-        terms = {t.lower() for t in _TERM.findall(question.split(" ‖ ")[-1])} - _STOP
-        if not terms:
-            return 0.0
-        text = f"{p.heading} {p.text}".lower()
-        words = {w for w in _TERM.findall(text) if len(w) >= 5}
-        total = hit = 0.0
-        for t in terms:
-            w = self._idf(t)
-            total += w
-            if t[:6] in text or any(x in t for x in words):
-                hit += w
-        return hit / total if total else 0.0
-
-    def _idf(self, term: str) -> float:
-        cached = self._df.get(term)
-        if cached is None:
-            stem = term[:6]
-            cached = sum(1 for p in self._passages.values()
-                         if stem in f"{p.heading} {p.text}".lower())
-            self._df[term] = cached
-        return math.log((1 + len(self._passages)) / (1 + cached))
 
 
 def open_knowledge(folder: Path | None, data_dir: Path, embedder: Embedder) -> KnowledgeBase | None:

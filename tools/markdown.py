@@ -13,7 +13,7 @@ import yaml
 
 from core.ports import Passage
 
-SPLITTER_VERSION = 2
+SPLITTER_VERSION = 5
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -95,6 +95,19 @@ def _table_row(line: str, header: list[str]) -> str:
     return " – ".join(c for c in cells if c)
 
 
+_LABELLED = re.compile(r"^\S[^:]{1,60}:\s*\S|(?:\d|€|%|\))\s*$")
+
+
+def _line_list(lines: list[str]) -> bool:
+    """Lines written one under another without list marks ("Sessel: ab 380 €" / "Sofa: ab
+    1.200 €"): each line is its own item when every one is short, starts with a label or
+    ends with a number, and none ends a sentence that the next one continues."""
+    return len(lines) >= 2 and all(
+        len(x) <= 160 and _LABELLED.search(x) and not x.endswith((",", "-", "–")) and
+        not (x[-1:].isalpha() and i + 1 < len(lines) and lines[i + 1][:1].islower())
+        for i, x in enumerate(lines))
+
+
 def _blocks(text: str) -> list[tuple[list[str], str, str]]:
     """(heading path, kind, text) for every paragraph, list item and table row."""
     out: list[tuple[list[str], str, str]] = []
@@ -104,6 +117,9 @@ def _blocks(text: str) -> list[tuple[list[str], str, str]]:
     header: list[str] = []
 
     def flush() -> None:
+        if para and _line_list(para):
+            out.extend((list(path), "item", line) for line in para)
+            para.clear()
         if para:
             out.append((list(path), "para", " ".join(para)))
             para.clear()
@@ -144,13 +160,32 @@ def _blocks(text: str) -> list[tuple[list[str], str, str]]:
     return out
 
 
+def _answered(units: list[str]) -> list[str]:
+    """A question in a paragraph goes with the sentence that answers it ("Darf der Hund
+    mit? Ja, für 10 € pro Nacht." is one passage): alone it would match the sender's
+    question best and answer nothing."""
+    out: list[str] = []
+    for unit in units:
+        if out and out[-1].endswith("?"):
+            out[-1] = f"{out[-1]} {unit}"
+        else:
+            out.append(unit)
+    return out
+
+
 def split(file: KnowledgeFile) -> list[Passage]:
     """A file's passages: a list item or table row is one passage; a paragraph gives one
     per sentence. Each keeps the nearest heading."""
     passages: list[Passage] = []
+    asked = ""  # a paragraph that is only a question ("**Darf der Hund mit?**") heads the next
     for path, kind, text in _blocks(file.text):
         heading = path[-1] if path else ""
-        units = [plain(text)] if kind in {"item", "row"} else sentences(plain(text))
+        if kind == "para" and plain(text).endswith("?") and len(sentences(plain(text))) == 1:
+            asked = plain(text)
+            continue
+        if asked:
+            heading, asked = asked, ""
+        units = [plain(text)] if kind in {"item", "row"} else _answered(sentences(plain(text)))
         block = plain(text) if len(units) > 1 else ""
         for unit in units:
             if len(unit) < 3:
@@ -158,10 +193,11 @@ def split(file: KnowledgeFile) -> list[Passage]:
             n = len(passages)
             passages.append(Passage(id=f"{file.relative}#{n}", text=unit, heading=heading,
                                     source=file.relative, language=file.language,
-                                    block=block))
+                                    block=block, context=" – ".join(path[1:-1])))
     return passages
 
 
 def embedding_text(p: Passage) -> str:
     """What is embedded: the heading gives a short sentence its topic."""
-    return f"{p.heading}: {p.text}" if p.heading and p.heading not in p.text else p.text
+    text = f"{p.heading}: {p.text}" if p.heading and p.heading not in p.text else p.text
+    return f"{p.context} – {text}" if p.context else text

@@ -1,0 +1,240 @@
+"""Which of the owner's knowledge passages answers a question: the nearest passages by
+meaning (e5 cosine, from `core.ports.KnowledgeSearch`) re-ranked by what a reader checks
+first — does the passage name the question's rare words (German compounds by their parts:
+"Klaviertransport" finds "Transport"), and is it the kind of answer asked for (a price
+question wants an amount, a "how long" question a duration).
+
+Pure: the passages and their similarities come in, a ranking goes out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from core.ports import Passage, PassageHit
+
+# weight of the shared rare words (0..1 of the question's, by idf) in the score
+LEXICAL = 0.05
+# the kind of answer asked for: a passage of that kind gains KIND, one without loses it
+KIND = 0.012
+_TERM = re.compile(r"[^\W\d_]{4,}")
+_STOPWORDS = """
+eine einen einem einer eines sind wird werden wurde haben habe hätte hätten können könnten
+kann muss müssen soll sollte sollten würde würden wäre wären bitte auch noch schon dass wenn
+oder aber eigentlich gibt ihre ihren ihrem ihnen unser unsere unseren unserem mein meine
+meinen meinem dein deine deinen dies diese dieser dieses diesem denn dann etwa ungefähr
+gerne gern frage fragen danke vielen welche welcher welches wann warum darf dürfen machen
+nach über unter bis beim vom zum zur mich mir uns euch ihm sich nicht kein keine jetzt
+this that these those with from have would could should your yours what when where which
+much many does will there about their they them also just still shall might like into
+than then been being were please thanks thank question questions know need want wondering
+kostet kosten kostest preis preise teuer ungefähr cost costs price prices expensive roughly
+ourselves yourself yourselves myself itself something anything everything nothing somebody
+anybody other others another same such only very really quite rather some each every both
+give tell send share rough range idea estimate ballpark approximately around maybe perhaps
+possible possibly able interested looking forward okay fine good great sure
+etwas jemand alles nichts andere anderen anderer anderes solche solchen solcher nur sehr
+wirklich ziemlich einige einigen jeder jede jedes beide geben sagen schicken senden nennen
+mitteilen grob grobe groben ungefähre ungefähren schätzung möglich möglichkeit interesse
+vielleicht eventuell okay prima super gerade derzeit aktuell momentan
+zwei drei vier fünf sechs sieben acht neun zehn zwölf zwanzig erste ersten zweite zweiten
+neue neuen neuer neues alte alten alter altes große großen kleine kleinen
+three four five seven eight nine twelve twenty first second third
+"""
+_STOP = frozenset(_STOPWORDS.split())  # function words and the words of asking a price
+
+_PRICE_Q = re.compile(
+    r"\b(?:kost\w*|preis\w*|\w*satz|honorar\w*|gebühr\w*|pauschal\w*|tarif\w*|aufpreis|"
+    r"zuschlag|rabatt|budget|teuer|günstig|berechne\w*|verlange\w*|\w*konditionen|"
+    r"anzahlung|vorkasse|upfront|up front|in advance|deposit|"
+    r"price\w*|pricing|cost\w*|how much|rate|rates|fee|fees|charge\w*|quote|expensive|"
+    r"discount|surcharge|budget)\b", re.I)
+_DURATION_Q = re.compile(
+    r"\b(?:wie lange|wie schnell|wie bald|dauer\w*|dauert|lieferzeit\w*|wartezeit\w*|"
+    r"bearbeitungszeit\w*|vorlauf\w*|wann (?:\w+ )?(?:fertig|geliefert|bekomm\w*)|"
+    r"how long|how soon|how quickly|how fast|lead time|turnaround|waiting time|delivery time|"
+    r"when (?:\w+ ){0,4}(?:ready|done|finished|delivered))\b", re.I)
+_CLOCK_Q = re.compile(
+    r"\b(?:ab wann|um wie ?viel uhr|uhrzeit\w*|öffnungszeit\w*|geöffnet|sprechzeit\w*|"
+    r"erreichbar|check-?in|check-?out|anreise|abreise|what time|opening hours|office hours|"
+    r"are you open|reach you|arrival time|departure time)\b", re.I)
+_DISTANCE_Q = re.compile(r"\b(?:wie weit|entfernt|entfernung|how far|distance|far from|"
+                         r"walking distance|minutes from|minuten (?:vom|von|zum|zur|bis))\b",
+                         re.I)
+# "Ist die Anfahrt im Preis enthalten?", "Is the consultation free?": a yes or no, not an amount
+_INCLUDED = re.compile(r"\b(?:enthalten|inbegriffen|inklusive|inkl|included|include[sd]?|"
+                       r"kostenlos|kostenpflichtig|gratis|umsonst|free|for nothing)\b", re.I)
+_PROCESS_Q = re.compile(
+    r"\b(?:wie gehen sie (?:\w+ ){0,4}vor|wie geht (?:ihr|du) (?:\w+ ){0,4}vor|"
+    r"wie läuft (?:\w+ ){0,4}ab|wie (?:ist|wäre) der ablauf|ablauf|vorgehen|"
+    r"how (?:does|would) (?:it|this|that|the \w+) work|how do you (?:proceed|work|go about)|"
+    r"what(?:'s| is| are| would be) the (?:process|procedure|next steps|steps)|"
+    r"how (?:does|would) (?:the|a) \w+ (?:work|run|go))\b", re.I)
+_PROCESS = re.compile(r"ablauf|vorgehen|so (?:arbeite|gehe)|arbeitsweise|schritt|process|"
+                      r"how (?:we|it|a \w+) (?:work|run)|steps|procedure|workflow", re.I)
+_WHEN_Q = re.compile(r"\b(?:wann|bis wann|ab wann|when|by when|how soon)\b", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s?(?:uhr|am|pm|h)\b|\b\d{1,2}:\d\d\b", re.I)
+_DISTANCE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:km|m|meter|metres?|meters?|kilometer\w*|"
+                       r"minuten|minutes|min|gehminuten)\b", re.I)
+_DATE = re.compile(r"\b\d{1,2}\.\s?(?:\d{1,2}\.|januar|februar|märz|april|mai|juni|juli|"
+                   r"august|september|oktober|november|dezember)|\b\d{1,2}(?:st|nd|rd|th)? "
+                   r"(?:january|february|march|april|may|june|july|august|september|october|"
+                   r"november|december)\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|"
+                   r"samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                   r"\w*", re.I)
+_AMOUNT = re.compile(r"\d[\d.,]*\s?(?:€|eur\b|euro\b)|€\s?\d|\d\s?%", re.I)
+_NUMBER_WORDS = (r"(?:\d+(?:[,.]\d+)?(?:\s?[–-]\s?\d+)?|ein\w*|zwei|drei|vier|fünf|sechs|"
+                 r"acht|zehn|zwölf|one|two|three|four|five|six|eight|ten|twelve|a few|"
+                 r"wenige\w*|einige\w*|several|a couple of)")
+_DURATION = re.compile(
+    rf"\b{_NUMBER_WORDS}\s+(?:\w+\s)?(?:werk)?(?:tage?n?|wochen?|monate?n?|jahre?n?|stunden?|minuten|"
+    r"days?|working days|business days|weeks?|months?|years?|hours?|minutes)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: Passage
+    similarity: float  # e5 cosine
+    score: float  # cosine + shared rare words + kind of answer
+
+
+def terms(text: str) -> set[str]:
+    """The question's content words, lowercase (function words and price words left out)."""
+    return {t.lower() for t in _TERM.findall(text)} - _STOP
+
+
+def _words(p: Passage) -> tuple[str, set[str]]:
+    text = f"{p.context} {p.heading} {p.text}".lower()
+    return text, {w for w in _TERM.findall(text) if len(w) >= 5}
+
+
+_SUFFIXES = ("ungen", "ing", "en", "er", "es", "e", "n", "s")
+
+
+def _stem(word: str) -> str:
+    """A word without its inflection ending ("hunde" → "hund", "parking" → "park")."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
+def _contains(text: str, term: str) -> bool:
+    """The term's stem in the text: a long stem also inside a compound ("transport" in
+    "klaviertransport"), a short one only where a word starts ("rate" not in "corporate");
+    the stem is the first six letters or the word without its ending, whichever is shorter."""
+    stem = min(term[:6], _stem(term), key=len)
+    if len(stem) >= 5:
+        return stem in text
+    return re.search(rf"\b{re.escape(stem)}", text) is not None
+
+
+class Ranker:
+    """Re-ranks hits against one knowledge; keeps the document frequency of the words seen."""
+
+    def __init__(self, passages: Iterable[Passage]) -> None:
+        self._texts = [f"{p.context} {p.heading} {p.text}".lower() for p in passages]
+        self._df: dict[str, int] = {}
+
+    def _count(self, term: str) -> int:
+        cached = self._df.get(term)
+        if cached is None:
+            cached = sum(1 for t in self._texts if _contains(t, term))
+            self._df[term] = cached
+        return cached
+
+    def idf(self, term: str) -> float:
+        return math.log((1 + len(self._texts)) / (1 + self._count(term)))
+
+    def overlap(self, question: str, p: Passage) -> float:
+        """The share of the question's rare words (weighted by idf) that the passage or its
+        heading contains; a German compound counts when a word of the passage is a part."""
+        want = terms(question)
+        if not want:
+            return 0.0
+        text, words = _words(p)
+        total = hit = 0.0
+        for t in want:
+            w = self.idf(t)
+            total += w
+            if _contains(text, t) or any(x in t for x in words):
+                hit += w
+        return hit / total if total else 0.0
+
+    def rank(self, question: str, hits: Sequence[PassageHit],
+             kind: str | None = None) -> list[Scored]:
+        """`question` is the sentence asked (after " ‖ " when context precedes it: only the
+        question's own words are matched); `kind` the kind of answer wanted, when the
+        question's words do not tell it."""
+        own = question.split(" ‖ ")[-1]
+        kind = answer_kind(own) if kind is None else kind
+        out = []
+        for h in hits:
+            score = h.similarity + LEXICAL * self.overlap(own, h.passage)
+            if kind:
+                score += KIND if fits(kind, h.passage) else -KIND
+            out.append(Scored(h.passage, h.similarity, score))
+        return sorted(out, key=lambda s: -s.score)
+
+
+_LEAD_IN = re.compile(r"\s[–—-]\s|;\s|:\s")
+_ASKING = re.compile(
+    r"^(?:und |and |but |aber |also |so )?(?:was|wie|wann|wo|welche\w*|wieviel\w*|warum|ob|"
+    r"gibt|ist|sind|kann|können|könnten|würden|würde|wäre|muss|müssen|habe|haben|hätten|"
+    r"bieten|machen|nehmen|berechnen|what|how|when|where|which|why|whether|would|will|"
+    r"do|does|did|is|are|can|could|should|shall|may|might|have|has)\b", re.I)
+
+
+_POINTS = re.compile(r"\b(?:das|dies\w*|dafür|davon|dazu|es|so \w+|that|this|it|those|these|"
+                     r"them|such)\b", re.I)
+
+
+def focus(question: str) -> str | None:
+    """The asking clause of a question that first tells a story ("Wir ziehen im Januar nach
+    Plagwitz, zweiter Stock ohne Aufzug – was würde der Umzug kosten?" → "was würde der
+    Umzug kosten?"); None when there is no lead-in, or the clause only points back."""
+    parts = [p for p in _LEAD_IN.split(question) if p.strip()]
+    clause = parts[-1].strip() if len(parts) > 1 else ""
+    if not clause:
+        commas = question.rsplit(", ", 1)
+        clause = commas[1].strip() if len(commas) == 2 and _ASKING.match(commas[1]) else ""
+    if len(clause.split()) < 3 or len(clause) > 0.8 * len(question) or _POINTS.search(clause):
+        return None  # "– what would you charge for that?" says nothing without the story
+    return clause[:1].upper() + clause[1:]
+
+
+def says_little(question: str) -> bool:
+    """No word of substance ("Was würde so etwas ungefähr kosten?", "Could you give us a rough
+    price range?"): what it asks about stands in the sentences before it."""
+    return not terms(question)
+
+
+def answer_kind(question: str) -> str:
+    """What kind of answer the question asks for: "duration" (how long), "clock" (from what
+    time, opening hours), "distance" (how far), "price", "when" (a date or a time span),
+    "process" (how the work goes), or "" when its words do not tell."""
+    included = _INCLUDED.search(question)
+    for kind, pattern in (("process", _PROCESS_Q), ("duration", _DURATION_Q), ("clock", _CLOCK_Q),
+                          ("distance", _DISTANCE_Q), ("price", _PRICE_Q), ("when", _WHEN_Q)):
+        if pattern.search(question) and not (kind == "price" and included):
+            return kind
+    return ""
+
+
+def fits(kind: str, p: Passage) -> bool:
+    """The passage holds the kind of answer asked for."""
+    text = f"{p.heading} {p.text}"
+    if kind == "price":
+        return bool(_AMOUNT.search(text))
+    if kind == "clock":
+        return bool(_CLOCK.search(text))
+    if kind == "distance":
+        return bool(_DISTANCE.search(text))
+    if kind == "process":
+        return bool(_PROCESS.search(p.heading))
+    if kind == "when":
+        return bool(_DURATION.search(text) or _DATE.search(text))
+    return bool(_DURATION.search(text))

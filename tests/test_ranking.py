@@ -1,0 +1,92 @@
+"""Which knowledge passage answers a question (agent/ranking.py) and what a pointing
+question refers to (agent/questions.py): pure functions, dev-style material."""
+
+from __future__ import annotations
+
+from agent.material import _first_steps
+from agent.questions import items_before
+from agent.ranking import Ranker, answer_kind, focus, says_little
+from core.ports import Passage, PassageHit
+
+PASSAGES = [
+    Passage("a", "Klavier stimmen: 145 € – kleine Regulierungen inklusive.", "Stimmen"),
+    Passage("b", "Für Stimmungen beträgt die Wartezeit derzeit etwa zwei Wochen.", "Wartezeiten"),
+    Passage("c", "Einen Klaviertransport in Leipzig übernehmen wir für 290 €.", "Transport"),
+    Passage("d", "Corporate design: from €4,200 – logo package and style guide.", "Prices"),
+    Passage("e", "We charge by the day for agency work.", "Rates"),
+]
+
+
+def test_a_price_question_prefers_the_passage_with_an_amount() -> None:
+    hits = [PassageHit(PASSAGES[1], 0.86), PassageHit(PASSAGES[0], 0.85)]
+    assert Ranker(PASSAGES).rank("Was kostet das?", hits)[0].passage.id == "a"
+
+
+def test_a_how_long_question_prefers_the_passage_with_a_duration() -> None:
+    hits = [PassageHit(PASSAGES[0], 0.86), PassageHit(PASSAGES[1], 0.85)]
+    assert Ranker(PASSAGES).rank("Wie lange muss ich auf eine Stimmung warten?",
+                                 hits)[0].passage.id == "b"
+
+
+def test_compound_parts_count_but_a_short_word_only_where_a_word_starts() -> None:
+    r = Ranker(PASSAGES)
+    assert r.overlap("Was kostet der Transport?", PASSAGES[2]) == 1.0  # in "Klaviertransport"
+    assert r.overlap("your rate?", PASSAGES[3]) == 0.0  # not inside "corporate"
+    assert r.overlap("your rate?", PASSAGES[4]) == 1.0
+    dogs = Passage("f", "Ein Hund ist willkommen; Parken im Hof.", "Haustiere")
+    assert Ranker([*PASSAGES, dogs]).overlap("Sind Hunde erlaubt?", dogs) > 0.0  # → "hund"
+    assert Ranker([*PASSAGES, dogs]).overlap("Is there parking?", dogs) == 1.0  # → "park"
+
+
+def test_kinds_and_questions_that_say_little() -> None:
+    assert answer_kind("How much would that cost?") == "price"
+    assert answer_kind("Wie lange dauert die Reparatur?") == "duration"
+    assert answer_kind("Stimmen Sie auch Cembali?") == ""
+    assert answer_kind("What are your office hours?") == "clock"
+    assert answer_kind("Bis wann muss ich buchen?") == "when"
+    assert answer_kind("Wie weit ist es bis zum Strand?") == "distance"
+    assert answer_kind("Gibt es Sonderkonditionen für Vereine?") == "price"
+    assert answer_kind("Ist die Anfahrt im Preis enthalten?") == ""  # yes or no
+    assert answer_kind("Is the first consultation free of charge?") == ""
+    assert says_little("Was würde so etwas ungefähr kosten?")
+    assert says_little("Could you give us a rough price range?")
+    assert not says_little("Was kostet ein Flügeltransport?")
+
+
+def test_the_items_a_pointing_question_refers_to() -> None:
+    listed = ("Hallo,\n\nwir bräuchten:\n\n- eine Stimmung\n- zwei neue Basssaiten\n\n"
+              "Was würde das kosten?\n\nGrüße\nAnn")
+    assert items_before(listed, "Was würde das kosten?") == ["eine Stimmung",
+                                                             "zwei neue Basssaiten"]
+    inline = ("Guten Tag,\n\nwir möchten alles erneuern: Logo, Visitenkarten und eine Website "
+              "(die alte ist von 2014).\n\nWas würde das kosten?\n")
+    assert items_before(inline, "Was würde das kosten?") == ["Logo", "Visitenkarten",
+                                                             "eine Website"]
+    assert items_before("Guten Tag,\n\nWas kostet eine Stimmung?\n", "Was kostet eine "
+                        "Stimmung?") == []
+
+
+def test_the_asking_clause_of_a_question_that_tells_a_story_first() -> None:
+    assert focus("Wir ziehen im Januar nach Plagwitz in den zweiten Stock ohne Aufzug – was "
+                 "würde der Umzug kosten?") == "Was würde der Umzug kosten?"
+    assert focus("Unsere Versicherung verlangt einen Nachweis über den Wert, was nehmen Sie "
+                 "für ein Gutachten?") == "Was nehmen Sie für ein Gutachten?"
+    assert focus("Was kostet das Stimmen eines Flügels?") is None  # no story before it
+    assert focus("We'd like the grand retuned during the break – what would you charge for "
+                 "that?") is None  # the clause alone does not say what
+
+
+def test_how_do_you_proceed_is_answered_with_the_first_steps_of_the_process() -> None:
+    assert answer_kind("Wie gehen Sie bei so einem Projekt vor?") == "process"
+    assert answer_kind("How does a restoration work?") == "process"
+    steps = [Passage(f"ablauf.md#{n}", text, "Ablauf einer Restaurierung", "ablauf.md")
+             for n, text in enumerate([
+                 "Besichtigung: Wir sehen uns das Stück kostenlos an. Das dauert 30 Minuten.",
+                 "Angebot: Sie bekommen es innerhalb von 3 Werktagen.",
+                 "Auftrag: Mit Ihrer Unterschrift beginnt die Arbeit.",
+                 "Abholung: Wir holen das Stück ab."])]
+    found = _first_steps(steps[3], steps + PASSAGES)
+    assert [p.text for p in found] == ["Besichtigung: Wir sehen uns das Stück kostenlos an.",
+                                       "Angebot: Sie bekommen es innerhalb von 3 Werktagen.",
+                                       "Auftrag: Mit Ihrer Unterschrift beginnt die Arbeit."]
+    assert _first_steps(PASSAGES[0], PASSAGES) == ()  # not a process
