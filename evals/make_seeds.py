@@ -83,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         write_fit()
         print(f"wrote {OUT.with_suffix('.fit.npz').relative_to(ROOT)}")
         return 0
+    embedder = get_embedder()
+    # the vectors of texts that did not change are kept (embedding all examples anew
+    # takes minutes; a changed text, model or head length is embedded again)
+    known = {s.example.text: s.vector for s in load_seeds(model=embedder.name)
+             if s.vector is not None}
     with OUT.open("w", encoding="utf-8") as out:
         for row in rows():
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -90,8 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_vectors:
         print(f"wrote {OUT.relative_to(ROOT)} ({len(seeds)} examples, no vectors)")
         return 0
-    embedder = get_embedder()
-    vectors = embedder.queries([s.example.text for s in seeds])
+    texts = [s.example.text for s in seeds]
+    new = [t for t in dict.fromkeys(texts) if t not in known]
+    print(f"embedding {len(new)} new texts ({len(texts) - len(new)} kept)")
+    for i in range(0, len(new), 64):
+        known.update(zip(new[i:i + 64], embedder.queries(new[i:i + 64]), strict=True))
+    vectors = np.stack([known[t] for t in texts])
     np.save(OUT.with_suffix(".vectors.npy"), vectors.astype(np.float32))
     OUT.with_suffix(".model.txt").write_text(embedder.name + "\n", encoding="utf-8")
     np.save(OUT.parent / "prototypes.npy", compute_prototypes(embedder))
