@@ -58,10 +58,13 @@ def _rate(run: Callable[[], None], n: int) -> float:
     return n / (time.perf_counter() - start)
 
 
-def _one_by_one(raws: list[RawMessage], deps: Deps) -> Callable[[], None]:
+def _one_by_one(raws: list[RawMessage], deps: Deps,
+                decided: list[str] | None = None) -> Callable[[], None]:
     def go() -> None:
         for r in raws:
-            triage(r, deps)
+            out = triage(r, deps)
+            if decided is not None:
+                decided.append(out.classification.decided_by)
     return go
 
 
@@ -83,12 +86,18 @@ def speed(name: str, raws: list[RawMessage], deps: Deps) -> None:
     bare = len(texts) / _timed(lambda: [inner.queries([t]) for t in texts])
     bare_batch = len(texts) / _timed(lambda: [inner.queries(texts[i:i + BATCH])
                                              for i in range(0, len(texts), BATCH)])
-    one = _rate(_one_by_one(raws, deps), len(raws))
+    decided: list[str] = []
+    one = _rate(_one_by_one(raws, deps, decided), len(raws))
     batch = _rate(_batched(raws, deps), len(raws))
     print(f"  bare embedding of the head, one at a time: {bare:6.1f} mails/s, "
           f"in batches of {BATCH}: {bare_batch:6.1f}")
     print(f"  offline triage, one mail at a time:        {one:6.1f} mails/s")
     print(f"  offline triage, in batches of {BATCH}:         {batch:6.1f} mails/s")
+    words = decided.count("knn-words")
+    print(f"  decided by the words alone, never embedded: {words} of {len(decided)} "
+          f"({words / len(decided):.0%}); embedded: "
+          f"{sum(d in {'knn', 'learned'} for d in decided)}; by a rule: "
+          f"{sum(not d.startswith(('knn', 'learned')) for d in decided)}")
     print(f"  ({_load()})")
 
 
