@@ -13,7 +13,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@# uv installs the lock file in ~10 s where pip takes ~90 s (measured on a fresh clone);
 	@# pip stays the fallback when uv cannot be installed or cannot reach the index.
 	@( $(BIN)/python -m pip install --quiet --disable-pip-version-check uv \
-	   && $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock \
+	   && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock \
 	   && $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ) || ( \
 	   echo "uv failed; installing with pip" \
 	   && $(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip \
@@ -35,6 +35,9 @@ demo: install
 ## written fails the day it is written)
 FUTURE_DAYS := 400
 test: install lint
+	@# the tests start `assistenz` in many subprocesses: with PYTHONDONTWRITEBYTECODE set
+	@# (as on our machines) each would compile every module again without these
+	$(BIN)/python -m compileall -q -j 2 core agent tools service api assistenz tests evals
 	$(BIN)/python -m pytest -q --durations=25
 	ASSISTENZ_TEST_FUTURE_DAYS=$(FUTURE_DAYS) $(BIN)/python -m pytest -q -m clock --durations=15
 

@@ -259,7 +259,7 @@ def read_questions(text: str, limit: int = 8) -> list[Question]:
 
 _ENUM = re.compile(r"(?:^|:\s*)([^:]{3,200}?(?:,\s*[^,]{2,60}){1,}\s+(?:und|and|sowie|or|oder)"
                    r"\s+[^,]{2,60}?)$")
-_PAREN = re.compile(r"\s*\(([^()]*)\)")
+_PAREN = re.compile(r"\s?\(([^()]*)\)")  # one space before, not \s*: linear on long blanks
 
 
 def _enumeration(sentence: str) -> list[str]:
@@ -270,7 +270,7 @@ def _enumeration(sentence: str) -> list[str]:
         if not m and candidate in _PAREN.findall(sentence) and candidate.count(",") >= 1:
             m = re.match(r"(.*)", candidate)
         if m:
-            parts = re.split(r",\s*|\s+(?:und|and|sowie|or|oder)\s+", m.group(1))
+            parts = re.split(r",\s*|(?<!\s)\s+(?:und|and|sowie|or|oder)\s+", m.group(1))
             parts = [x.strip(" .") for x in parts if len(x.strip()) >= 3]
             if len(parts) >= 2 and all(len(x.split()) <= 6 for x in parts):
                 return parts

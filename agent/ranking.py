@@ -77,7 +77,8 @@ _PROCESS = re.compile(r"ablauf|vorgehen|so (?:arbeite|gehe)|arbeitsweise|schritt
                       r"how (?:we|it|a \w+) (?:work|run)|steps|procedure|workflow", re.I)
 _WHEN_Q = re.compile(r"\b(?:wann|bis wann|ab wann|when|by when|how soon)\b", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s?(?:uhr|am|pm|h)\b|\b\d{1,2}:\d\d\b", re.I)
-_DISTANCE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:km|m|meter|metres?|meters?|kilometer\w*|"
+# (?<![\d.,]): a number is read from its first digit only (linear on long digit runs)
+_DISTANCE = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:km|m|meter|metres?|meters?|kilometer\w*|"
                        r"minuten|minutes|min|gehminuten)\b", re.I)
 _DATE = re.compile(r"\b\d{1,2}\.\s?(?:\d{1,2}\.|januar|februar|märz|april|mai|juni|juli|"
                    r"august|september|oktober|november|dezember)|\b\d{1,2}(?:st|nd|rd|th)? "
@@ -85,7 +86,7 @@ _DATE = re.compile(r"\b\d{1,2}\.\s?(?:\d{1,2}\.|januar|februar|märz|april|mai|j
                    r"november|december)\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|"
                    r"samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
                    r"\w*", re.I)
-_AMOUNT = re.compile(r"\d[\d.,]*\s?(?:€|eur\b|euro\b)|€\s?\d|\d\s?%", re.I)
+_AMOUNT = re.compile(r"(?<![\d.,])\d[\d.,]*\s?(?:€|eur\b|euro\b)|€\s?\d|\d\s?%", re.I)
 _NUMBER_WORDS = (r"(?:\d+(?:[,.]\d+)?(?:\s?[–-]\s?\d+)?|ein\w*|zwei|drei|vier|fünf|sechs|"
                  r"acht|zehn|zwölf|one|two|three|four|five|six|eight|ten|twelve|a few|"
                  r"wenige\w*|einige\w*|several|a couple of)")

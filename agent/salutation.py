@@ -140,8 +140,11 @@ def sender_person(mail: Mail, gender_of: GenderOf | None = None) -> Person:
     """Who wrote the mail: the signature's name, completed from the From header."""
     addr = mail.reply_address
     role = bool(addr and _ROLE_MAILBOX.match(addr.email.partition("@")[0]))
+    name = addr.name if addr else ""
+    if addr and not name and mail.sender and mail.sender.email.lower() == addr.email.lower():
+        name = mail.sender.name  # a bare Reply-To to the From address (calendar services)
     # a role mailbox's display name is a company or a form, not who wrote the text
-    header = parse_name(addr.name) if addr and addr.name and not role else None
+    header = parse_name(name) if name and not role else None
     signed = _signature_person(mail)
     person = header or signed or Person()
     if signed is not None and header is not None:
@@ -160,13 +163,21 @@ def sender_person(mail: Mail, gender_of: GenderOf | None = None) -> Person:
     return person
 
 
+# "Hallo Anna, wie besprochen: …": an opening and a first name, the text going on after the
+# comma — found further down too, where a calendar service puts the organiser's note below
+# the event's title, time and place
+_OPENING_INLINE = re.compile(
+    r"^\s*((?i:hallo|hi|hey|liebe[rs]?|moin|servus|dear|hello))\s+([A-ZÄÖÜ][\w'-]{1,30}),")
+
+
 def sender_opening(mail: Mail) -> tuple[str, str]:
     """(the opening word as the sender wrote it, lowercased; the rest of the line)."""
-    for line in (mail.body.new or "").splitlines()[:3]:
-        if not line.strip():
-            continue
-        m = _OPENING.match(line)
-        return (m.group(1).lower(), m.group(2).strip()) if m else ("", "")
+    lines = [line for line in (mail.body.new or "").splitlines()[:20] if line.strip()]
+    if lines and (m := _OPENING.match(lines[0])):
+        return m.group(1).lower(), m.group(2).strip()
+    for line in lines[:12]:
+        if m := _OPENING_INLINE.match(line):
+            return m.group(1).lower(), m.group(2)
     return "", ""
 
 
@@ -176,7 +187,11 @@ def signed_first_name_only(mail: Mail) -> bool:
 
 
 def _de(person: Person, opening: str, informal: bool, rest: str) -> str:
-    if informal:
+    # "Hallo Julia," / "Liebe Julia,": the sender greeted by first name — answered in kind
+    first_name_basis = (opening in {"hallo", "hi", "hey", "liebe", "lieber", "liebes", "moin",
+                                    "servus"} and bool(rest) and len(rest.split()) == 1
+                        and not _DE_HONORIFIC.match(rest) and rest[:1].isupper())
+    if informal or (first_name_basis and person.first):
         if not person.first:
             return "Hallo,"
         word = {"liebe": "Liebe", "lieber": "Liebe", "liebes": "Liebe", "hi": "Hi",
