@@ -224,3 +224,19 @@ def test_dev_knowledge_folder_is_not_an_eval_business() -> None:
     names = {p.name for p in (Path(__file__).parent.parent / "evals" / "data" / "v2" / "drafts"
                               / "knowledge").iterdir()}
     assert "klavierwerkstatt" not in " ".join(names)
+
+
+def test_greeted_by_first_name_below_a_calendar_services_event_header() -> None:
+    """Google Calendar puts the organiser's note ("Hallo Anna, wie besprochen: …") below the
+    event's title, time and place, and a bare Reply-To: the reply greets her as she greeted."""
+    from agent.parse.mime import parse_message
+    from agent.salutation import greeting
+
+    path = Path(__file__).resolve().parent.parent / "demo" / "mailbox" / "new" / \
+        "0041-google-einladung-fotoshooting.eml"
+    mail = parse_message(RawMessage(ref="invite", data=path.read_bytes())).outer
+    assert greeting(mail, "de", informal=False) == "Hallo Jana,"
+    formal = mail.model_copy(update={"body": mail.body.model_copy(update={
+        "new": mail.body.new.replace("Hallo Anna,", "Guten Tag Frau Beispiel,")})})
+    assert greeting(formal, "de", informal=False, gender_of=lambda _: "f") == \
+        "Sehr geehrte Frau Wolf,"
