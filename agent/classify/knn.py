@@ -337,14 +337,12 @@ class KnnClassifier:
         self._train()
 
     def _sync(self, seeds: list[Seed]) -> None:
-        """Put missing seeds into the store (embedding them once; the store persists)."""
+        """Seeds shipped with their vectors stay in memory (copying 3,000 of them into a
+        fresh store cost every new data folder seconds); seeds without (another embedder)
+        are embedded once and kept in the store, which persists."""
+        self._shipped = [s for s in seeds if s.vector is not None]
         have = self.store.ids()
-        missing = [s for s in seeds if s.example.id not in have]
-        shipped = [s for s in missing if s.vector is not None]
-        if shipped:
-            self.store.add([s.example for s in shipped], np.stack([s.vector for s in shipped
-                                                                   if s.vector is not None]))
-        todo = [s.example for s in missing if s.vector is None]
+        todo = [s.example for s in seeds if s.vector is None and s.example.id not in have]
         if todo:
             log.info("embedding %d seed examples (once per data_dir)", len(todo))
             self.store.add(todo, self.embedder.queries([e.text for e in todo]))
@@ -353,7 +351,16 @@ class KnnClassifier:
         """Fit the category and priority models on leave-one-out neighbours of every example
         — or take them fitted already: shipped with the seeds (evals/make_seeds.py) or made
         earlier in this process, for exactly these examples, vectors and settings."""
-        examples, vectors = self.store.all()
+        stored, stored_vectors = self.store.all()
+        shipped_ids = {s.example.id for s in self._shipped}
+        keep = [i for i, ex in enumerate(stored) if ex.id not in shipped_ids]
+        examples = [s.example for s in self._shipped] + [stored[i] for i in keep]
+        parts = [np.stack([s.vector for s in self._shipped if s.vector is not None])
+                 ] if self._shipped else []
+        if keep:
+            parts.append(stored_vectors[keep])
+        vectors = (np.concatenate(parts) if parts
+                   else np.zeros((0, self.embedder.dim), dtype=np.float32))
         # kept in memory: a mail's neighbours are one matrix product away (a store query
         # per mail cost more than the rest of the classifier)
         self._examples, self._vectors = examples, vectors.astype(np.float32)
