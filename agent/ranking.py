@@ -107,8 +107,13 @@ def terms(text: str) -> set[str]:
     return {t.lower() for t in _TERM.findall(text)} - _STOP
 
 
+def _full_text(p: Passage) -> str:
+    """What a passage says with the headings above it, lowercase (what words are looked up in)."""
+    return f"{p.context} {p.heading} {p.text}".lower()
+
+
 def _words(p: Passage) -> tuple[str, set[str]]:
-    text = f"{p.context} {p.heading} {p.text}".lower()
+    text = _full_text(p)
     return text, {w for w in _TERM.findall(text) if len(w) >= 5}
 
 
@@ -137,7 +142,7 @@ class Ranker:
     """Re-ranks hits against one knowledge; keeps the document frequency of the words seen."""
 
     def __init__(self, passages: Iterable[Passage]) -> None:
-        self._texts = [f"{p.context} {p.heading} {p.text}".lower() for p in passages]
+        self._texts = [_full_text(p) for p in passages]
         self._df: dict[str, int] = {}
 
     def _count(self, term: str) -> int:

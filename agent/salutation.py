@@ -186,16 +186,21 @@ def signed_first_name_only(mail: Mail) -> bool:
     return s is not None and not s.last
 
 
+# the sender's informal opening → the reply's ("Hallo" for any other)
+_DE_INFORMAL = {"liebe": "Liebe", "lieber": "Liebe", "liebes": "Liebe", "hi": "Hi", "hey": "Hey",
+                "moin": "Moin", "servus": "Servus"}
+_DE_FIRST_NAME_OPENINGS = {"hallo", *_DE_INFORMAL}
+
+
 def _de(person: Person, opening: str, informal: bool, rest: str) -> str:
     # "Hallo Julia," / "Liebe Julia,": the sender greeted by first name — answered in kind
-    first_name_basis = (opening in {"hallo", "hi", "hey", "liebe", "lieber", "liebes", "moin",
-                                    "servus"} and bool(rest) and len(rest.split()) == 1
-                        and not _DE_HONORIFIC.match(rest) and rest[:1].isupper())
+    first_name_basis = (opening in _DE_FIRST_NAME_OPENINGS and bool(rest)
+                        and len(rest.split()) == 1 and not _DE_HONORIFIC.match(rest)
+                        and rest[:1].isupper())
     if informal or (first_name_basis and person.first):
         if not person.first:
             return "Hallo,"
-        word = {"liebe": "Liebe", "lieber": "Liebe", "liebes": "Liebe", "hi": "Hi",
-                "hey": "Hey", "moin": "Moin", "servus": "Servus"}.get(opening, "Hallo")
+        word = _DE_INFORMAL.get(opening, "Hallo")
         if word == "Liebe" and person.gender == "m":
             word = "Lieber"
         elif word == "Liebe" and person.gender is None:

@@ -38,6 +38,8 @@ from tools.vectorstore import AssistenzEmbedding
 log = logging.getLogger(__name__)
 PREFIX = "knowledge-"
 CANDIDATES = 16  # nearest passages by meaning (agent/ranking.py re-ranks them)
+
+
 def _detect(text: str) -> str:
     from py3langid.langid import classify
 

@@ -195,9 +195,7 @@ def features(sims: list[tuple[float, str]], proto: Array, kw: dict[str, float],
     vote, best = _votes(sims)
     word_vote, word_best = _votes(words)
     protos = proto - proto.max()
-    total = 1.0 + sum(kw.values())
-    kws = np.array([kw.get(c.value, 0.0) / total for c in CATS])
-    sig = np.array([signals.get(k, 0) for k in SIGNALS], dtype=float)
+    kws, sig = _keywords_and_signals(kw, signals)
     return np.concatenate([vote, best, protos, kws, sig, np.asarray(vector, dtype=float),
                            word_vote, word_best])
 
@@ -207,10 +205,13 @@ def fast_features(kw: dict[str, float], signals: dict[str, int],
     """What the words-only model reads: the neighbours by the words of the whole text,
     keywords and signals — everything of features() but the embedding."""
     word_vote, word_best = _votes(words)
+    return np.concatenate([word_vote, word_best, *_keywords_and_signals(kw, signals)])
+
+
+def _keywords_and_signals(kw: dict[str, float], signals: dict[str, int]) -> tuple[Array, Array]:
     total = 1.0 + sum(kw.values())
     kws = np.array([kw.get(c.value, 0.0) / total for c in CATS])
-    sig = np.array([signals.get(k, 0) for k in SIGNALS], dtype=float)
-    return np.concatenate([word_vote, word_best, kws, sig])
+    return kws, np.array([signals.get(k, 0) for k in SIGNALS], dtype=float)
 
 
 def nearest(sims: npt.NDArray[np.floating[Any]], k: int,
@@ -322,6 +323,16 @@ def _shipped_models(key: str, version: str = SEED_VERSION
     return category, priority, fast
 
 
+@dataclass(frozen=True)
+class _Look:
+    """What a mail shows before any embedding, and the words-only model's answer if sure."""
+
+    keywords: dict[str, float]
+    signals: dict[str, int]
+    by_words: list[Neighbour]
+    fast: Classification | None
+
+
 class KnnClassifier:
     name = "knn"
 
@@ -330,8 +341,7 @@ class KnnClassifier:
         self.embedder = embedder
         self.store = store
         self.skip_identical = skip_identical  # for leave-one-out evaluation on the seeds
-        # prepare()'s findings per text, until classify() takes them
-        self._ready: dict[str, tuple[list[Neighbour], Classification | None]] = {}
+        self._ready: dict[str, _Look] = {}  # prepare()'s looks per text, until classify()
         self._sync(seeds)
         self._proto = _prototypes(embedder)
         self._train()
@@ -340,7 +350,7 @@ class KnnClassifier:
         """Seeds shipped with their vectors stay in memory (copying 3,000 of them into a
         fresh store cost every new data folder seconds); seeds without (another embedder)
         are embedded once and kept in the store, which persists."""
-        self._shipped = [s for s in seeds if s.vector is not None]
+        self._shipped = [(s.example, s.vector) for s in seeds if s.vector is not None]
         have = self.store.ids()
         todo = [s.example for s in seeds if s.vector is None and s.example.id not in have]
         if todo:
@@ -352,15 +362,11 @@ class KnnClassifier:
         — or take them fitted already: shipped with the seeds (evals/make_seeds.py) or made
         earlier in this process, for exactly these examples, vectors and settings."""
         stored, stored_vectors = self.store.all()
-        shipped_ids = {s.example.id for s in self._shipped}
+        shipped_ids = {ex.id for ex, _ in self._shipped}
         keep = [i for i, ex in enumerate(stored) if ex.id not in shipped_ids]
-        examples = [s.example for s in self._shipped] + [stored[i] for i in keep]
-        parts = [np.stack([s.vector for s in self._shipped if s.vector is not None])
-                 ] if self._shipped else []
-        if keep:
-            parts.append(stored_vectors[keep])
-        vectors = (np.concatenate(parts) if parts
-                   else np.zeros((0, self.embedder.dim), dtype=np.float32))
+        examples = [ex for ex, _ in self._shipped] + [stored[i] for i in keep]
+        rows = [v for _, v in self._shipped] + [stored_vectors[i] for i in keep]
+        vectors = np.stack(rows) if rows else np.zeros((0, self.embedder.dim), np.float32)
         # kept in memory: a mail's neighbours are one matrix product away (a store query
         # per mail cost more than the rest of the classifier)
         self._examples, self._vectors = examples, vectors.astype(np.float32)
@@ -374,7 +380,6 @@ class KnnClassifier:
         words, self.model, self.priority_model, self.fast_model = fitted
         # buckets × examples: a mail's few buckets are then a few contiguous rows
         self._words_by_bucket = np.ascontiguousarray(words.T)
-        self._corrections = any(ex.source == "correction" for ex in examples)
 
     def add_example(self, example: Example) -> None:
         """Learn from a correction: the example joins the store and the models are retrained."""
@@ -386,15 +391,10 @@ class KnnClassifier:
         classifying each of them afterwards finds its vector ready — only those the
         words-only model is not sure of (the others are never embedded)."""
         self._ready = {}
-        todo = []
         for v in views:
             text = text_of(v)
-            by_words = self.word_neighbours(text)
-            fast = self._fast_from(keyword_scores_text(text), by_words, signals_of(v))
-            self._ready[text] = (by_words, fast)
-            if fast is None:
-                todo.append(text)
-        self.embedder.queries(todo)
+            self._ready[text] = self._look(v, text)
+        self.embedder.queries([text for text, look in self._ready.items() if look.fast is None])
 
     def _skip(self, text: str) -> Callable[[int], bool]:
         if not self.skip_identical:
@@ -413,12 +413,16 @@ class KnnClassifier:
         return [Neighbour(self._examples[i], float(sims[i]))
                 for i in nearest(sims, K_SEARCH, self._skip(text))]
 
+    def _look(self, view: MessageView, text: str) -> _Look:
+        kw, signals, found = keyword_scores_text(text), signals_of(view), self.word_neighbours(text)
+        return _Look(kw, signals, found, self._fast_from(kw, found, signals))
+
     def _fast_from(self, kw: dict[str, float], found: list[Neighbour],
                    signals: dict[str, int]) -> Classification | None:
         """The words-only model's answer when it is sure, else None (embed and decide in
         full). Never when the owner has corrected a mail with similar words: corrections
         are recognised by the embedding (`_learned`)."""
-        if self._corrections and any(n.example.source == "correction" for n in found):
+        if any(n.example.source == "correction" for n in found):
             return None
         words = [(n.similarity, n.example.category) for n in found]
         probs = self.fast_model.predict(
@@ -434,19 +438,15 @@ class KnnClassifier:
 
     def classify(self, view: MessageView) -> Classification:
         text = text_of(view)
-        signals = signals_of(view)
-        kw = keyword_scores_text(text)
-        ready = self._ready.pop(text, None)  # what prepare() found for this text
-        by_words, fast = ready if ready else (self.word_neighbours(text), None)
-        if ready is None:
-            fast = self._fast_from(kw, by_words, signals)
-        if fast is not None:
-            return fast
+        look = self._ready.pop(text, None) or self._look(view, text)
+        if look.fast is not None:
+            return look.fast
+        kw, signals = look.keywords, look.signals
         vector = self.embedder.queries([text])[0]
         found = self.neighbours(vector, text)
         sims = [(n.similarity, n.example.category) for n in found]
         proto = (self._proto @ vector).astype(float)
-        words = [(n.similarity, n.example.category) for n in by_words]
+        words = [(n.similarity, n.example.category) for n in look.by_words]
         row = features(sims, proto, kw, signals, vector, words)
         probs = self.model.predict(row[None, :])[0]
         best = int(np.argmax(probs))
