@@ -74,6 +74,12 @@ class ExampleIndex(Protocol):
 
     def nearest(self, vector: Vectors, k: int) -> list[Neighbour]: ...
 
+    def kept_fit(self, key: str) -> dict[str, Any] | None:
+        """The classifier's models fitted on exactly these examples (`key`), if kept."""
+        ...
+
+    def keep_fit(self, key: str, arrays: dict[str, Any]) -> None: ...
+
 
 # --- the owner's approved replies ---------------------------------------------------------
 

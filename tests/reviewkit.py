@@ -3,12 +3,14 @@ classifier (fast): outcomes are built by hand the way the pipeline builds them."
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from clocks import FIXED_NOW
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import make_url
 
 from api.app import create_app
 from core.config import Workspace
@@ -107,6 +109,12 @@ def seeded_store(ws: Workspace, tmp_path: Path, clock: MovableClock) -> Store:
 
 
 def app_for(ws: Workspace, store: Store) -> FastAPI:
+    """The app over `store`. Corrections made through it are taught to an example store of
+    its own next to the database: in the shared one, every later test (and every
+    subprocess started from a copy of it) would classify with them."""
+    database = make_url(store.db.url).database
+    data = Path(database).parent / "data" if database else Path(tempfile.mkdtemp())
+    ws = ws.model_copy(update={"data_dir": data})
     return create_app(ws, store, hosts=["testserver", "127.0.0.1"])
 
 

@@ -93,3 +93,30 @@ def test_a_correction_is_still_found_for_mail_the_words_would_decide(
     c = classifier.classify(view)
     assert c.category is Category.admin and c.decided_by == "learned"
     assert len(embedder.texts) == 1
+
+
+def test_after_a_correction_the_next_start_takes_the_kept_fit(
+        setup: tuple[KnnClassifier, Counting, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refitting after a correction takes seconds; it happens once, not at every start of
+    `assistenz` or of its triage worker (which restarts after each mail over its budget)."""
+    from agent.classify import knn
+
+    classifier, embedder, ws = setup
+    view = view_of(BULK, ws)
+    from agent.classify.base import text_of
+
+    monkeypatch.setattr(knn, "_FITTED", {})  # not fitted by another test of this process
+    classifier.add_example(Example(id="correction-1", text=text_of(view), category="admin",
+                                   source="correction"))
+    assert list((ws.data_dir / "examples").glob("fit-*.npz"))  # kept beside the examples
+    monkeypatch.setattr(knn, "_FITTED", {})  # a new process: nothing fitted in memory
+
+    def no_fit(*_args: object) -> None:
+        raise AssertionError("fitted again although the fit was kept")
+
+    monkeypatch.setattr(knn, "fit_models", no_fit)
+    again = build_classifier(ws, embedder)
+    assert isinstance(again, KnnClassifier)
+    c = again.classify(view)
+    assert c.category is Category.admin and c.decided_by == "learned"

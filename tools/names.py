@@ -3,13 +3,16 @@ package (MIT; counts of gendered first names from many countries). Only names th
 common (≥ 30 people) and clearly one or the other (≥ 90 %) get an answer; the rest — and
 every name when the package is missing — get None, and the greeting then uses the full name.
 
-The package's own module parses its 22 MB table at import (~300 MB); the table is read
-here once, lazily, with a regular expression (~1 s, ~60 MB while reading), and only the
-compact answer is kept.
+The package's own module parses its 22 MB table at import (~300 MB). Reading it with a
+regular expression took ~1 s at every start of `assistenz` and of its triage worker, so the
+compact answer (77,000 names, 200 kB) ships as `first_names.tsv.gz`, made from the package
+by `python -m evals.make_names` (a test checks it still says what the package says); without
+that file the package's table is read as before.
 """
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import logging
 import re
@@ -19,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+SHIPPED = Path(__file__).with_name("first_names.tsv.gz")
 _ENTRY = re.compile(r'"([^"\\]+)": \[(\d+), (\d+), ([\d.]+)')
 MIN_COUNT = 30
 CLEAR = 0.1
@@ -46,6 +50,12 @@ class FirstNames:
         self._lock = threading.Lock()
 
     def _load(self) -> dict[str, str]:
+        if self._path is None and SHIPPED.is_file():
+            with gzip.open(SHIPPED, "rt", encoding="utf-8") as f:
+                return dict(line.rstrip("\n").split("\t", 1) for line in f if "\t" in line)
+        return self.from_package()
+
+    def from_package(self) -> dict[str, str]:
         path = self._path or _table_path()
         if path is None:
             log.warning("names: nomquamgender is not installed; greetings use full names")
@@ -70,3 +80,12 @@ class FirstNames:
 def first_names() -> FirstNames:
     """One table per process."""
     return FirstNames()
+
+
+def write_shipped(path: Path = SHIPPED) -> int:
+    """The compact table from the installed package, for shipping; returns its size."""
+    table = FirstNames(_table_path()).from_package()
+    lines = "".join(f"{name}\t{table[name]}\n" for name in sorted(table))
+    with gzip.GzipFile(path, "wb", mtime=0) as f:  # mtime 0: the same bytes every time
+        f.write(lines.encode("utf-8"))
+    return len(table)

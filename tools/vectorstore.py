@@ -8,8 +8,10 @@ registered function below only delegates to the process-wide embedder (loaded on
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,7 @@ class ExampleStore:
 
     def __init__(self, path: Path, model_name: str, seed_key: str = "seeds") -> None:
         path.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._client = chromadb.PersistentClient(
             path=str(path), settings=Settings(anonymized_telemetry=False, allow_reset=False))
         model = "".join(ch if ch.isalnum() else "-" for ch in model_name)[:30].strip("-")
@@ -119,6 +122,33 @@ class ExampleStore:
                 chunks.append(np.asarray(emb, dtype=np.float32))
         vectors = np.concatenate(chunks) if chunks else np.zeros((0, 1), dtype=np.float32)
         return examples, vectors
+
+    def kept_fit(self, key: str) -> dict[str, Any] | None:
+        """The classifier's models as fitted on these examples by an earlier start (fitting
+        takes seconds; without this, every worker start after a correction paid them)."""
+        try:
+            with np.load(self.path / f"fit-{key}.npz", allow_pickle=False) as data:
+                return {name: data[name] for name in data.files}
+        except (OSError, ValueError):
+            return None
+
+    def keep_fit(self, key: str, arrays: dict[str, Any]) -> None:
+        """Kept for the next start (written whole, then renamed: a reader never sees half a
+        file); fits of earlier example sets are removed."""
+        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".fit-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)
+            os.replace(tmp, self.path / f"fit-{key}.npz")
+        except OSError as exc:
+            log.warning("could not keep the classifier's fit: %s", exc)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            return
+        for old in self.path.glob("fit-*.npz"):
+            if old.name != f"fit-{key}.npz":
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
     def nearest(self, vector: Vectors, k: int) -> list[Neighbour]:
         found: list[Neighbour] = []

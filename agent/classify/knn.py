@@ -295,32 +295,45 @@ def fit_models(examples: list[Example], vectors: Vectors, prototypes: Vectors) -
     return words, model, priority_model, fast
 
 
+_MODEL_NAMES = ("category", "priority", "fast")
+Models = tuple[LogisticModel, LogisticModel, LogisticModel]
+
+
+def models_as_arrays(fitted: Fitted) -> dict[str, Any]:
+    """The three fitted models as named arrays (what an .npz file holds)."""
+    _, *models = fitted
+    arrays: dict[str, Any] = {f"{name}_{part}": getattr(m, part)
+                              for name, m in zip(_MODEL_NAMES, models, strict=True)
+                              for part in ("weights", "mean", "scale")}
+    arrays.update({f"{name}_temperature": m.temperature
+                   for name, m in zip(_MODEL_NAMES, models, strict=True)})
+    return arrays
+
+
+def models_from_arrays(data: Any) -> Models | None:
+    try:
+        category, priority, fast = (
+            LogisticModel(weights=data[f"{n}_weights"], mean=data[f"{n}_mean"],
+                          scale=data[f"{n}_scale"], temperature=float(data[f"{n}_temperature"]))
+            for n in _MODEL_NAMES)
+    except (KeyError, ValueError, TypeError):
+        return None
+    return category, priority, fast
+
+
 def save_models(path: Path, key: str, fitted: Fitted) -> None:
     """The fit shipped next to the seeds (evals/make_seeds.py), so a start needs no training."""
-    _, model, prio, fast = fitted
-    named = (("category", model), ("priority", prio), ("fast", fast))
-    arrays: dict[str, Any] = {f"{name}_{part}": getattr(m, part) for name, m in named
-                              for part in ("weights", "mean", "scale")}
-    arrays.update({f"{name}_temperature": m.temperature for name, m in named})
-    np.savez(path, key=key, **arrays)
+    np.savez(path, key=key, **models_as_arrays(fitted))
 
 
-def _shipped_models(key: str, version: str = SEED_VERSION
-                    ) -> tuple[LogisticModel, LogisticModel, LogisticModel] | None:
+def _shipped_models(key: str, version: str = SEED_VERSION) -> Models | None:
     folder = resources.files("agent.classify").joinpath("seeds")
     try:
         with resources.as_file(folder.joinpath(f"{version}.fit.npz")) as path:
             data = np.load(path, allow_pickle=False)
-            if str(data["key"]) != key:
-                return None
-            category, priority, fast = (
-                LogisticModel(weights=data[f"{n}_weights"], mean=data[f"{n}_mean"],
-                              scale=data[f"{n}_scale"],
-                              temperature=float(data[f"{n}_temperature"]))
-                for n in ("category", "priority", "fast"))
+            return models_from_arrays(data) if str(data["key"]) == key else None
     except (FileNotFoundError, OSError, ValueError, KeyError):
         return None
-    return category, priority, fast
 
 
 @dataclass(frozen=True)
@@ -373,9 +386,12 @@ class KnnClassifier:
         self.key = model_key(self.embedder.name, examples)
         fitted = _FITTED.get(self.key)
         if fitted is None:
-            shipped = _shipped_models(self.key)
-            fitted = ((lexical_matrix([ex.text for ex in examples]), *shipped) if shipped
-                      else fit_models(examples, self._vectors, self._proto))
+            kept = _shipped_models(self.key) or models_from_arrays(self.store.kept_fit(self.key))
+            if kept:
+                fitted = (lexical_matrix([ex.text for ex in examples]), *kept)
+            else:  # the owner's corrections changed the examples: fitted once, then kept
+                fitted = fit_models(examples, self._vectors, self._proto)
+                self.store.keep_fit(self.key, models_as_arrays(fitted))
         _FITTED[self.key] = fitted
         words, self.model, self.priority_model, self.fast_model = fitted
         # buckets × examples: a mail's few buckets are then a few contiguous rows

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +17,7 @@ _WORD = re.compile(r"\w{3,}")
 Vector = npt.NDArray[np.float32]
 
 
+@lru_cache(maxsize=200_000)
 def _bucket(word: str) -> int:
     # blake2b, not hash(): the same word lands in the same bucket in every process
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little") % DIM
@@ -23,9 +25,9 @@ def _bucket(word: str) -> int:
 
 def lexical_vector(text: str) -> Vector:
     """Log-scaled counts of the words (3+ letters, lower case) in DIM buckets, unit length."""
-    v = np.zeros(DIM, dtype=np.float32)
-    for word in _WORD.findall(text.lower()):
-        v[_bucket(word)] += 1.0
+    buckets = [_bucket(word) for word in _WORD.findall(text.lower())]
+    v = np.bincount(buckets, minlength=DIM).astype(np.float32) if buckets else \
+        np.zeros(DIM, dtype=np.float32)
     v = np.log1p(v)
     norm = float(np.linalg.norm(v))
     return v / norm if norm else v
