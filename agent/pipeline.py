@@ -213,12 +213,14 @@ def redecide(raw: RawMessage, deps: Deps, category: Category, action: Action | N
     return TriageOutcome(ref=raw.ref, view=v, classification=c, decision=d, explanation=text)
 
 
-def triage_batch(raws: list[RawMessage], deps: Deps) -> Iterator[TriageOutcome | Exception]:
+def triage_batch(raws: list[RawMessage], deps: Deps,
+                 prepared: Callable[[], None] | None = None
+                 ) -> Iterator[TriageOutcome | Exception]:
     """triage() for several messages, in order: all are parsed first and the classifier
-    embeds their texts in one batch (`prepare`, when it has one); then each is decided in
-    turn, lazily, so a caller that records each outcome (rule 5's ledger) before asking for
-    the next sees the same decisions as with triage() one by one. A message that fails
-    yields its exception."""
+    embeds their texts in one batch (`prepare`, when it has one; `prepared` is called
+    then); then each is decided in turn, lazily, so a caller that records each outcome
+    (rule 5's ledger) before asking for the next sees the same decisions as with triage()
+    one by one. A message that fails yields its exception."""
     views: list[MessageView | Exception] = []
     for raw in raws:
         try:
@@ -229,6 +231,8 @@ def triage_batch(raws: list[RawMessage], deps: Deps) -> Iterator[TriageOutcome |
     if prepare is not None:
         prepare([v for v in views if isinstance(v, MessageView)
                  and certain_category(v, deps.ws.scheduling.appointment_types) is None])
+    if prepared is not None:
+        prepared()
     for raw, v in zip(raws, views, strict=True):
         if isinstance(v, Exception):
             yield v

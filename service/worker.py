@@ -132,18 +132,17 @@ def _serve(conn: Connection, theirs: Connection, make_deps: Callable[[Clock], De
         except (EOFError, OSError):
             return  # the parent is gone
         clock.now = now
-        if isinstance(raw, list):  # a batch: parsed first, texts embedded in one call
-            results: list[tuple[str, Any]] = []
-            for item in triage_batch(raw, deps):
+        if isinstance(raw, list):  # a batch: parsed first, texts embedded in one call,
+            # then each outcome sent when it is decided (the parent times each message)
+            for item in triage_batch(raw, deps, lambda: conn.send(("prepared", None))):
                 if isinstance(item, MemoryError):
                     conn.send(("memory", None))
                     return
                 if isinstance(item, Exception):
-                    results.append(("error", f"{type(item).__name__}: {item}"[:1000]))
+                    conn.send(("error", f"{type(item).__name__}: {item}"[:1000]))
                 else:
                     deps.ledger.apply(item.decision.replies)  # before the next is decided
-                    results.append(("ok", item))
-            conn.send(("batch", results))
+                    conn.send(("ok", item))
             continue
         try:
             outcome = triage(raw, deps)
@@ -245,30 +244,59 @@ class Worker:
     def triage_many(self, raws: list[RawMessage]) -> list[TriageOutcome | Exception]:
         """Outcomes in order (an exception for a message that failed). The batch goes to
         the worker at once — parsed together, texts embedded in one call — under the budget
-        of one message plus a little per message; over it (one of them is hostile, but
-        which?), each is triaged again alone under its own budget."""
+        of one message plus a little per message; then each message is decided under its
+        own budget. One over it is failed alone and the rest go on in a fresh worker; over
+        the budget before any is decided (one of them is hostile, but which?), each is
+        triaged again alone."""
         if len(raws) <= 1:
             return [self._one(r) for r in raws]
         conn = self._conn or self._start()
         try:
             conn.send((self.clock(), list(raws)))
-            ready = conn.poll(self.budget.seconds + BATCH_SECONDS * len(raws))
-            kind, detail = conn.recv() if ready else ("time", None)
-        except (EOFError, OSError, BrokenPipeError):
-            kind, detail = "died", None
-        if kind == "batch" and isinstance(detail, list) and len(detail) == len(raws):
-            out: list[TriageOutcome | Exception] = []
-            for status, value in detail:
-                if status == "ok" and isinstance(value, TriageOutcome):
-                    self.replies += value.decision.replies
-                    out.append(value)
-                else:
-                    out.append(WorkerError(str(value)))
-            return out
-        log.warning("a batch of %d went over its budget (%s): each again alone", len(raws),
-                    kind)
+            kind, _ = self._receive(conn, self.budget.seconds + BATCH_SECONDS * len(raws))
+        except (OSError, BrokenPipeError):
+            kind = "died"
+        if kind != "prepared":
+            log.warning("a batch of %d went over its budget (%s): each again alone",
+                        len(raws), kind)
+            self._drop()
+            return [self._one(r) for r in raws]
+        out: list[TriageOutcome | Exception] = []
+        for i in range(len(raws)):
+            started = time.monotonic()
+            kind, detail = self._receive(conn, self.budget.seconds)
+            if kind == "ok" and isinstance(detail, TriageOutcome):
+                self.replies += detail.decision.replies
+                out.append(detail)
+            elif kind == "error":
+                out.append(WorkerError(str(detail)))
+            else:  # this one went over its budget: the worker is gone, the rest go on
+                out.append(self._over_budget(kind, started))
+                return out + self.triage_many(raws[i + 1:])
+        return out
+
+    @staticmethod
+    def _receive(conn: Connection, seconds: float) -> tuple[str, Any]:
+        try:
+            if not conn.poll(seconds):
+                return "time", None
+            kind, detail = conn.recv()
+        except (EOFError, OSError):
+            return "died", None
+        return str(kind), detail
+
+    def _over_budget(self, kind: str, started: float) -> OverBudget:
+        """The message went over its budget (`kind`: time, memory, died): the worker is
+        dropped and the owner is told which budget."""
+        exitcode = self._proc.exitcode if self._proc is not None else None
         self._drop()
-        return [self._one(r) for r in raws]
+        if kind == "time":
+            return OverBudget(f"zu groß: Verarbeitung dauerte länger als "
+                              f"{self.budget.seconds:.0f} s")
+        if kind == "memory":
+            return OverBudget(f"zu groß: brauchte mehr als {self.budget.mb} MB Speicher")
+        return OverBudget(f"zu groß: Verarbeitung abgebrochen nach "
+                          f"{time.monotonic() - started:.0f} s (Worker beendet, Code {exitcode})")
 
     def _one(self, raw: RawMessage) -> TriageOutcome | Exception:
         try:
@@ -285,26 +313,15 @@ class Worker:
         started = time.monotonic()
         try:
             conn.send((self.clock(), raw))
-            ready = conn.poll(self.budget.seconds)
-            kind, detail = conn.recv() if ready else ("time", None)
-            kind = str(kind)
-        except (EOFError, OSError, BrokenPipeError):
+            kind, detail = self._receive(conn, self.budget.seconds)
+        except (OSError, BrokenPipeError):
             kind, detail = "died", None
         if kind == "ok" and isinstance(detail, TriageOutcome):
             self.replies += detail.decision.replies
             return detail
         if kind == "error":
             raise WorkerError(str(detail))
-        exitcode = self._proc.exitcode if self._proc is not None else None
-        self._drop()
-        elapsed = time.monotonic() - started
-        if kind == "time":
-            raise OverBudget(f"zu groß: Verarbeitung dauerte länger als "
-                             f"{self.budget.seconds:.0f} s")
-        if kind == "memory":
-            raise OverBudget(f"zu groß: brauchte mehr als {self.budget.mb} MB Speicher")
-        raise OverBudget(f"zu groß: Verarbeitung abgebrochen nach {elapsed:.0f} s "
-                         f"(Worker beendet, Code {exitcode})")
+        raise self._over_budget(kind, started)
 
 
 class Triager(Protocol):

@@ -123,6 +123,9 @@ def test_run_processes_the_mail_behind_a_poison_mail(tmp_path: Path) -> None:
     shutil.copy(NORMAL, box / "1700000001.normal.test")
     done = cli("run", "--config", str(config), "--once", "--now", iso(FIXED_NOW))
     assert done.returncode == 0, done.stderr[-2000:]
+    # the batch was decided message by message: the poison mail spent its budget once and
+    # the batch was not triaged again one by one
+    assert "each again alone" not in done.stderr
     items = [json.loads(line) for line in cli("items", "--config", str(config),
                                              "--json").stdout.splitlines()]
     poison, normal = items
