@@ -131,3 +131,115 @@ def test_a_cancellation_names_what_it_cancels() -> None:
 def test_not_before_is_a_start() -> None:
     assert spans(wish("Montag oder Freitag, aber bitte nicht vor 11.")) == {
         "Mon 07 11:00-23:59", "Fri 04 11:00-23:59"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Könnten wir uns zwischen den Jahren zusammensetzen?", "de"),
+    ("Could we meet between Christmas and New Year?", "en"),
+])
+def test_between_the_years_is_the_days_after_christmas(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Mon 28", "Sun 27", "Thu 31", "Tue 29", "Wed 30"]
+
+
+@pytest.mark.parametrize(("text", "language", "first", "last"), [
+    ("Können wir uns Ende des Monats zusammensetzen?", "de", date(2026, 12, 21),
+     date(2026, 12, 31)),
+    ("Could we meet at the end of the month?", "en", date(2026, 12, 21), date(2026, 12, 31)),
+    ("Ginge es Anfang nächsten Monats?", "de", date(2027, 1, 1), date(2027, 1, 10)),
+    ("How about early next month?", "en", date(2027, 1, 1), date(2027, 1, 10)),
+])
+def test_a_part_of_this_or_next_month(text: str, language: str, first: date,
+                                      last: date) -> None:
+    named = sorted({a.date() for a, _ in wish(text, language).windows})
+    assert named[0] == first and named[-1] == last
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Ginge es am Montag irgendwann vor 12? Nachmittags geht es bei mir nicht.", "de"),
+    ("Could we do Monday, before 12, please?", "en"),
+])
+def test_a_bare_hour_after_before_is_an_end(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Mon 07 00:00-12:00"}
+
+
+def test_ab_10_mal_ne_stunde_is_from_10_for_an_hour() -> None:
+    w = wish("Hast du morgen ab 10 mal ne Stunde Zeit?")
+    assert spans(w) == {"Thu 03 10:00-23:59"} and w.duration == timedelta(hours=1)
+    assert wish("Das machen wir ab 10 mal pro Woche.").windows == wish("Das machen wir.").windows
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("thanks for the quick reply. could we meet on friday?", 60),
+    ("danke für die kurze rückmeldung. können wir uns freitag treffen?", 60),
+    ("hast du freitag kurz zeit?", 30), ("free for a quick chat on friday?", 30),
+    ("a short meeting on friday?", 30), ("ein kurzer termin am freitag?", 30),
+])
+def test_short_means_the_meeting_not_the_reply(text: str, minutes: int) -> None:
+    assert default_duration(text, timedelta(hours=1)) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Danke für das gute Gespräch am Montag. Für das nächste schlage ich die KW 51 vor, am "
+     "liebsten Dienstag oder Mittwoch.", "de"),
+    ("Thanks for the meeting on Monday. For the next one, how about the week of the 14th, "
+     "Tuesday or Wednesday?", "en"),
+])
+def test_a_day_past_in_a_short_sentence_is_no_wish(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Tue 15", "Wed 16"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Ginge es am Montag? Nachmittags stehe ich leider selbst im Laden.", "de"),
+    ("Could we talk on Monday? Afternoons are when I have client workshops.", "en"),
+])
+def test_hours_the_sender_is_taken_are_no_wish(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Mon 07 07:00-20:00"}
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Könnten wir uns Ende des Monats zusammensetzen? Der Tag ist mir egal, nur montags bin "
+     "ich meist\nauf Baustellen.", "de", ["Fri 25", "Sat 26"]),
+    ("Could we meet next week? Tuesday or Wednesday morning would be best, as I have a trade "
+     "fair from Thursday on.", "en", ["Tue 08", "Wed 09"]),
+])
+def test_days_the_sender_is_taken_are_left_out(text: str, language: str,
+                                               expected: list[str]) -> None:
+    found = days(wish(text, language))
+    assert all(d in found for d in expected) and not any(d.startswith("Mon") for d in found)
+    assert len(found) == (9 if language == "de" else 2)  # 21–31 Dec without two Mondays
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Thursday?\nDoes Thursday after lunch suit you?", "en"),
+    ("Donnerstag\nGeht es Donnerstag nach der Mittagspause?", "de"),
+])
+def test_a_day_named_again_with_hours_is_those_hours(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Thu 03 13:00-23:59"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Would Tuesday or Wednesday morning work? Any time between 9 and 11.", "en"),
+    ("Ginge Dienstag oder Mittwoch vormittags? Am besten zwischen 9 und 11 Uhr.", "de"),
+])
+def test_hours_in_a_sentence_of_their_own_narrow_the_parts(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Tue 08 09:00-11:00", "Wed 09 09:00-11:00"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Next week any day but Friday works for us, mornings preferred.", "en"),
+    ("Nächste Woche geht jeder Tag bis auf Freitag, am liebsten vormittags.", "de"),
+])
+def test_any_day_but_one(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Mon 07", "Sat 12", "Sun 13", "Thu 10", "Tue 08",
+                                          "Wed 09"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Could we push our meeting on Wednesday 9th (10am) to Friday 11th, same time?", "en"),
+    ("Können wir den Termin am Mittwoch, 9.12., um 10 Uhr auf Freitag, 11.12., verschieben, "
+     "zur gleichen Uhrzeit?", "de"),
+])
+def test_moved_to_another_day_at_the_same_time(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert w.intent == "reschedule" and w.moved == datetime(2026, 12, 9, 10, tzinfo=BERLIN)
+    assert w.exact == (datetime(2026, 12, 11, 10, tzinfo=BERLIN),)

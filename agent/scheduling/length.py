@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 _NUMBERS = {
-    "ein": 1, "eine": 1, "einer": 1, "einen": 1, "one": 1, "a": 1, "an": 1,
+    "ein": 1, "eine": 1, "einer": 1, "einen": 1, "one": 1, "a": 1, "an": 1, "ne": 1,
     "zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4, "fünf": 5, "five": 5,
     "sechs": 6, "six": 6, "acht": 8, "eight": 8, "zehn": 10, "ten": 10,
     "fünfzehn": 15, "fifteen": 15, "zwanzig": 20, "twenty": 20,

@@ -70,12 +70,23 @@ _NEXT_WEEKS = re.compile(
 _MONTH_SPAN = re.compile(
     rf"\b(anfang|mitte|ende|im|early|mid|late|end of|in|beginning of)[\s-]+"
     rf"({_MONTHS_DE}|{_MONTHS_EN})\b")
+# "zwischen den Jahren", "between Christmas and New Year": 27 to 31 December
+_BETWEEN_YEARS = re.compile(
+    r"\b(?:zwischen den jahren|zwischen weihnachten und (?:neujahr|silvester)|"
+    r"between (?:christmas|xmas) and (?:the )?new year(?:'s)?)\b")
+# "Ende des Monats", "Anfang nächsten Monats", "end of the month", "early next month"
+_THIS_MONTH = re.compile(
+    r"\b(?:(?P<de>anfang|mitte|ende)\s+(?:des\s+(?P<de_next>nächsten\s+|kommenden\s+)?monats|"
+    r"(?P<de_next2>nächste[nr]?|kommende[nr]?)\s+monats?)|"
+    r"(?P<en>beginning of|start of|middle of|end of|early|mid|late)[\s-]+"
+    r"(?:the\s+)?(?P<en_next>next\s+|coming\s+)?month)\b")
 _NUMBER_WORDS = {"zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4,
                  "couple of": 2, "few": 3}
 
 _H = r"(\d{1,2})(?:[:.](\d{2}))?"
 _NOT_UNIT = (r"(?!\d|\s?(?:wochen|woche|tage|tagen|weeks?|days?|min|minuten|stunden|hours?|"
-             r"%|euro|€|mal))")
+             r"monate?n?|months?|jahre?n?|years?|"
+             r"%|euro|€|mal\b(?!\s+(?:ne|eine?n?|kurz|zeit|für|vorbei|telefonieren))))")
 _AMPM = r"\s?(a\.?m\.?|p\.?m\.?)"
 _RANGE = re.compile(
     rf"\b(?:zwischen|von|between|from)?\s*{_H}(?:{_AMPM})?\s*(?:uhr\s*)?"
@@ -86,7 +97,10 @@ _AFTER_NOON = re.compile(r"\b(?:ab|from|after)\s+(?:mittags?|noon|midday)\b")
 # "halb 11" is 10:30, "ab halb 3" 14:30
 _HALF_PAST = re.compile(r"\bhalb\s+(\d{1,2})\b(?!\s*(?:stunde|std))")
 _BEFORE = re.compile(rf"\b(?:bis|vor|before|until|by|spätestens um|no later than)\s+{_H}"
-                     rf"(?:{_AMPM}|\s?uhr|h\b)")
+                     rf"(?:{_AMPM}|\s?uhr|h\b)"
+                     # "irgendwann vor 12?", "before 11, please": a bare hour after vor/before
+                     rf"|\b(?:vor|before|spätestens um|no later than)\s+{_H}{_NOT_UNIT}"
+                     r"(?=\s*(?:[?!,;)]|\.(?!\d)|$|\s(?:oder|or|und|and|bitte|please)\b))")
 _EXACT = re.compile(
     rf"(?:\b(?:um|at|gegen|around|ca\.?)\s+{_H}(?:{_AMPM}|\s?uhr|h\b|{_NOT_UNIT})"
     rf"|\b{_H}(?:{_AMPM}|\s?uhr\b)|\b(\d{{1,2}}):(\d{{2}})\b)")
@@ -244,6 +258,21 @@ def _spans(text: str, today: date, out: list[Mention]) -> tuple[list[Mention], s
         out.append(Mention(m.start(), "span", _span(today + timedelta(days=1),
                                                     today + timedelta(days=7))))
         text = _blank(text, m)
+    for m in _BETWEEN_YEARS.finditer(text):
+        year = today.year if today <= date(today.year, 12, 31) else today.year + 1
+        out.append(Mention(m.start(), "span", tuple(
+            d for d in _span(date(year, 12, 27), date(year, 12, 31)) if d > today)))
+        text = _blank(text, m)
+    for m in _THIS_MONTH.finditer(text):
+        ahead = bool(m.group("de_next") or m.group("de_next2") or m.group("en_next"))
+        month = today.month % 12 + 1 if ahead else today.month
+        edge = {"beginning of": "anfang", "start of": "anfang", "early": "anfang",
+                "middle of": "mitte", "mid": "mitte", "end of": "ende", "late": "ende"}.get(
+            m.group("en") or "", m.group("de") or "")
+        days = _month_span(edge, month, today)
+        if days:
+            out.append(Mention(m.start(), "span", days))
+        text = _blank(text, m)
     for m in _MONTH_SPAN.finditer(text):
         out.append(Mention(m.start(), "span", _month_span(m.group(1), m.group(2), today)))
         text = _blank(text, m)
@@ -261,8 +290,8 @@ def _iso_week(num: int, today: date) -> date | None:
     return None
 
 
-def _month_span(edge: str, month: str, today: date) -> tuple[date, ...]:
-    num = _MONTH_NUM.get(month.lower()[:3], 1)
+def _month_span(edge: str, month: str | int, today: date) -> tuple[date, ...]:
+    num = month if isinstance(month, int) else _MONTH_NUM.get(month.lower()[:3], 1)
     year = today.year + (1 if num < today.month else 0)
     first = date(year, num, 1)
     last = (date(year + (num == 12), num % 12 + 1, 1) - timedelta(days=1))
@@ -377,7 +406,8 @@ def times_in(text: str, language: str) -> list[Mention]:
             out.append(Mention(m.start(), "part", start=a, end=time(23, 59)))
             text = _blank(text, m)
     for m in _BEFORE.finditer(text):
-        b = _clock(m.group(1), m.group(2), m.group(3), language)
+        b = _clock(m.group(1), m.group(2), m.group(3), language) if m.group(1) else _clock(
+            m.group(4), m.group(5), None, language)
         if b:
             out.append(Mention(m.start(), "part", start=time(0, 0), end=b))
             text = _blank(text, m)
