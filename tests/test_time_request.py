@@ -90,3 +90,43 @@ def test_asking_to_meet_or_whether_a_day_works_is_scheduling(ws: Workspace, subj
 def test_favours_invoices_and_invitations_naming_a_day_are_not(ws: Workspace, subject: str,
                                                              body: str) -> None:
     assert rule(ws, subject, body) is None
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Kanzlei", "Hallo Anna,\n\nwäre es möglich, dass wir uns zwischen den Jahren kurz\n"
+                "zusammensetzen? Eine Stunde sollte reichen.\n\nJonas"),
+    ("Contract", "Dear Anna,\n\nthanks for the contract. We'd like to come in next week to sign "
+                 "it,\nmornings preferred.\n\nJonas"),
+])
+def test_asking_to_sit_down_or_come_in_is_scheduling(ws: Workspace, subject: str,
+                                                    body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+_CONTEXT_DE = ("ich betreibe seit drei Jahren eine kleine Rösterei und überlege, im nächsten Jahr "
+               "eine GmbH zu gründen, weil wir einen zweiten Standort planen. ") * 4
+_CONTEXT_EN = ("I moved here in the summer and have been freelancing since October, and a "
+               "friend at the co-working space gave me your name. ") * 4
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Anfrage", f"Guten Tag,\n\n{_CONTEXT_DE}\n\nHätten Sie nächste Woche Dienstag oder "
+                "Donnerstag vormittags Zeit für ein Gespräch?\n\nLukas"),
+    ("Question", f"Hello,\n\n{_CONTEXT_EN}\n\nWould you have time for a call early next week, "
+                 "ideally after lunch?\n\nHannah"),
+])
+def test_a_longer_mail_asking_for_a_meeting_and_its_day_is_scheduling(
+        ws: Workspace, subject: str, body: str) -> None:
+    assert len(body) > 500
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Anfrage", f"Guten Tag,\n\n{_CONTEXT_DE}\n\nHätten Sie nächste Woche Zeit für ein Gespräch? "
+                "Was würde die Beratung kosten?\n\nLukas"),
+    ("Question", f"Hello,\n\n{_CONTEXT_EN}\n\nAre you free on Friday? I'd like to hear more."
+                 "\n\nHannah"),
+])
+def test_a_longer_mail_about_prices_or_without_a_meeting_is_left_to_the_classifier(
+        ws: Workspace, subject: str, body: str) -> None:
+    assert rule(ws, subject, body) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from datetime import date
 
 from agent.classify.signals import spoofed_brand
 from agent.scheduling.when import days_in, times_in
@@ -44,7 +45,7 @@ def certain_category(view: MessageView,
 
 # "Hast du Freitag Zeit?", "Are you free on Tuesday morning?", "Passt es dir nächste Woche?"
 _AVAILABLE = re.compile(
-    r"\b(?:hast du|haben sie|hättest du|hätten sie|habt ihr|hättet ihr)\b[^.?!\n]{0,40}\bzeit\b|"
+    r"\b(?:hast du|haben sie|hättest du|hätten sie|habt ihr|hättet ihr)\b[^.?!\n]{0,60}\bzeit\b|"
     r"\b(?:bist du|sind sie|seid ihr)\b[^.?!\n]{0,30}\b(?:frei|verfügbar|erreichbar)\b|"
     r"\b(?:are you|r u)\b[^.?!\n]{0,30}\b(?:free|available)\b|"
     r"\b(?:do|would) you have (?:some |any |a bit of )?time\b|\b(?:got|have you got) "
@@ -55,15 +56,25 @@ _AVAILABLE = re.compile(
     r"\b(?:would|does|will|could)\b[^.?!\n]{0,40}\b(?:work|suit)(?:s)?\b[^.!\n]{0,20}\?|"
     # "Könnten Sie nächste Woche vorbeikommen?", "Could you come by on Monday?"
     r"\b(?:können|könnten|könntest|kannst|kann)\s+(?:sie|du|ihr|wir)\b[^.?!\n]{0,60}"
-    r"\b(?:vorbeikommen|vorbeischauen|rauskommen|treffen|telefonieren|sprechen)\b|"
+    r"\b(?:vorbeikommen|vorbeischauen|rauskommen|treffen|telefonieren|sprechen|"
+    r"zusammensetzen)\b|"
+    # "Wäre es möglich, dass wir uns zwischen den Jahren zusammensetzen?"
+    r"\b(?:wäre es möglich|ginge es|geht es),? dass\s+(?:wir|sie|du)\b[^.?!\n]{0,60}"
+    r"\b(?:vorbeikommen|vorbeischauen|treffen|telefonieren|sprechen|zusammensetzen)\b|"
     r"\b(?:can|could|would)\s+(?:you|we)\b[^.?!\n]{0,60}\b(?:come (?:by|over|round|out)|"
-    r"drop by|stop by|pop (?:by|round)|meet|talk|have a call|hop on a call)\b|"
+    r"drop by|stop by|pop (?:by|round)|meet|talk|have a call|hop on a call|speak|"
+    r"get together|sit down)\b|"
+    # "We'd like to come in next week to sign it"
+    r"\b(?:we'd|we would|i'd|i would) like to (?:come (?:in|by|over|round)|drop by|stop by|"
+    r"pop in|meet (?:you|with you|up))\b|"
     r"\bfree for (?:a |an )?(?:coffee|call|chat|quick|meeting|talk)\b")
 # what a customer's enquiry or an invoice talks about: not a bare request for a meeting
 _OTHER_BUSINESS = re.compile(
     r"\b(?:rechnung|invoice|zahlung|payment|betrag|amount|angebot|quote|preis\w*|price\w*|"
     r"kosten\w*|cost\w*|budget|auftrag|hire|buchen|book you|hochzeit|wedding|€|eur\b)")
-MAX_REQUEST = 500  # characters of new text: a clear time request is short
+MAX_REQUEST = 500  # characters of new text: a clear time request is short …
+LONG_REQUEST = 900  # … or, after some context, asks for a meeting and its day in one sentence
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")  # a wrapped line, not a paragraph
 
 
 def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> bool:
@@ -72,15 +83,31 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
     machen?") — and talks of nothing else a category is made of (prices, invoices, bookings
     of the owner's work): a request for a meeting, whoever sends it."""
     mail = view.mail
-    text = f"{mail.subject}\n{mail.body.new or mail.body.full}".lower()
-    if len(mail.body.new or mail.body.full) > MAX_REQUEST or mail.automation.automated:
+    body = mail.body.new or mail.body.full
+    text = _LINE_BREAK.sub(" ", f"{mail.subject}\n\n{body}".lower())
+    if len(body) > LONG_REQUEST or mail.automation.automated:
         return False
     typed = "?" in text and any(_names(text, t) for t in appointment_types)
     if not (typed or _AVAILABLE.search(text)) or _OTHER_BUSINESS.search(text):
         return False
     today = view.reference_time.date()
-    days, rest = days_in(text, today, view.language)
-    return bool(days or times_in(rest, view.language))
+    if len(body) > MAX_REQUEST:  # a longer mail: one sentence asks for a meeting and its day
+        return any(_dated(sentence, today, view.language)
+                   for sentence in _SENTENCE.findall(text)
+                   if (_AVAILABLE.search(sentence) or sentence.endswith("?")) and (
+                       _MEETING.search(sentence)
+                       or any(_names(sentence, t) for t in appointment_types)))
+    return _dated(text, today, view.language)
+
+
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
+_MEETING = re.compile(r"\b(?:termin|erstgespräch|gespräch|besprechung|telefonat|treffen|"
+                      r"call|meeting|appointment|consultation)\b")
+
+
+def _dated(text: str, today: date, language: str) -> bool:
+    days, rest = days_in(text, today, language)
+    return bool(days or times_in(rest, language))
 
 
 def social_sender(view: MessageView) -> bool:
