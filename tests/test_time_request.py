@@ -130,3 +130,30 @@ def test_a_longer_mail_asking_for_a_meeting_and_its_day_is_scheduling(
 def test_a_longer_mail_about_prices_or_without_a_meeting_is_left_to_the_classifier(
         ws: Workspace, subject: str, body: str) -> None:
     assert rule(ws, subject, body) is None
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Klavier", "Lieber Herr Richter,\n\nginge es übermorgen gegen halb drei? Ich bin den ganzen "
+                "Tag zu Hause.\n\nGisela"),
+    ("tue", "hey, u free next tue for the sketches? around 11? mike"),
+    ("Quick tune?", "Hey, any chance you could squeeze us in this Saturday or next, in the "
+                    "morning? The piano is a mess after the New Year's party.\nTom"),
+    ("School", "Dear Anna,\n\nMid-January would be great, ideally a Thursday morning, when the "
+               "rooms are free. We are planning a spring concert.\n\nGeorge"),
+    ("Begutachtung", "Guten Tag,\n\nfür den Termin würde mir die KW 4 gut passen, vormittags."
+                     "\n\nIrene Falk"),
+])
+def test_a_looser_question_with_its_day_is_scheduling(ws: Workspace, subject: str,
+                                                      body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Party", "Hi Anna, how about a party at our place on Saturday?\nMia"),
+    ("Kino", "Hallo Anna, wie wäre es mit Kino am Freitag?\nTom"),
+    ("Hallo", "Hallo Anna, wie geht es dir? Am Montag war ich endlich beim Arzt.\nTom"),
+    ("Rechnung", "Hallo Anna, passt es dir, wenn ich die Rechnung am Freitag bezahle?\nTom"),
+])
+def test_a_looser_question_about_other_things_is_not(ws: Workspace, subject: str,
+                                                     body: str) -> None:
+    assert rule(ws, subject, body) is None

@@ -243,3 +243,52 @@ def test_moved_to_another_day_at_the_same_time(text: str, language: str) -> None
     w = wish(text, language)
     assert w.intent == "reschedule" and w.moved == datetime(2026, 12, 9, 10, tzinfo=BERLIN)
     assert w.exact == (datetime(2026, 12, 11, 10, tzinfo=BERLIN),)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Wegen einer Dienstreise schaffe ich es leider nicht zu unserem Termin am Freitag (4.12.) "
+     "um 14 Uhr. Könnten wir das auf Donnerstag nächste Woche verschieben, gleiche Uhrzeit?", "de"),
+    ("I can't make our appointment on Friday 4 December at 2pm. Could we move it to Thursday "
+     "next week instead, same time?", "en"),
+])
+def test_the_time_one_cannot_make_is_the_time_being_moved(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert w.moved == datetime(2026, 12, 4, 14, tzinfo=BERLIN)
+    assert w.exact == (datetime(2026, 12, 10, 14, tzinfo=BERLIN),)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Our piano needs tuning after the\nmove. Could you come on Monday?", "en"),
+    ("Nach dem Umzug muss das Klavier gestimmt werden. Ginge es am Montag?", "de"),
+])
+def test_a_house_move_is_no_reschedule(text: str, language: str) -> None:
+    assert wish(text, language).intent == "request"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Could you come the week of the 14th? Any weekday works except Wednesday, before noon.",
+     "en"),
+    ("Ginge es in der Woche ab dem 14.? Werktags außer Mittwoch, bis mittags.", "de"),
+])
+def test_weekdays_only_and_before_noon(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {f"{d} 00:00-12:00" for d in (
+        "Mon 14", "Tue 15", "Thu 17", "Fri 18")}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I'm in London until the 9th. Could we look at the week after that, Monday or Tuesday "
+     "afternoon?", "en"),
+    ("Ich bin bis zum 9. verreist. Ginge es in der Woche danach, Montag oder Dienstag "
+     "nachmittags?", "de"),
+])
+def test_the_week_after_that_follows_the_day_named(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Mon 14 13:00-18:00", "Tue 15 13:00-18:00"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Are you around tomorrow or the day after? Any time is fine, I work from home this week.",
+     "en"),
+    ("Hast du morgen oder übermorgen Zeit? Ich arbeite diese Woche von zu Hause.", "de"),
+])
+def test_tomorrow_or_the_day_after(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Fri 04", "Thu 03"]

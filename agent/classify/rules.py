@@ -88,9 +88,13 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
     if len(body) > LONG_REQUEST or mail.automation.automated:
         return False
     typed = "?" in text and any(_names(text, t) for t in appointment_types)
-    if not (typed or _AVAILABLE.search(text)) or _OTHER_BUSINESS.search(text):
+    if _OTHER_BUSINESS.search(text):
         return False
     today = view.reference_time.date()
+    if not (typed or _AVAILABLE.search(text)):  # a looser question: the day in that sentence
+        return len(body) <= MAX_REQUEST and any(
+            _SUGGESTED.search(sentence) and not _SOCIAL.search(sentence)
+            and _dated(sentence, today, view.language) for sentence in _SENTENCE.findall(text))
     if len(body) > MAX_REQUEST:  # a longer mail: one sentence asks for a meeting and its day
         return any(_dated(sentence, today, view.language)
                    for sentence in _SENTENCE.findall(text)
@@ -101,6 +105,19 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
 
 
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
+# "Ginge es übermorgen gegen halb drei?", "u free next tue?", "Mid-January would be great,
+# ideally a Thursday", "Für die Begutachtung würde mir die KW 4 gut passen", "Any chance you
+# could squeeze us in this Saturday?" — only with a day or time in the same sentence
+_SUGGESTED = re.compile(
+    r"\b(?:ginge|geht|passt|klappt|wäre|würde)\s+(?:es|das|ihnen|dir|euch)\b[^?!]{0,80}\?$|"
+    r"\b(?:are you|r u|u)\s+(?:around|free|available|about)\b|"
+    r"\bany chance\b|\b(?:squeeze|fit) (?:us|me) in\b|"
+    r"\b(?:would|will) be (?:great|ideal|perfect|best|fine|good)\b|"
+    r"\b(?:würde|wäre) (?:mir|uns)\b[^.?!]{0,40}\b(?:passen|recht|lieb|am liebsten)\b|"
+    r"\b(?:wie wäre es|how about|what about)\b")
+# a friend's invitation in that sentence is not a meeting
+_SOCIAL = re.compile(r"\b(?:party|feier|geburtstag\w*|birthday|kino|cinema|movie|dinner|"
+                     r"abendessen|grill\w*|bbq|drinks|bier|beer|brunch|konzert|concert)\b")
 _MEETING = re.compile(r"\b(?:termin|erstgespräch|gespräch|besprechung|telefonat|treffen|"
                       r"call|meeting|appointment|consultation)\b")
 

@@ -33,7 +33,8 @@ _WEEKDAY = re.compile(
     r"(?:,?\s*(?:the\s+|den\s+|dem\s+)?(?P<dom>\d{1,2})(?:st|nd|rd|th|\.)(?![\d:]))?"
 )
 # "am 9.", "the 14th", "on the 3rd" without a month: the next day with that number
-_DAY_OF_MONTH = re.compile(r"\b(?:am|den|dem|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|\.)(?![\d:])")
+_DAY_OF_MONTH = re.compile(r"\b(?:am|den|dem|zum|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|\.)"
+                           r"(?![\d:])")
 # "ab Mittwoch", "from Wednesday on", "starting the 9th", "Woche ab dem 14.", "week of the 14th"
 _FROM = re.compile(r"\b(?:ab|from|starting|beginning)\s+(?:on\s+)?$")
 _WEEK_OF = re.compile(r"\b(?:(?:the\s+)?week\s+of|(?:die\s+|der\s+)?woche\s+(?:ab|vom|des))\s+$")
@@ -51,8 +52,8 @@ _NAMED_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?({_MONTHS_DE}|{_MONTHS_EN})\b\.?"
     rf"|({_MONTHS_EN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)(?:,?\s*(20\d{{2}}))?"
 )
-_RELATIVE = re.compile(r"\b(übermorgen|day after tomorrow|(?<!guten )(?<!am )(?<!jeden )"
-                       r"morgen(?!s)|tomorrow|heute|today)\b")
+_RELATIVE = re.compile(r"\b(übermorgen|day after tomorrow|(?<=tomorrow or )the day after|"
+                       r"(?<!guten )(?<!am )(?<!jeden )morgen(?!s)|tomorrow|heute|today)\b")
 _WEEK = re.compile(
     r"\b(?P<edge>anfang|mitte|ende|early|mid|late|later|end of|beginning of|middle of)?\s*"
     r"(?:(?P<which>diese[rn]?|this|nächste[rn]?|kommende[rn]?|next|the coming|coming|"
@@ -114,7 +115,8 @@ _PARTS: list[tuple[re.Pattern[str], tuple[time, time]]] = [
     (re.compile(r"\b(?:früher nachmittag|frühnachmittags|early afternoon|am frühen nachmittag)\b"),
      (time(13, 0), time(15, 0))),
     (re.compile(r"\b(?:vor dem mittag(?:essen)?|vor der mittagspause|before lunch(?:time)?|"
-                r"vor mittag)\b"), (time(0, 0), time(12, 0))),
+                r"vor mittag|before noon|before midday|by noon|bis mittags?)\b"),
+     (time(0, 0), time(12, 0))),
     (re.compile(r"\b(?:nach dem mittag(?:essen)?|nach der mittagspause|after lunch(?:time)?)\b"),
      (time(13, 0), time(23, 59))),
     (re.compile(r"\b(?:vormittags?|morgens|am morgen|in the morning|mornings?|a\.m\.|"
@@ -316,7 +318,7 @@ def _relative_and_weekdays(text: str, today: date,
             text = _blank(text, m)
     for m in _RELATIVE.finditer(text):
         word = m.group(1)
-        shift = 2 if word in {"übermorgen", "day after tomorrow"} else (
+        shift = 2 if word in {"übermorgen", "day after tomorrow", "the day after"} else (
             1 if word in {"morgen", "tomorrow"} else 0)
         out.append(Mention(m.start(), "day", (today + timedelta(days=shift),)))
         text = _blank(text, m)
@@ -337,7 +339,25 @@ def _relative_and_weekdays(text: str, today: date,
             ahead += 7
         out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd))
         text = _blank(text, m)
-    return _onwards(sorted(out, key=lambda x: x.pos), original, today), text
+    found = _onwards(sorted(out, key=lambda x: x.pos), original, today)
+    return _week_after(found, original, today), text
+
+
+# "the week after that", "the following week", "die Woche danach": the week after the day
+# named before it ("I'm in London until the 14th. Could we look at the week after that?")
+_WEEK_AFTER = re.compile(r"\b(?:the week after (?:that|this)|the following week|"
+                         r"(?:die|der|in der) woche (?:danach|darauf))\b")
+
+
+def _week_after(found: list[Mention], text: str, today: date) -> list[Mention]:
+    out = list(found)
+    for m in _WEEK_AFTER.finditer(text):
+        before = [d for f in found if f.pos < m.start() for d in f.days]
+        base = max(before) if before else today
+        monday = _week_start(base) + timedelta(days=7)
+        out.append(Mention(m.start(), "span", tuple(
+            d for d in _span(monday, monday + timedelta(days=6)) if d > today)))
+    return sorted(out, key=lambda x: x.pos)
 
 
 def _next_day_numbered(day: int, today: date) -> date | None:

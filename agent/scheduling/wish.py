@@ -28,7 +28,7 @@ _SHORT = re.compile(r"\b(?:telefonat|telefonieren|anruf|anrufen|call|phone|chat|
 _CANCEL = re.compile(r"\b(?:absagen|absage|sagen .{0,20}ab|muss .{0,40}ausfallen|fällt .{0,20}aus|"
                      r"cancel\w*|call off|can(?:no|')t make it|won't be able to make)\b")
 _RESCHEDULE = re.compile(r"\b(?:verschieb\w*|verleg\w*|reschedul\w*|postpone\w*|"
-                         r"push (?:[\w']+ ){0,3}(?:back|to|out)|move (?:our|the|it|my)|"
+                         r"push (?:[\w']+ ){0,3}(?:back|to|out)|(?<!the\s)move (?:our|the|it|my)|"
                          r"push (?:our|the|my|this) (?:meeting|appointment|call|session)|"
                          r"move (?:[\w']+ ){0,3}to|anderen termin|"
                          r"another (?:time|day|slot)|neuen termin|new time|umlegen|umplanen|"
@@ -76,7 +76,8 @@ def intent_of(text: str) -> str:
 _ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hätten|hättest|"
                      r"haben sie|"
                      r"hast du|wäre|würde|could|would|can we|can you|are you|available|free|"
-                     r"suit|works?|how about|wie wäre|vorschlag|propose|suggest|liebsten|"
+                     r"suit|(?<!i )(?<!we )works?|how about|wie wäre|vorschlag|propose|suggest|"
+                     r"liebsten|"
                      r"lieber|gerne?|ideal\w*|prefer\w*|best)\b")
 _NOT = re.compile(r"\b(?:stuck|busy|not|can't|cannot|unavailable|nicht|keine?|besetzt|"
                   r"belegt|unterwegs|blockiert|schwer)\b")
@@ -91,7 +92,10 @@ _OCCUPIED = re.compile(
     r"on site|on the road|travell?ing|away|at (?:a |the )?(?:trade fair|conference|client))|"
     r"\b(?:habe ich|haben wir|hab ich|i have|we have|i've got|we've got)\s+(?:[\w-]+\s+){0,2}"
     r"(?:termine?|workshops?|meetings?|messe|trade fair|kunden|unterricht|classes|lessons|"
-    r"sprechstunde|school|schule|dienst|schicht|shifts?)\b")
+    r"sprechstunde|school|schule|dienst|schicht|shifts?)\b|"
+    # "I'm in London until the 14th", "ich bin bis zum 14. verreist"
+    r"\b(?:i'm|i am|we're|we are|ich bin|wir sind|bin ich|sind wir)\s+(?:[\w-]+\s+){0,3}"
+    r"(?:until|till|bis)\b")
 _FREE = re.compile(r"\b(?:zeit|frei|flexibel|free|time|available|flexible|gut|passt|geht|"
                    r"klappt|works?|suits?|best|prefer\w*|gerne?|lieber|liebsten)\b")
 _AWAY = re.compile(r"\b(?:away|urlaub|verreist|vacation|holiday|off|weg|abwesend)\b")
@@ -114,6 +118,7 @@ def _occupied(text: str, pos: int) -> bool:
     return bool(_OCCUPIED.search(clause)) and not _FREE.search(clause)
 
 
+_WEEKDAYS_ONLY = re.compile(r"\b(?:any weekday|weekdays|werktags|unter der woche|wochentags)\b")
 _PAST = re.compile(r"\b(?:dank\w*|thanks?|thank you|letzte[nrs]?|last|war|waren|hatten|was|were|"
                    r"had|gestern|yesterday)\b")
 
@@ -255,6 +260,7 @@ class _Found:
     times: list[Mention]
     excluded: frozenset[int]  # weekdays ruled out
     named: tuple[Mention, ...] = ()  # the day mentions before weekdays were resolved
+    said: tuple[Mention, ...] = ()  # every time named, also in "I can't make it at 2"
 
 
 def _found(text: str, today: date, language: str, starts: list[int],
@@ -267,13 +273,15 @@ def _found(text: str, today: date, language: str, starts: list[int],
                           for m in day_mentions
                           if m.kind in {"weekday", "day"} and len(m.days) == 1
                           and _ruled_out(text, m)]
-                         + [m.weekday for m in taken if m.kind == "weekday"])
+                         + [m.weekday for m in taken if m.kind == "weekday"]
+                         + ([5, 6] if _WEEKDAYS_ONLY.search(text) else []))
     kept = [m for m in day_mentions if not (m.kind in {"weekday", "day"} and len(m.days) == 1
                                             and _ruled_out(text, m))]
     if asked_only:
         kept = _asked(kept, text, starts)
     days = [d for d in _resolve_weekdays(kept, starts) if d.days]
-    return _Found(days, _wanted(rest, times_in(rest, language)), excluded, tuple(kept))
+    times = times_in(rest, language)
+    return _Found(days, _wanted(rest, times), excluded, tuple(kept), tuple(times))
 
 
 def _narrowed(parts: list[tuple[time, time]]) -> list[tuple[time, time]]:
@@ -367,7 +375,9 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
                 if d.days][:1]
     new_days = [d for d in _resolve_weekdays([m for m in found.named if new(m)], starts)
                 if d.days]
-    old_times = [t for t in found.times if not new(t) and t.kind == "exact"][:1]
+    # the moved time sits in "… schaffe ich es nicht zu unserem Termin um 14 Uhr": not a
+    # wish, but the time being moved
+    old_times = [t for t in found.said if not new(t) and t.kind == "exact"][:1]
     new_times = [t for t in found.times if new(t) or t not in old_times]
     moved_day = old_days[0].days[0] if old_days else None
     moved = _at(moved_day, old_times[0].start, zone) \
