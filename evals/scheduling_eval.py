@@ -19,7 +19,8 @@ Prints and returns the figures, and writes evals/results/scheduling-<timestamp>.
 - draft_alternatives_in_window: drafts with a labelled window whose offered alternatives
   all lie inside it (of the drafts that offered any);
 - miss_kinds: misses counted by kind, counts only (wrong_category: not put in scheduling;
-  wrong_decision: in scheduling, another outcome; outside_window; wrong_length) — so a
+  wrong_decision: in scheduling, another outcome, also as expected->got outcome pairs and
+  the decisions' reason codes; outside_window; wrong_length) — so a
   measurement set tells where it fails without naming a mail.
 A measurement set's JSON file keeps the figures only, no rows per mail.
 """
@@ -30,6 +31,7 @@ import argparse
 import email.utils
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -218,7 +220,7 @@ def _report(split: str, rows: list[dict[str, Any]], correct: int, proposals: int
     }
 
 
-def _miss_kinds(rows: list[dict[str, Any]]) -> dict[str, int]:
+def _miss_kinds(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts of misses by kind; a mail can count under outside_window and wrong_length."""
     wrong = [r for r in rows if r["got"] != r["expected"]]
     return {
@@ -227,6 +229,10 @@ def _miss_kinds(rows: list[dict[str, Any]]) -> dict[str, int]:
         "outside_window": sum(1 for r in rows if r.get("in_window") is False
                               and r["got"] == r["expected"]),
         "wrong_length": sum(1 for r in rows if r.get("duration_right") is False),
+        # wrong decisions in scheduling: which outcome instead of which, and the reason code
+        "decisions": dict(Counter(f"{r['expected']}->{r['got']}" for r in wrong
+                                  if r["category"] == "scheduling")),
+        "reasons": dict(Counter(r["reason"] for r in wrong if r["category"] == "scheduling")),
     }
 
 

@@ -292,3 +292,13 @@ def test_the_week_after_that_follows_the_day_named(text: str, language: str) -> 
 ])
 def test_tomorrow_or_the_day_after(text: str, language: str) -> None:
     assert days(wish(text, language)) == ["Fri 04", "Thu 03"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("wann passt ihnen das küchenaufmaß?", "Aufmaß"), ("ein vor-ort-aufmaß am freitag", "Aufmaß"),
+    ("zum aufmaßtermin", "Aufmaß"), ("ihre zustimmung vorausgesetzt", None),
+    ("could we book the site survey?", "site survey"), ("a survey of the site", None),
+])
+def test_an_appointment_type_at_the_end_of_a_compound(text: str, kind: str | None) -> None:
+    found = appointment_type(text, TYPES | {"Stimmung": 90})
+    assert (found[0] if found else None) == kind

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import date
 
 from agent.classify.signals import spoofed_brand
+from agent.scheduling.length import names_type
 from agent.scheduling.when import days_in, times_in
 from core.models import Category, MessageView
 
@@ -134,5 +135,4 @@ def social_sender(view: MessageView) -> bool:
 
 
 def _names(text: str, kind: str) -> bool:
-    words = r"[\s-]+".join(re.escape(w) for w in kind.lower().split())
-    return re.search(rf"(?<![a-zäöüß]){words}", text) is not None
+    return names_type(text, kind)

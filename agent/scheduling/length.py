@@ -83,9 +83,17 @@ def duration_in(text: str) -> timedelta | None:
 def appointment_type(text: str, types: Mapping[str, int]) -> tuple[str, timedelta] | None:
     """The configured appointment type the (lower-cased) text names, with its length; the
     longest name wins ("Planungsgespräch" before "Gespräch"), also inside compounds
-    ("Aufmaßtermin")."""
+    ("Aufmaßtermin", and for a one-word name of five letters or more at a compound's end
+    after at least four letters: "Küchenaufmaß", not "Zustimmung" for "Stimmung")."""
     for name in sorted(types, key=len, reverse=True):
-        words = r"[\s-]+".join(re.escape(w) for w in name.lower().split())
-        if re.search(rf"(?<![a-zäöüß]){words}", text):
+        if names_type(text, name):
             return name, timedelta(minutes=types[name])
     return None
+
+
+def names_type(text: str, name: str) -> bool:
+    """Does the (lower-cased) text name the appointment type `name`?"""
+    parts = name.lower().split()
+    words = r"[\s-]+".join(re.escape(w) for w in parts)
+    tail = rf"|(?<=[a-zäöüß]{{4}}){words}" if len(parts) == 1 and len(parts[0]) >= 5 else ""
+    return re.search(rf"(?<![a-zäöüß]){words}{tail}", text) is not None
