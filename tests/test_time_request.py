@@ -157,3 +157,25 @@ def test_a_looser_question_with_its_day_is_scheduling(ws: Workspace, subject: st
 def test_a_looser_question_about_other_things_is_not(ws: Workspace, subject: str,
                                                      body: str) -> None:
     assert rule(ws, subject, body) is None
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Meter", "Hi Anna,\n\nI need to cancel the meter replacement on Thursday 21st at 10, the "
+              "landlord hasn't agreed yet. I'll get back to you.\n\nTom"),
+    ("Montag", "Hallo Anna, den Termin am Montag muss ich leider absagen, ich bin krank.\nTom"),
+    ("Friday", "Hi Anna, could we move our session on Friday to next week?\nTom"),
+])
+def test_moving_or_cancelling_an_appointment_with_its_day_is_scheduling(
+        ws: Workspace, subject: str, body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Bestellung", "Hallo Anna, bitte stornieren Sie meine Bestellung vom Dienstag um 10 Uhr, "
+                   "ich muss sie absagen.\nTom"),
+    ("Order", "Hi Anna, please cancel my order from Tuesday at 10am.\nTom"),
+    ("Rechnung", "Hallo Anna, den Termin am Montag sage ich ab, die Rechnung zahle ich aber.\n"),
+])
+def test_cancelling_an_order_or_talking_of_invoices_is_not(ws: Workspace, subject: str,
+                                                          body: str) -> None:
+    assert rule(ws, subject, body) is None

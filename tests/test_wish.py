@@ -302,3 +302,15 @@ def test_tomorrow_or_the_day_after(text: str, language: str) -> None:
 def test_an_appointment_type_at_the_end_of_a_compound(text: str, kind: str | None) -> None:
     found = appointment_type(text, TYPES | {"Stimmung": 90})
     assert (found[0] if found else None) == kind
+
+
+@pytest.mark.parametrize(("text", "language", "first", "last"), [
+    ("Hätten Sie in der zweiten Dezemberhälfte Zeit?", "de", date(2026, 12, 16),
+     date(2026, 12, 31)),
+    ("Could we meet in the second half of December?", "en", date(2026, 12, 16),
+     date(2026, 12, 31)),
+    ("Ginge es in der ersten Hälfte des Monats?", "de", date(2026, 12, 3), date(2026, 12, 15)),
+])
+def test_half_of_a_month(text: str, language: str, first: date, last: date) -> None:
+    named = sorted({a.date() for a, _ in wish(text, language).windows})
+    assert named[0] == first and named[-1] == last

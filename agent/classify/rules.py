@@ -9,6 +9,7 @@ from datetime import date
 from agent.classify.signals import spoofed_brand
 from agent.scheduling.length import names_type
 from agent.scheduling.when import days_in, times_in
+from agent.scheduling.wish import intent_of
 from core.models import Category, MessageView
 
 _OOO = re.compile(
@@ -92,6 +93,10 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
     if _OTHER_BUSINESS.search(text):
         return False
     today = view.reference_time.date()
+    if not _ORDERS.search(text) and any(  # "I need to cancel … on Thursday 21st at 10"
+            intent_of(sentence) != "request" and _appointment(sentence, appointment_types)
+            and _dated(sentence, today, view.language) for sentence in _SENTENCE.findall(text)):
+        return True
     if not (typed or _AVAILABLE.search(text)):  # a looser question: the day in that sentence
         return len(body) <= MAX_REQUEST and any(
             _SUGGESTED.search(sentence) and not _SOCIAL.search(sentence)
@@ -120,7 +125,21 @@ _SUGGESTED = re.compile(
 _SOCIAL = re.compile(r"\b(?:party|feier|geburtstag\w*|birthday|kino|cinema|movie|dinner|"
                      r"abendessen|grill\w*|bbq|drinks|bier|beer|brunch|konzert|concert)\b")
 _MEETING = re.compile(r"\b(?:termin|erstgespräch|gespräch|besprechung|telefonat|treffen|"
-                      r"call|meeting|appointment|consultation)\b")
+                      r"call|meeting|appointment|consultation|session|visit|besuch)\b")
+
+
+# a cancelled or moved order, delivery or subscription is no appointment
+_ORDERS = re.compile(r"\b(?:bestellung\w*|order\w*|lieferung\w*|deliver\w*|abo\w*|"
+                     r"subscription\w*|vertrag\w*|contract\w*|kündig\w*|membership|"
+                     r"mitgliedschaft|reservierung|reservation|flug|flight|hotel)\b")
+
+
+def _appointment(sentence: str, appointment_types: Collection[str]) -> bool:
+    """The sentence speaks of an appointment: by name, by one of the owner's types, or with a
+    clock time ("the meter replacement on Thursday at 10")."""
+    _, rest = days_in(sentence, date(2000, 1, 3), "de")  # dates blanked: "21.1." is no time
+    return bool(_MEETING.search(sentence) or any(_names(sentence, t) for t in appointment_types)
+                or any(t.kind == "exact" for t in times_in(rest, "de")))
 
 
 def _dated(text: str, today: date, language: str) -> bool:

@@ -81,6 +81,11 @@ _THIS_MONTH = re.compile(
     r"(?P<de_next2>nächste[nr]?|kommende[nr]?)\s+monats?)|"
     r"(?P<en>beginning of|start of|middle of|end of|early|mid|late)[\s-]+"
     r"(?:the\s+)?(?P<en_next>next\s+|coming\s+)?month)\b")
+# "in der zweiten Januarhälfte", "erste Hälfte des Monats", "the second half of January"
+_HALF_MONTH = re.compile(
+    rf"\b(?:(?P<de>erste[nr]?|zweite[nr]?)\s+(?:(?P<m1>{_MONTHS_DE})hälfte|hälfte\s+"
+    rf"(?:des\s+monats|(?:des\s+|im\s+)?(?P<m2>{_MONTHS_DE})\b))|"
+    rf"(?P<en>first|second)\s+half\s+of\s+(?:the\s+month|(?P<m3>{_MONTHS_EN})\b))")
 _NUMBER_WORDS = {"zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4,
                  "couple of": 2, "few": 3}
 
@@ -274,6 +279,14 @@ def _spans(text: str, today: date, out: list[Mention]) -> tuple[list[Mention], s
         days = _month_span(edge, month, today)
         if days:
             out.append(Mention(m.start(), "span", days))
+        text = _blank(text, m)
+    for m in _HALF_MONTH.finditer(text):
+        name = m.group("m1") or m.group("m2") or m.group("m3") or ""
+        num = _MONTH_NUM.get(name[:3], today.month)
+        second = (m.group("de") or m.group("en") or "").startswith(("zweite", "second"))
+        days = _month_span("im", num, today)
+        out.append(Mention(m.start(), "span", tuple(
+            d for d in days if (d.day > 15) == second)))
         text = _blank(text, m)
     for m in _MONTH_SPAN.finditer(text):
         out.append(Mention(m.start(), "span", _month_span(m.group(1), m.group(2), today)))
