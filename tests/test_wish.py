@@ -3,13 +3,14 @@ what a reschedule moves where (German and English)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from agent.scheduling.length import appointment_type, duration_in
 from agent.scheduling.wish import Wish, default_duration, read_wish
+from agent.scheduling.zones import sender_zone
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TODAY = date(2026, 12, 2)  # a Wednesday
@@ -314,3 +315,13 @@ def test_an_appointment_type_at_the_end_of_a_compound(text: str, kind: str | Non
 def test_half_of_a_month(text: str, language: str, first: date, last: date) -> None:
     named = sorted({a.date() for a, _ in wish(text, language).windows})
     assert named[0] == first and named[-1] == last
+
+
+@pytest.mark.parametrize(("text", "zone"), [
+    ("i'm in singapore - could we talk monday in your morning?", BERLIN),
+    ("ich bin in singapur, ginge montag vormittags nach ihrer zeit?", BERLIN),
+    ("could we talk monday at 9am eastern?", ZoneInfo("America/New_York")),
+])
+def test_your_morning_is_the_owners(text: str, zone: ZoneInfo) -> None:
+    sent = datetime(2026, 12, 2, 16, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert sender_zone(text, sent, BERLIN) == zone
