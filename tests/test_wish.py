@@ -74,7 +74,8 @@ def test_from_a_day_on_opens_a_week() -> None:
     ("two and a half hours", 150), ("zweieinhalb Stunden", 150), ("90 Minuten", 90),
     ("an hour and a half", 90), ("half an hour", 30), ("eine Viertelstunde", 15),
     ("2 Std.", 120), ("um 10 Uhr", None), ("24 Stunden vorher", None),
-    ("eine Stunde später", None), ("Rechnung über 45 EUR", None),
+    ("eine Stunde später", None), ("Rechnung über 45 EUR", None), ("einen halben Tag", 240),
+    ("half a day", 240), ("a half-day workshop", 240),
 ])
 def test_lengths_in_words_and_numbers(text: str, minutes: int | None) -> None:
     found = duration_in(text.lower())

@@ -38,6 +38,8 @@ _HALF_DIGIT = re.compile(r"(\d)\s*(?:½|1/2)(?!\d)")  # "1½ Stunden", "1 1/2 ho
 _FIXED: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"\b(?:an hour and a half|eine(?:inhalb|) stunde und eine halbe)\b"), 90),
     (re.compile(r"\b(?:a couple of hours|two or three hours)\b"), 120),
+    (re.compile(r"\b(?:eine[nr]? halben? tag|halbe[nr]? tag|halbtägig\w*|half a day|"
+                r"a half[- ]day|half-day)\b"), 240),
     (re.compile(r"\b(?:dreiviertel ?stunde|dreiviertelstündig|drei viertel ?stunden?|"
                 r"three[- ]quarters? of an hour|"
                 r"three[- ]quarter[- ]hour)"), 45),
