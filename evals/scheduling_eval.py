@@ -17,7 +17,12 @@ Prints and returns the figures, and writes evals/results/scheduling-<timestamp>.
 - durations: share of mails with a labelled `duration_minutes` whose offered or confirmed
   slots all have that length (of those that offered or confirmed any);
 - draft_alternatives_in_window: drafts with a labelled window whose offered alternatives
-  all lie inside it (of the drafts that offered any).
+  all lie inside it (of the drafts that offered any);
+- miss_kinds: misses counted by kind, counts only (wrong_category: not put in scheduling;
+  wrong_decision: in scheduling, another outcome, also as expected->got outcome pairs and
+  the decisions' reason codes; outside_window; wrong_length) — so a
+  measurement set tells where it fails without naming a mail.
+A measurement set's JSON file keeps the figures only, no rows per mail.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import argparse
 import email.utils
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -205,6 +211,7 @@ def _report(split: str, rows: list[dict[str, Any]], correct: int, proposals: int
         "durations": round(sum(lengths) / len(lengths), 3) if lengths else None,
         "durations_n": len(lengths),
         "draft_alternatives_in_window": round(sum(drafts) / len(drafts), 3) if drafts else None,
+        "miss_kinds": _miss_kinds(rows),
         "problems": checker.problems,
         "misses": [r for r in rows if r["got"] != r["expected"] or r.get("in_window") is False
                    or r.get("duration_right") is False
@@ -213,12 +220,28 @@ def _report(split: str, rows: list[dict[str, Any]], correct: int, proposals: int
     }
 
 
+def _miss_kinds(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts of misses by kind; a mail can count under outside_window and wrong_length."""
+    wrong = [r for r in rows if r["got"] != r["expected"]]
+    return {
+        "wrong_category": sum(1 for r in wrong if r["category"] != "scheduling"),
+        "wrong_decision": sum(1 for r in wrong if r["category"] == "scheduling"),
+        "outside_window": sum(1 for r in rows if r.get("in_window") is False
+                              and r["got"] == r["expected"]),
+        "wrong_length": sum(1 for r in rows if r.get("duration_right") is False),
+        # wrong decisions in scheduling: which outcome instead of which, and the reason code
+        "decisions": dict(Counter(f"{r['expected']}->{r['got']}" for r in wrong
+                                  if r["category"] == "scheduling")),
+        "reasons": dict(Counter(r["reason"] for r in wrong if r["category"] == "scheduling")),
+    }
+
+
 def _show(report: dict[str, Any], misses: bool) -> None:
     print(f"scheduling eval {report['set']} ({report['split']}, {report['mails']} mails, "
           f"{report['seconds']} s)")
     for key in ("decisions", "decisions_when_scheduling", "in_window", "in_window_end_to_end",
                 "durations", "draft_alternatives_in_window", "double_bookings",
-                "outside_hours", "in_past"):
+                "outside_hours", "in_past", "miss_kinds"):
         print(f"  {key:28} {report[key]}")
     if not misses:
         print(f"  misses: {len(report['misses'])} (listed in the JSON file)")
@@ -251,8 +274,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         RESULTS.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         out = RESULTS / f"scheduling-{data.name}-{stamp}.json"
-        out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-        # v1's and v2's misses are measurement cases: only counted, unless asked for
+        measured = data.name == "v2" and not args.misses
+        kept = {k: v for k, v in report.items() if k not in {"rows", "misses", "problems"}} \
+            if measured else report
+        out.write_text(json.dumps(kept, indent=2, ensure_ascii=False))
+        # v2's misses are measurement cases: only counted, unless asked for
         _show(report, misses=args.misses or data.name == "v1")
         reports.append(report)
     return reports

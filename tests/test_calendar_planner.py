@@ -445,3 +445,15 @@ def test_a_word_that_starts_like_a_weekday_is_not_one(wsc: Workspace, body: str,
     plan = planner(wsc)(mail(wsc, body, sender=sender))
     assert plan.action is Action.auto and plan.offered
     assert min(days_offered(plan)) >= date(2026, 12, 14)  # not "Montag", 30 November
+
+
+def test_a_quarter_hour_appointment_fits_a_quarter_hour_gap(ws: Workspace) -> None:
+    rules = Rules(hours=ws.owner.hours, zone=BERLIN)
+    busy = (Busy(start=datetime(2027, 3, 9, 9, 0, tzinfo=BERLIN),
+                 end=datetime(2027, 3, 9, 9, 30, tzinfo=BERLIN)),)
+    a = Availability(rules, busy, datetime(2027, 3, 1, tzinfo=UTC))
+    window = [(datetime(2027, 3, 9, 9, 0, tzinfo=BERLIN),
+               datetime(2027, 3, 9, 10, 0, tzinfo=BERLIN))]
+    assert [s.start.astimezone(BERLIN).strftime("%H:%M")
+            for s in a.candidates(window, timedelta(minutes=15))] == ["09:45"]
+    assert a.candidates(window, timedelta(minutes=30)) == []  # longer ones keep the half hour

@@ -90,3 +90,92 @@ def test_asking_to_meet_or_whether_a_day_works_is_scheduling(ws: Workspace, subj
 def test_favours_invoices_and_invitations_naming_a_day_are_not(ws: Workspace, subject: str,
                                                              body: str) -> None:
     assert rule(ws, subject, body) is None
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Kanzlei", "Hallo Anna,\n\nwäre es möglich, dass wir uns zwischen den Jahren kurz\n"
+                "zusammensetzen? Eine Stunde sollte reichen.\n\nJonas"),
+    ("Contract", "Dear Anna,\n\nthanks for the contract. We'd like to come in next week to sign "
+                 "it,\nmornings preferred.\n\nJonas"),
+])
+def test_asking_to_sit_down_or_come_in_is_scheduling(ws: Workspace, subject: str,
+                                                    body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+_CONTEXT_DE = ("ich betreibe seit drei Jahren eine kleine Rösterei und überlege, im nächsten Jahr "
+               "eine GmbH zu gründen, weil wir einen zweiten Standort planen. ") * 4
+_CONTEXT_EN = ("I moved here in the summer and have been freelancing since October, and a "
+               "friend at the co-working space gave me your name. ") * 4
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Anfrage", f"Guten Tag,\n\n{_CONTEXT_DE}\n\nHätten Sie nächste Woche Dienstag oder "
+                "Donnerstag vormittags Zeit für ein Gespräch?\n\nLukas"),
+    ("Question", f"Hello,\n\n{_CONTEXT_EN}\n\nWould you have time for a call early next week, "
+                 "ideally after lunch?\n\nHannah"),
+])
+def test_a_longer_mail_asking_for_a_meeting_and_its_day_is_scheduling(
+        ws: Workspace, subject: str, body: str) -> None:
+    assert len(body) > 500
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Anfrage", f"Guten Tag,\n\n{_CONTEXT_DE}\n\nHätten Sie nächste Woche Zeit für ein Gespräch? "
+                "Was würde die Beratung kosten?\n\nLukas"),
+    ("Question", f"Hello,\n\n{_CONTEXT_EN}\n\nAre you free on Friday? I'd like to hear more."
+                 "\n\nHannah"),
+])
+def test_a_longer_mail_about_prices_or_without_a_meeting_is_left_to_the_classifier(
+        ws: Workspace, subject: str, body: str) -> None:
+    assert rule(ws, subject, body) is None
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Klavier", "Lieber Herr Richter,\n\nginge es übermorgen gegen halb drei? Ich bin den ganzen "
+                "Tag zu Hause.\n\nGisela"),
+    ("tue", "hey, u free next tue for the sketches? around 11? mike"),
+    ("Quick tune?", "Hey, any chance you could squeeze us in this Saturday or next, in the "
+                    "morning? The piano is a mess after the New Year's party.\nTom"),
+    ("School", "Dear Anna,\n\nMid-January would be great, ideally a Thursday morning, when the "
+               "rooms are free. We are planning a spring concert.\n\nGeorge"),
+    ("Begutachtung", "Guten Tag,\n\nfür den Termin würde mir die KW 4 gut passen, vormittags."
+                     "\n\nIrene Falk"),
+])
+def test_a_looser_question_with_its_day_is_scheduling(ws: Workspace, subject: str,
+                                                      body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Party", "Hi Anna, how about a party at our place on Saturday?\nMia"),
+    ("Kino", "Hallo Anna, wie wäre es mit Kino am Freitag?\nTom"),
+    ("Hallo", "Hallo Anna, wie geht es dir? Am Montag war ich endlich beim Arzt.\nTom"),
+    ("Rechnung", "Hallo Anna, passt es dir, wenn ich die Rechnung am Freitag bezahle?\nTom"),
+])
+def test_a_looser_question_about_other_things_is_not(ws: Workspace, subject: str,
+                                                     body: str) -> None:
+    assert rule(ws, subject, body) is None
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Meter", "Hi Anna,\n\nI need to cancel the meter replacement on Thursday 21st at 10, the "
+              "landlord hasn't agreed yet. I'll get back to you.\n\nTom"),
+    ("Montag", "Hallo Anna, den Termin am Montag muss ich leider absagen, ich bin krank.\nTom"),
+    ("Friday", "Hi Anna, could we move our session on Friday to next week?\nTom"),
+])
+def test_moving_or_cancelling_an_appointment_with_its_day_is_scheduling(
+        ws: Workspace, subject: str, body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Bestellung", "Hallo Anna, bitte stornieren Sie meine Bestellung vom Dienstag um 10 Uhr, "
+                   "ich muss sie absagen.\nTom"),
+    ("Order", "Hi Anna, please cancel my order from Tuesday at 10am.\nTom"),
+    ("Rechnung", "Hallo Anna, den Termin am Montag sage ich ab, die Rechnung zahle ich aber.\n"),
+])
+def test_cancelling_an_order_or_talking_of_invoices_is_not(ws: Workspace, subject: str,
+                                                          body: str) -> None:
+    assert rule(ws, subject, body) is None

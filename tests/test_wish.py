@@ -3,13 +3,14 @@ what a reschedule moves where (German and English)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from agent.scheduling.length import appointment_type, duration_in
 from agent.scheduling.wish import Wish, default_duration, read_wish
+from agent.scheduling.zones import sender_zone
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TODAY = date(2026, 12, 2)  # a Wednesday
@@ -73,7 +74,8 @@ def test_from_a_day_on_opens_a_week() -> None:
     ("two and a half hours", 150), ("zweieinhalb Stunden", 150), ("90 Minuten", 90),
     ("an hour and a half", 90), ("half an hour", 30), ("eine Viertelstunde", 15),
     ("2 Std.", 120), ("um 10 Uhr", None), ("24 Stunden vorher", None),
-    ("eine Stunde später", None), ("Rechnung über 45 EUR", None),
+    ("eine Stunde später", None), ("Rechnung über 45 EUR", None), ("einen halben Tag", 240),
+    ("half a day", 240), ("a half-day workshop", 240),
 ])
 def test_lengths_in_words_and_numbers(text: str, minutes: int | None) -> None:
     found = duration_in(text.lower())
@@ -131,3 +133,196 @@ def test_a_cancellation_names_what_it_cancels() -> None:
 def test_not_before_is_a_start() -> None:
     assert spans(wish("Montag oder Freitag, aber bitte nicht vor 11.")) == {
         "Mon 07 11:00-23:59", "Fri 04 11:00-23:59"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Könnten wir uns zwischen den Jahren zusammensetzen?", "de"),
+    ("Could we meet between Christmas and New Year?", "en"),
+])
+def test_between_the_years_is_the_days_after_christmas(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Mon 28", "Sun 27", "Thu 31", "Tue 29", "Wed 30"]
+
+
+@pytest.mark.parametrize(("text", "language", "first", "last"), [
+    ("Können wir uns Ende des Monats zusammensetzen?", "de", date(2026, 12, 21),
+     date(2026, 12, 31)),
+    ("Could we meet at the end of the month?", "en", date(2026, 12, 21), date(2026, 12, 31)),
+    ("Ginge es Anfang nächsten Monats?", "de", date(2027, 1, 1), date(2027, 1, 10)),
+    ("How about early next month?", "en", date(2027, 1, 1), date(2027, 1, 10)),
+])
+def test_a_part_of_this_or_next_month(text: str, language: str, first: date,
+                                      last: date) -> None:
+    named = sorted({a.date() for a, _ in wish(text, language).windows})
+    assert named[0] == first and named[-1] == last
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Ginge es am Montag irgendwann vor 12? Nachmittags geht es bei mir nicht.", "de"),
+    ("Could we do Monday, before 12, please?", "en"),
+])
+def test_a_bare_hour_after_before_is_an_end(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Mon 07 00:00-12:00"}
+
+
+def test_ab_10_mal_ne_stunde_is_from_10_for_an_hour() -> None:
+    w = wish("Hast du morgen ab 10 mal ne Stunde Zeit?")
+    assert spans(w) == {"Thu 03 10:00-23:59"} and w.duration == timedelta(hours=1)
+    assert wish("Das machen wir ab 10 mal pro Woche.").windows == wish("Das machen wir.").windows
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("thanks for the quick reply. could we meet on friday?", 60),
+    ("danke für die kurze rückmeldung. können wir uns freitag treffen?", 60),
+    ("hast du freitag kurz zeit?", 30), ("free for a quick chat on friday?", 30),
+    ("a short meeting on friday?", 30), ("ein kurzer termin am freitag?", 30),
+])
+def test_short_means_the_meeting_not_the_reply(text: str, minutes: int) -> None:
+    assert default_duration(text, timedelta(hours=1)) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Danke für das gute Gespräch am Montag. Für das nächste schlage ich die KW 51 vor, am "
+     "liebsten Dienstag oder Mittwoch.", "de"),
+    ("Thanks for the meeting on Monday. For the next one, how about the week of the 14th, "
+     "Tuesday or Wednesday?", "en"),
+])
+def test_a_day_past_in_a_short_sentence_is_no_wish(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Tue 15", "Wed 16"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Ginge es am Montag? Nachmittags stehe ich leider selbst im Laden.", "de"),
+    ("Could we talk on Monday? Afternoons are when I have client workshops.", "en"),
+])
+def test_hours_the_sender_is_taken_are_no_wish(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Mon 07 07:00-20:00"}
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Könnten wir uns Ende des Monats zusammensetzen? Der Tag ist mir egal, nur montags bin "
+     "ich meist\nauf Baustellen.", "de", ["Fri 25", "Sat 26"]),
+    ("Could we meet next week? Tuesday or Wednesday morning would be best, as I have a trade "
+     "fair from Thursday on.", "en", ["Tue 08", "Wed 09"]),
+])
+def test_days_the_sender_is_taken_are_left_out(text: str, language: str,
+                                               expected: list[str]) -> None:
+    found = days(wish(text, language))
+    assert all(d in found for d in expected) and not any(d.startswith("Mon") for d in found)
+    assert len(found) == (9 if language == "de" else 2)  # 21–31 Dec without two Mondays
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Thursday?\nDoes Thursday after lunch suit you?", "en"),
+    ("Donnerstag\nGeht es Donnerstag nach der Mittagspause?", "de"),
+])
+def test_a_day_named_again_with_hours_is_those_hours(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Thu 03 13:00-23:59"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Would Tuesday or Wednesday morning work? Any time between 9 and 11.", "en"),
+    ("Ginge Dienstag oder Mittwoch vormittags? Am besten zwischen 9 und 11 Uhr.", "de"),
+])
+def test_hours_in_a_sentence_of_their_own_narrow_the_parts(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Tue 08 09:00-11:00", "Wed 09 09:00-11:00"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Next week any day but Friday works for us, mornings preferred.", "en"),
+    ("Nächste Woche geht jeder Tag bis auf Freitag, am liebsten vormittags.", "de"),
+])
+def test_any_day_but_one(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Mon 07", "Sat 12", "Sun 13", "Thu 10", "Tue 08",
+                                          "Wed 09"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Could we push our meeting on Wednesday 9th (10am) to Friday 11th, same time?", "en"),
+    ("Können wir den Termin am Mittwoch, 9.12., um 10 Uhr auf Freitag, 11.12., verschieben, "
+     "zur gleichen Uhrzeit?", "de"),
+])
+def test_moved_to_another_day_at_the_same_time(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert w.intent == "reschedule" and w.moved == datetime(2026, 12, 9, 10, tzinfo=BERLIN)
+    assert w.exact == (datetime(2026, 12, 11, 10, tzinfo=BERLIN),)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Wegen einer Dienstreise schaffe ich es leider nicht zu unserem Termin am Freitag (4.12.) "
+     "um 14 Uhr. Könnten wir das auf Donnerstag nächste Woche verschieben, gleiche Uhrzeit?", "de"),
+    ("I can't make our appointment on Friday 4 December at 2pm. Could we move it to Thursday "
+     "next week instead, same time?", "en"),
+])
+def test_the_time_one_cannot_make_is_the_time_being_moved(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert w.moved == datetime(2026, 12, 4, 14, tzinfo=BERLIN)
+    assert w.exact == (datetime(2026, 12, 10, 14, tzinfo=BERLIN),)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Our piano needs tuning after the\nmove. Could you come on Monday?", "en"),
+    ("Nach dem Umzug muss das Klavier gestimmt werden. Ginge es am Montag?", "de"),
+])
+def test_a_house_move_is_no_reschedule(text: str, language: str) -> None:
+    assert wish(text, language).intent == "request"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Could you come the week of the 14th? Any weekday works except Wednesday, before noon.",
+     "en"),
+    ("Ginge es in der Woche ab dem 14.? Werktags außer Mittwoch, bis mittags.", "de"),
+])
+def test_weekdays_only_and_before_noon(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {f"{d} 00:00-12:00" for d in (
+        "Mon 14", "Tue 15", "Thu 17", "Fri 18")}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I'm in London until the 9th. Could we look at the week after that, Monday or Tuesday "
+     "afternoon?", "en"),
+    ("Ich bin bis zum 9. verreist. Ginge es in der Woche danach, Montag oder Dienstag "
+     "nachmittags?", "de"),
+])
+def test_the_week_after_that_follows_the_day_named(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Mon 14 13:00-18:00", "Tue 15 13:00-18:00"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Are you around tomorrow or the day after? Any time is fine, I work from home this week.",
+     "en"),
+    ("Hast du morgen oder übermorgen Zeit? Ich arbeite diese Woche von zu Hause.", "de"),
+])
+def test_tomorrow_or_the_day_after(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Fri 04", "Thu 03"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("wann passt ihnen das küchenaufmaß?", "Aufmaß"), ("ein vor-ort-aufmaß am freitag", "Aufmaß"),
+    ("zum aufmaßtermin", "Aufmaß"), ("ihre zustimmung vorausgesetzt", None),
+    ("could we book the site survey?", "site survey"), ("a survey of the site", None),
+])
+def test_an_appointment_type_at_the_end_of_a_compound(text: str, kind: str | None) -> None:
+    found = appointment_type(text, TYPES | {"Stimmung": 90})
+    assert (found[0] if found else None) == kind
+
+
+@pytest.mark.parametrize(("text", "language", "first", "last"), [
+    ("Hätten Sie in der zweiten Dezemberhälfte Zeit?", "de", date(2026, 12, 16),
+     date(2026, 12, 31)),
+    ("Could we meet in the second half of December?", "en", date(2026, 12, 16),
+     date(2026, 12, 31)),
+    ("Ginge es in der ersten Hälfte des Monats?", "de", date(2026, 12, 3), date(2026, 12, 15)),
+])
+def test_half_of_a_month(text: str, language: str, first: date, last: date) -> None:
+    named = sorted({a.date() for a, _ in wish(text, language).windows})
+    assert named[0] == first and named[-1] == last
+
+
+@pytest.mark.parametrize(("text", "zone"), [
+    ("i'm in singapore - could we talk monday in your morning?", BERLIN),
+    ("ich bin in singapur, ginge montag vormittags nach ihrer zeit?", BERLIN),
+    ("could we talk monday at 9am eastern?", ZoneInfo("America/New_York")),
+])
+def test_your_morning_is_the_owners(text: str, zone: ZoneInfo) -> None:
+    sent = datetime(2026, 12, 2, 16, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert sender_zone(text, sent, BERLIN) == zone

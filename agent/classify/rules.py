@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from datetime import date
 
 from agent.classify.signals import spoofed_brand
+from agent.scheduling.length import names_type
 from agent.scheduling.when import days_in, times_in
+from agent.scheduling.wish import intent_of
 from core.models import Category, MessageView
 
 _OOO = re.compile(
@@ -44,7 +47,7 @@ def certain_category(view: MessageView,
 
 # "Hast du Freitag Zeit?", "Are you free on Tuesday morning?", "Passt es dir nächste Woche?"
 _AVAILABLE = re.compile(
-    r"\b(?:hast du|haben sie|hättest du|hätten sie|habt ihr|hättet ihr)\b[^.?!\n]{0,40}\bzeit\b|"
+    r"\b(?:hast du|haben sie|hättest du|hätten sie|habt ihr|hättet ihr)\b[^.?!\n]{0,60}\bzeit\b|"
     r"\b(?:bist du|sind sie|seid ihr)\b[^.?!\n]{0,30}\b(?:frei|verfügbar|erreichbar)\b|"
     r"\b(?:are you|r u)\b[^.?!\n]{0,30}\b(?:free|available)\b|"
     r"\b(?:do|would) you have (?:some |any |a bit of )?time\b|\b(?:got|have you got) "
@@ -55,15 +58,25 @@ _AVAILABLE = re.compile(
     r"\b(?:would|does|will|could)\b[^.?!\n]{0,40}\b(?:work|suit)(?:s)?\b[^.!\n]{0,20}\?|"
     # "Könnten Sie nächste Woche vorbeikommen?", "Could you come by on Monday?"
     r"\b(?:können|könnten|könntest|kannst|kann)\s+(?:sie|du|ihr|wir)\b[^.?!\n]{0,60}"
-    r"\b(?:vorbeikommen|vorbeischauen|rauskommen|treffen|telefonieren|sprechen)\b|"
+    r"\b(?:vorbeikommen|vorbeischauen|rauskommen|treffen|telefonieren|sprechen|"
+    r"zusammensetzen)\b|"
+    # "Wäre es möglich, dass wir uns zwischen den Jahren zusammensetzen?"
+    r"\b(?:wäre es möglich|ginge es|geht es),? dass\s+(?:wir|sie|du)\b[^.?!\n]{0,60}"
+    r"\b(?:vorbeikommen|vorbeischauen|treffen|telefonieren|sprechen|zusammensetzen)\b|"
     r"\b(?:can|could|would)\s+(?:you|we)\b[^.?!\n]{0,60}\b(?:come (?:by|over|round|out)|"
-    r"drop by|stop by|pop (?:by|round)|meet|talk|have a call|hop on a call)\b|"
+    r"drop by|stop by|pop (?:by|round)|meet|talk|have a call|hop on a call|speak|"
+    r"get together|sit down)\b|"
+    # "We'd like to come in next week to sign it"
+    r"\b(?:we'd|we would|i'd|i would) like to (?:come (?:in|by|over|round)|drop by|stop by|"
+    r"pop in|meet (?:you|with you|up))\b|"
     r"\bfree for (?:a |an )?(?:coffee|call|chat|quick|meeting|talk)\b")
 # what a customer's enquiry or an invoice talks about: not a bare request for a meeting
 _OTHER_BUSINESS = re.compile(
     r"\b(?:rechnung|invoice|zahlung|payment|betrag|amount|angebot|quote|preis\w*|price\w*|"
     r"kosten\w*|cost\w*|budget|auftrag|hire|buchen|book you|hochzeit|wedding|€|eur\b)")
-MAX_REQUEST = 500  # characters of new text: a clear time request is short
+MAX_REQUEST = 500  # characters of new text: a clear time request is short …
+LONG_REQUEST = 900  # … or, after some context, asks for a meeting and its day in one sentence
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")  # a wrapped line, not a paragraph
 
 
 def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> bool:
@@ -72,15 +85,66 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
     machen?") — and talks of nothing else a category is made of (prices, invoices, bookings
     of the owner's work): a request for a meeting, whoever sends it."""
     mail = view.mail
-    text = f"{mail.subject}\n{mail.body.new or mail.body.full}".lower()
-    if len(mail.body.new or mail.body.full) > MAX_REQUEST or mail.automation.automated:
+    body = mail.body.new or mail.body.full
+    text = _LINE_BREAK.sub(" ", f"{mail.subject}\n\n{body}".lower())
+    if len(body) > LONG_REQUEST or mail.automation.automated:
         return False
     typed = "?" in text and any(_names(text, t) for t in appointment_types)
-    if not (typed or _AVAILABLE.search(text)) or _OTHER_BUSINESS.search(text):
+    if _OTHER_BUSINESS.search(text):
         return False
     today = view.reference_time.date()
-    days, rest = days_in(text, today, view.language)
-    return bool(days or times_in(rest, view.language))
+    if not _ORDERS.search(text) and any(  # "I need to cancel … on Thursday 21st at 10"
+            intent_of(sentence) != "request" and _appointment(sentence, appointment_types)
+            and _dated(sentence, today, view.language) for sentence in _SENTENCE.findall(text)):
+        return True
+    if not (typed or _AVAILABLE.search(text)):  # a looser question: the day in that sentence
+        return len(body) <= MAX_REQUEST and any(
+            _SUGGESTED.search(sentence) and not _SOCIAL.search(sentence)
+            and _dated(sentence, today, view.language) for sentence in _SENTENCE.findall(text))
+    if len(body) > MAX_REQUEST:  # a longer mail: one sentence asks for a meeting and its day
+        return any(_dated(sentence, today, view.language)
+                   for sentence in _SENTENCE.findall(text)
+                   if (_AVAILABLE.search(sentence) or sentence.endswith("?")) and (
+                       _MEETING.search(sentence)
+                       or any(_names(sentence, t) for t in appointment_types)))
+    return _dated(text, today, view.language)
+
+
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
+# "Ginge es übermorgen gegen halb drei?", "u free next tue?", "Mid-January would be great,
+# ideally a Thursday", "Für die Begutachtung würde mir die KW 4 gut passen", "Any chance you
+# could squeeze us in this Saturday?" — only with a day or time in the same sentence
+_SUGGESTED = re.compile(
+    r"\b(?:ginge|geht|passt|klappt|wäre|würde)\s+(?:es|das|ihnen|dir|euch)\b[^?!]{0,80}\?$|"
+    r"\b(?:are you|r u|u)\s+(?:around|free|available|about)\b|"
+    r"\bany chance\b|\b(?:squeeze|fit) (?:us|me) in\b|"
+    r"\b(?:would|will) be (?:great|ideal|perfect|best|fine|good)\b|"
+    r"\b(?:würde|wäre) (?:mir|uns)\b[^.?!]{0,40}\b(?:passen|recht|lieb|am liebsten)\b|"
+    r"\b(?:wie wäre es|how about|what about)\b")
+# a friend's invitation in that sentence is not a meeting
+_SOCIAL = re.compile(r"\b(?:party|feier|geburtstag\w*|birthday|kino|cinema|movie|dinner|"
+                     r"abendessen|grill\w*|bbq|drinks|bier|beer|brunch|konzert|concert)\b")
+_MEETING = re.compile(r"\b(?:termin|erstgespräch|gespräch|besprechung|telefonat|treffen|"
+                      r"call|meeting|appointment|consultation|session|visit|besuch)\b")
+
+
+# a cancelled or moved order, delivery or subscription is no appointment
+_ORDERS = re.compile(r"\b(?:bestellung\w*|order\w*|lieferung\w*|deliver\w*|abo\w*|"
+                     r"subscription\w*|vertrag\w*|contract\w*|kündig\w*|membership|"
+                     r"mitgliedschaft|reservierung|reservation|flug|flight|hotel)\b")
+
+
+def _appointment(sentence: str, appointment_types: Collection[str]) -> bool:
+    """The sentence speaks of an appointment: by name, by one of the owner's types, or with a
+    clock time ("the meter replacement on Thursday at 10")."""
+    _, rest = days_in(sentence, date(2000, 1, 3), "de")  # dates blanked: "21.1." is no time
+    return bool(_MEETING.search(sentence) or any(_names(sentence, t) for t in appointment_types)
+                or any(t.kind == "exact" for t in times_in(rest, "de")))
+
+
+def _dated(text: str, today: date, language: str) -> bool:
+    days, rest = days_in(text, today, language)
+    return bool(days or times_in(rest, language))
 
 
 def social_sender(view: MessageView) -> bool:
@@ -90,5 +154,4 @@ def social_sender(view: MessageView) -> bool:
 
 
 def _names(text: str, kind: str) -> bool:
-    words = r"[\s-]+".join(re.escape(w) for w in kind.lower().split())
-    return re.search(rf"(?<![a-zäöüß]){words}", text) is not None
+    return names_type(text, kind)

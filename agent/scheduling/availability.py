@@ -14,7 +14,8 @@ from core.hours import WorkingHours
 from core.ical.base import Busy
 from core.models import TimeSlot
 
-STEP = timedelta(minutes=30)  # slots start on the half hour of the owner's clock
+STEP = timedelta(minutes=30)  # slots start on the half hour of the owner's clock …
+SHORT_STEP = timedelta(minutes=15)  # … or the quarter hour for appointments that short
 MAX_DAYS = 120  # how far any search looks
 
 
@@ -99,7 +100,7 @@ def _steps(day: date, a: time, b: time, zone: ZoneInfo, lo: datetime, hi: dateti
     while start + duration <= stop:
         if start >= lo:
             yield start
-        start += STEP
+        start += SHORT_STEP if duration <= SHORT_STEP else STEP
 
 
 def spread(candidates: list[TimeSlot], count: int = 3,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 _NUMBERS = {
-    "ein": 1, "eine": 1, "einer": 1, "einen": 1, "one": 1, "a": 1, "an": 1,
+    "ein": 1, "eine": 1, "einer": 1, "einen": 1, "one": 1, "a": 1, "an": 1, "ne": 1,
     "zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4, "fünf": 5, "five": 5,
     "sechs": 6, "six": 6, "acht": 8, "eight": 8, "zehn": 10, "ten": 10,
     "fünfzehn": 15, "fifteen": 15, "zwanzig": 20, "twenty": 20,
@@ -38,6 +38,8 @@ _HALF_DIGIT = re.compile(r"(\d)\s*(?:½|1/2)(?!\d)")  # "1½ Stunden", "1 1/2 ho
 _FIXED: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"\b(?:an hour and a half|eine(?:inhalb|) stunde und eine halbe)\b"), 90),
     (re.compile(r"\b(?:a couple of hours|two or three hours)\b"), 120),
+    (re.compile(r"\b(?:eine[nr]? halben? tag|halbe[nr]? tag|halbtägig\w*|half a day|"
+                r"a half[- ]day|half-day)\b"), 240),
     (re.compile(r"\b(?:dreiviertel ?stunde|dreiviertelstündig|drei viertel ?stunden?|"
                 r"three[- ]quarters? of an hour|"
                 r"three[- ]quarter[- ]hour)"), 45),
@@ -83,9 +85,17 @@ def duration_in(text: str) -> timedelta | None:
 def appointment_type(text: str, types: Mapping[str, int]) -> tuple[str, timedelta] | None:
     """The configured appointment type the (lower-cased) text names, with its length; the
     longest name wins ("Planungsgespräch" before "Gespräch"), also inside compounds
-    ("Aufmaßtermin")."""
+    ("Aufmaßtermin", and for a one-word name of five letters or more at a compound's end
+    after at least four letters: "Küchenaufmaß", not "Zustimmung" for "Stimmung")."""
     for name in sorted(types, key=len, reverse=True):
-        words = r"[\s-]+".join(re.escape(w) for w in name.lower().split())
-        if re.search(rf"(?<![a-zäöüß]){words}", text):
+        if names_type(text, name):
             return name, timedelta(minutes=types[name])
     return None
+
+
+def names_type(text: str, name: str) -> bool:
+    """Does the (lower-cased) text name the appointment type `name`?"""
+    parts = name.lower().split()
+    words = r"[\s-]+".join(re.escape(w) for w in parts)
+    tail = rf"|(?<=[a-zäöüß]{{4}}){words}" if len(parts) == 1 and len(parts[0]) >= 5 else ""
+    return re.search(rf"(?<![a-zäöüß]){words}{tail}", text) is not None

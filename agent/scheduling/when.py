@@ -33,7 +33,8 @@ _WEEKDAY = re.compile(
     r"(?:,?\s*(?:the\s+|den\s+|dem\s+)?(?P<dom>\d{1,2})(?:st|nd|rd|th|\.)(?![\d:]))?"
 )
 # "am 9.", "the 14th", "on the 3rd" without a month: the next day with that number
-_DAY_OF_MONTH = re.compile(r"\b(?:am|den|dem|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|\.)(?![\d:])")
+_DAY_OF_MONTH = re.compile(r"\b(?:am|den|dem|zum|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|\.)"
+                           r"(?![\d:])")
 # "ab Mittwoch", "from Wednesday on", "starting the 9th", "Woche ab dem 14.", "week of the 14th"
 _FROM = re.compile(r"\b(?:ab|from|starting|beginning)\s+(?:on\s+)?$")
 _WEEK_OF = re.compile(r"\b(?:(?:the\s+)?week\s+of|(?:die\s+|der\s+)?woche\s+(?:ab|vom|des))\s+$")
@@ -51,8 +52,8 @@ _NAMED_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?({_MONTHS_DE}|{_MONTHS_EN})\b\.?"
     rf"|({_MONTHS_EN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)(?:,?\s*(20\d{{2}}))?"
 )
-_RELATIVE = re.compile(r"\b(übermorgen|day after tomorrow|(?<!guten )(?<!am )(?<!jeden )"
-                       r"morgen(?!s)|tomorrow|heute|today)\b")
+_RELATIVE = re.compile(r"\b(übermorgen|day after tomorrow|(?<=tomorrow or )the day after|"
+                       r"(?<!guten )(?<!am )(?<!jeden )morgen(?!s)|tomorrow|heute|today)\b")
 _WEEK = re.compile(
     r"\b(?P<edge>anfang|mitte|ende|early|mid|late|later|end of|beginning of|middle of)?\s*"
     r"(?:(?P<which>diese[rn]?|this|nächste[rn]?|kommende[rn]?|next|the coming|coming|"
@@ -70,12 +71,28 @@ _NEXT_WEEKS = re.compile(
 _MONTH_SPAN = re.compile(
     rf"\b(anfang|mitte|ende|im|early|mid|late|end of|in|beginning of)[\s-]+"
     rf"({_MONTHS_DE}|{_MONTHS_EN})\b")
+# "zwischen den Jahren", "between Christmas and New Year": 27 to 31 December
+_BETWEEN_YEARS = re.compile(
+    r"\b(?:zwischen den jahren|zwischen weihnachten und (?:neujahr|silvester)|"
+    r"between (?:christmas|xmas) and (?:the )?new year(?:'s)?)\b")
+# "Ende des Monats", "Anfang nächsten Monats", "end of the month", "early next month"
+_THIS_MONTH = re.compile(
+    r"\b(?:(?P<de>anfang|mitte|ende)\s+(?:des\s+(?P<de_next>nächsten\s+|kommenden\s+)?monats|"
+    r"(?P<de_next2>nächste[nr]?|kommende[nr]?)\s+monats?)|"
+    r"(?P<en>beginning of|start of|middle of|end of|early|mid|late)[\s-]+"
+    r"(?:the\s+)?(?P<en_next>next\s+|coming\s+)?month)\b")
+# "in der zweiten Januarhälfte", "erste Hälfte des Monats", "the second half of January"
+_HALF_MONTH = re.compile(
+    rf"\b(?:(?P<de>erste[nr]?|zweite[nr]?)\s+(?:(?P<m1>{_MONTHS_DE})hälfte|hälfte\s+"
+    rf"(?:des\s+monats|(?:des\s+|im\s+)?(?P<m2>{_MONTHS_DE})\b))|"
+    rf"(?P<en>first|second)\s+half\s+of\s+(?:the\s+month|(?P<m3>{_MONTHS_EN})\b))")
 _NUMBER_WORDS = {"zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4,
                  "couple of": 2, "few": 3}
 
 _H = r"(\d{1,2})(?:[:.](\d{2}))?"
 _NOT_UNIT = (r"(?!\d|\s?(?:wochen|woche|tage|tagen|weeks?|days?|min|minuten|stunden|hours?|"
-             r"%|euro|€|mal))")
+             r"monate?n?|months?|jahre?n?|years?|"
+             r"%|euro|€|mal\b(?!\s+(?:ne|eine?n?|kurz|zeit|für|vorbei|telefonieren))))")
 _AMPM = r"\s?(a\.?m\.?|p\.?m\.?)"
 _RANGE = re.compile(
     rf"\b(?:zwischen|von|between|from)?\s*{_H}(?:{_AMPM})?\s*(?:uhr\s*)?"
@@ -86,7 +103,10 @@ _AFTER_NOON = re.compile(r"\b(?:ab|from|after)\s+(?:mittags?|noon|midday)\b")
 # "halb 11" is 10:30, "ab halb 3" 14:30
 _HALF_PAST = re.compile(r"\bhalb\s+(\d{1,2})\b(?!\s*(?:stunde|std))")
 _BEFORE = re.compile(rf"\b(?:bis|vor|before|until|by|spätestens um|no later than)\s+{_H}"
-                     rf"(?:{_AMPM}|\s?uhr|h\b)")
+                     rf"(?:{_AMPM}|\s?uhr|h\b)"
+                     # "irgendwann vor 12?", "before 11, please": a bare hour after vor/before
+                     rf"|\b(?:vor|before|spätestens um|no later than)\s+{_H}{_NOT_UNIT}"
+                     r"(?=\s*(?:[?!,;)]|\.(?!\d)|$|\s(?:oder|or|und|and|bitte|please)\b))")
 _EXACT = re.compile(
     rf"(?:\b(?:um|at|gegen|around|ca\.?)\s+{_H}(?:{_AMPM}|\s?uhr|h\b|{_NOT_UNIT})"
     rf"|\b{_H}(?:{_AMPM}|\s?uhr\b)|\b(\d{{1,2}}):(\d{{2}})\b)")
@@ -100,7 +120,8 @@ _PARTS: list[tuple[re.Pattern[str], tuple[time, time]]] = [
     (re.compile(r"\b(?:früher nachmittag|frühnachmittags|early afternoon|am frühen nachmittag)\b"),
      (time(13, 0), time(15, 0))),
     (re.compile(r"\b(?:vor dem mittag(?:essen)?|vor der mittagspause|before lunch(?:time)?|"
-                r"vor mittag)\b"), (time(0, 0), time(12, 0))),
+                r"vor mittag|before noon|before midday|by noon|bis mittags?)\b"),
+     (time(0, 0), time(12, 0))),
     (re.compile(r"\b(?:nach dem mittag(?:essen)?|nach der mittagspause|after lunch(?:time)?)\b"),
      (time(13, 0), time(23, 59))),
     (re.compile(r"\b(?:vormittags?|morgens|am morgen|in the morning|mornings?|a\.m\.|"
@@ -244,6 +265,29 @@ def _spans(text: str, today: date, out: list[Mention]) -> tuple[list[Mention], s
         out.append(Mention(m.start(), "span", _span(today + timedelta(days=1),
                                                     today + timedelta(days=7))))
         text = _blank(text, m)
+    for m in _BETWEEN_YEARS.finditer(text):
+        year = today.year if today <= date(today.year, 12, 31) else today.year + 1
+        out.append(Mention(m.start(), "span", tuple(
+            d for d in _span(date(year, 12, 27), date(year, 12, 31)) if d > today)))
+        text = _blank(text, m)
+    for m in _THIS_MONTH.finditer(text):
+        ahead = bool(m.group("de_next") or m.group("de_next2") or m.group("en_next"))
+        month = today.month % 12 + 1 if ahead else today.month
+        edge = {"beginning of": "anfang", "start of": "anfang", "early": "anfang",
+                "middle of": "mitte", "mid": "mitte", "end of": "ende", "late": "ende"}.get(
+            m.group("en") or "", m.group("de") or "")
+        days = _month_span(edge, month, today)
+        if days:
+            out.append(Mention(m.start(), "span", days))
+        text = _blank(text, m)
+    for m in _HALF_MONTH.finditer(text):
+        name = m.group("m1") or m.group("m2") or m.group("m3") or ""
+        num = _MONTH_NUM.get(name[:3], today.month)
+        second = (m.group("de") or m.group("en") or "").startswith(("zweite", "second"))
+        days = _month_span("im", num, today)
+        out.append(Mention(m.start(), "span", tuple(
+            d for d in days if (d.day > 15) == second)))
+        text = _blank(text, m)
     for m in _MONTH_SPAN.finditer(text):
         out.append(Mention(m.start(), "span", _month_span(m.group(1), m.group(2), today)))
         text = _blank(text, m)
@@ -261,8 +305,8 @@ def _iso_week(num: int, today: date) -> date | None:
     return None
 
 
-def _month_span(edge: str, month: str, today: date) -> tuple[date, ...]:
-    num = _MONTH_NUM.get(month.lower()[:3], 1)
+def _month_span(edge: str, month: str | int, today: date) -> tuple[date, ...]:
+    num = month if isinstance(month, int) else _MONTH_NUM.get(month.lower()[:3], 1)
     year = today.year + (1 if num < today.month else 0)
     first = date(year, num, 1)
     last = (date(year + (num == 12), num % 12 + 1, 1) - timedelta(days=1))
@@ -287,7 +331,7 @@ def _relative_and_weekdays(text: str, today: date,
             text = _blank(text, m)
     for m in _RELATIVE.finditer(text):
         word = m.group(1)
-        shift = 2 if word in {"übermorgen", "day after tomorrow"} else (
+        shift = 2 if word in {"übermorgen", "day after tomorrow", "the day after"} else (
             1 if word in {"morgen", "tomorrow"} else 0)
         out.append(Mention(m.start(), "day", (today + timedelta(days=shift),)))
         text = _blank(text, m)
@@ -308,7 +352,25 @@ def _relative_and_weekdays(text: str, today: date,
             ahead += 7
         out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd))
         text = _blank(text, m)
-    return _onwards(sorted(out, key=lambda x: x.pos), original, today), text
+    found = _onwards(sorted(out, key=lambda x: x.pos), original, today)
+    return _week_after(found, original, today), text
+
+
+# "the week after that", "the following week", "die Woche danach": the week after the day
+# named before it ("I'm in London until the 14th. Could we look at the week after that?")
+_WEEK_AFTER = re.compile(r"\b(?:the week after (?:that|this)|the following week|"
+                         r"(?:die|der|in der) woche (?:danach|darauf))\b")
+
+
+def _week_after(found: list[Mention], text: str, today: date) -> list[Mention]:
+    out = list(found)
+    for m in _WEEK_AFTER.finditer(text):
+        before = [d for f in found if f.pos < m.start() for d in f.days]
+        base = max(before) if before else today
+        monday = _week_start(base) + timedelta(days=7)
+        out.append(Mention(m.start(), "span", tuple(
+            d for d in _span(monday, monday + timedelta(days=6)) if d > today)))
+    return sorted(out, key=lambda x: x.pos)
 
 
 def _next_day_numbered(day: int, today: date) -> date | None:
@@ -377,7 +439,8 @@ def times_in(text: str, language: str) -> list[Mention]:
             out.append(Mention(m.start(), "part", start=a, end=time(23, 59)))
             text = _blank(text, m)
     for m in _BEFORE.finditer(text):
-        b = _clock(m.group(1), m.group(2), m.group(3), language)
+        b = _clock(m.group(1), m.group(2), m.group(3), language) if m.group(1) else _clock(
+            m.group(4), m.group(5), None, language)
         if b:
             out.append(Mention(m.start(), "part", start=time(0, 0), end=b))
             text = _blank(text, m)

@@ -19,12 +19,17 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from agent.scheduling.length import SHIFT, appointment_type, duration_in, number_value
 from agent.scheduling.when import Mention, days_in, times_in
 
-_SHORT = re.compile(r"\b(?:telefonat|telefonieren|anruf|anrufen|call|phone|kurz\w*|quick|short|"
-                    r"chat|zoom|teams|video-?call|videotelefonat)\b")
+# a call, or something short ("kurz Zeit", "a quick chat") — not "thanks for the quick reply"
+_SHORT = re.compile(r"\b(?:telefonat|telefonieren|anruf|anrufen|call|phone|chat|zoom|teams|"
+                    r"video-?call|videotelefonat|"
+                    r"(?:kurz\w*|quick|short)\s+(?:\w+\s+)?(?:zeit|termin\w*|gespräch\w*|"
+                    r"treffen|besprechung|rücksprache|frage|austausch|vorbei\w*|sprechen|"
+                    r"time|meeting|word|question|catch-?up|sync|minute|moment))\b")
 _CANCEL = re.compile(r"\b(?:absagen|absage|sagen .{0,20}ab|muss .{0,40}ausfallen|fällt .{0,20}aus|"
                      r"cancel\w*|call off|can(?:no|')t make it|won't be able to make)\b")
 _RESCHEDULE = re.compile(r"\b(?:verschieb\w*|verleg\w*|reschedul\w*|postpone\w*|"
-                         r"push (?:[\w']+ ){0,3}(?:back|to|out)|move (?:our|the|it|my)|"
+                         r"push (?:[\w']+ ){0,3}(?:back|to|out)|(?<!the\s)move (?:our|the|it|my)|"
+                         r"push (?:our|the|my|this) (?:meeting|appointment|call|session)|"
                          r"move (?:[\w']+ ){0,3}to|anderen termin|"
                          r"another (?:time|day|slot)|neuen termin|new time|umlegen|umplanen|"
                          r"nach hinten|nach vorne)\b")
@@ -71,19 +76,51 @@ def intent_of(text: str) -> str:
 _ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hätten|hättest|"
                      r"haben sie|"
                      r"hast du|wäre|würde|could|would|can we|can you|are you|available|free|"
-                     r"suit|works?|how about|wie wäre|vorschlag|propose|suggest|liebsten|"
+                     r"suit|(?<!i )(?<!we )works?|how about|wie wäre|vorschlag|propose|suggest|"
+                     r"liebsten|"
                      r"lieber|gerne?|ideal\w*|prefer\w*|best)\b")
 _NOT = re.compile(r"\b(?:stuck|busy|not|can't|cannot|unavailable|nicht|keine?|besetzt|"
                   r"belegt|unterwegs|blockiert|schwer)\b")
+# a clause where the sender says they are elsewhere or taken then ("nachmittags stehe ich in
+# der Rösterei", "montags bin ich meist auf Baustellen", "mornings are when I have client
+# workshops", "as I have a trade fair from Thursday on"): its days and times are not wishes
+_OCCUPIED = re.compile(
+    r"\b(?:bin ich|sind wir|stehe ich|arbeite ich|i'm|i am|we're|we are)\s+"
+    r"(?:(?:meist|meistens|immer|oft|leider|selbst|selber|usually|always|often|normally)\s+){0,3}"
+    r"(?:auf (?:baustellen|montage|der baustelle|reisen|tour)|unterwegs|außer haus|"
+    r"beim kunden|bei kunden|im geschäft|im laden|in der \w+|"
+    r"on site|on the road|travell?ing|away|at (?:a |the )?(?:trade fair|conference|client))|"
+    r"\b(?:habe ich|haben wir|hab ich|i have|we have|i've got|we've got)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:termine?|workshops?|meetings?|messe|trade fair|kunden|unterricht|classes|lessons|"
+    r"sprechstunde|school|schule|dienst|schicht|shifts?)\b|"
+    # "I'm in London until the 14th", "ich bin bis zum 14. verreist"
+    r"\b(?:i'm|i am|we're|we are|ich bin|wir sind|bin ich|sind wir)\s+(?:[\w-]+\s+){0,3}"
+    r"(?:until|till|bis)\b")
+_FREE = re.compile(r"\b(?:zeit|frei|flexibel|free|time|available|flexible|gut|passt|geht|"
+                   r"klappt|works?|suits?|best|prefer\w*|gerne?|lieber|liebsten)\b")
 _AWAY = re.compile(r"\b(?:away|urlaub|verreist|vacation|holiday|off|weg|abwesend)\b")
 _NOT_BEFORE = re.compile(r"\b(?:nicht vor|not before|no earlier than|nicht früher als)\b")
-_RULED_OUT_BEFORE = re.compile(r"(?:\bnicht|\baußer|\bausser|\bnot|\bexcept|\bexcluding|\bohne)"
-                               r"\s+(?:am |an |on |the |den )?$")
+_RULED_OUT_BEFORE = re.compile(r"(?:\bnicht|\baußer|\bausser|\bnot|\bexcept|\bexcluding|\bohne|"
+                               r"\bany day but|\bapart from|\bother than|\bbis auf)"
+                               r"\s+(?:am |an |on |the |den |a )?$")
 _RULED_OUT_AFTER = re.compile(
     r"^[\w.]*\s*(?:(?:geht|passt|klappt|kann ich|könnte ich|bin ich|habe ich|ist)\s+(?:es\s+)?"
     r"(?:bei mir\s+)?(?:leider\s+)?(?:nicht|schlecht|belegt|voll|weg|unterwegs)|"
     r"(?:is|are)\s+(?:out|bad|booked|full|no good|tricky)|(?:doesn't|does not|won't|will not)"
     r"\s+work|i(?:'m| am)\s+(?:away|out|busy|not)|i can(?:'t|not)|is (?:not|n't) possible)")
+
+
+def _occupied(text: str, pos: int) -> bool:
+    """The clause around `pos` says the sender is taken then, and nothing that they are free."""
+    lo = max(max(text.rfind(c, 0, pos) for c in ",.;!?"), text.rfind("\n\n", 0, pos)) + 1
+    ends = [i for i in (*(text.find(c, pos) for c in ",.;!?"), text.find("\n\n", pos)) if i >= 0]
+    clause = " ".join(text[lo:min(ends, default=len(text))].split())  # lines wrap mid-clause
+    return bool(_OCCUPIED.search(clause)) and not _FREE.search(clause)
+
+
+_WEEKDAYS_ONLY = re.compile(r"\b(?:any weekday|weekdays|werktags|unter der woche|wochentags)\b")
+_PAST = re.compile(r"\b(?:dank\w*|thanks?|thank you|letzte[nrs]?|last|war|waren|hatten|was|were|"
+                   r"had|gestern|yesterday)\b")
 
 
 def _clause(text: str, pos: int) -> tuple[int, int]:
@@ -99,7 +136,7 @@ def _wanted(text: str, times: list[Mention]) -> list[Mention]:
     for t in times:
         lo, hi = _clause(text, t.pos)
         around = _NOT_BEFORE.sub(" ", text[lo:t.pos] + " " + text[t.pos:hi][12:])
-        if not _NOT.search(around):
+        if not _NOT.search(around) and not _occupied(text, t.pos):
             out.append(t)
     return out
 
@@ -121,10 +158,12 @@ def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
         return bool(_ASKING.search(text[starts[i]:ends[i]]))
 
     def fragment(m: Mention) -> bool:
-        """A short sentence of days alone ("Dienstag oder Mittwoch vormittags.")."""
+        """A short sentence of days alone ("Dienstag oder Mittwoch vormittags."), not one
+        about a day past ("Danke für das gute Gespräch am Montag.")."""
         i = _sentence(m.pos, starts)
         sentence = text[starts[i]:ends[i]]
-        return len(sentence.strip()) <= 60 and not _NOT.search(sentence)
+        return (len(sentence.split()) <= 6 and not _NOT.search(sentence)
+                and not _PAST.search(sentence))
 
     def away(m: Mention) -> bool:
         """A week the sender is not there ("Next week I'm away.")."""
@@ -221,21 +260,28 @@ class _Found:
     times: list[Mention]
     excluded: frozenset[int]  # weekdays ruled out
     named: tuple[Mention, ...] = ()  # the day mentions before weekdays were resolved
+    said: tuple[Mention, ...] = ()  # every time named, also in "I can't make it at 2"
 
 
 def _found(text: str, today: date, language: str, starts: list[int],
            asked_only: bool = True) -> _Found:
-    day_mentions, rest = days_in(text, today, language)
-    excluded = frozenset(m.weekday if m.kind == "weekday" else m.days[0].weekday()
-                         for m in day_mentions
-                         if m.kind in {"weekday", "day"} and len(m.days) == 1
-                         and _ruled_out(text, m))
+    found, rest = days_in(text, today, language)
+    # a weekday the sender is taken on ("montags bin ich auf Baustellen") is ruled out too
+    taken = [m for m in found if m.kind in {"weekday", "from", "day"} and _occupied(text, m.pos)]
+    day_mentions = [m for m in found if m not in taken]
+    excluded = frozenset([m.weekday if m.kind == "weekday" else m.days[0].weekday()
+                          for m in day_mentions
+                          if m.kind in {"weekday", "day"} and len(m.days) == 1
+                          and _ruled_out(text, m)]
+                         + [m.weekday for m in taken if m.kind == "weekday"]
+                         + ([5, 6] if _WEEKDAYS_ONLY.search(text) else []))
     kept = [m for m in day_mentions if not (m.kind in {"weekday", "day"} and len(m.days) == 1
                                             and _ruled_out(text, m))]
     if asked_only:
         kept = _asked(kept, text, starts)
     days = [d for d in _resolve_weekdays(kept, starts) if d.days]
-    return _Found(days, _wanted(rest, times_in(rest, language)), excluded, tuple(kept))
+    times = times_in(rest, language)
+    return _Found(days, _wanted(rest, times), excluded, tuple(kept), tuple(times))
 
 
 def _narrowed(parts: list[tuple[time, time]]) -> list[tuple[time, time]]:
@@ -249,6 +295,15 @@ def _narrowed(parts: list[tuple[time, time]]) -> list[tuple[time, time]]:
     return [(a, b) for a, b in both if a < b] or parts
 
 
+def _within_loose(parts: list[tuple[time, time]],
+                  loose: list[Mention]) -> list[tuple[time, time]]:
+    """A range of hours in a sentence of its own narrows the parts of the day named with the
+    days ("Wednesday or Thursday morning? Any time between 9 and 11." is 9–11)."""
+    ranges = [(t.start, t.end) for t in loose if t.start and t.end]
+    both = [(max(a, c), min(b, d)) for a, b in parts for c, d in ranges]
+    return [(a, b) for a, b in both if a < b] or parts
+
+
 def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...],
              starts: list[int]) -> tuple[list[tuple[datetime, datetime]], list[datetime]]:
     days, times = found.days, found.times
@@ -257,14 +312,18 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
     exact: list[datetime] = []
     loose_parts = [t for t in loose if t.kind == "part"]
     loose_exact = [t for t in loose if t.kind == "exact"]
+    timed = {day for i, d in enumerate(days) if bound.get(i) for day in d.days}
     for i, d in enumerate(days):
         mine = bound.get(i) or loose_parts + loose_exact
         for day in d.days:
             if day < today or day.weekday() in found.excluded:
                 continue
+            if not mine and day in timed:  # "Thursday?" in the subject, "Thursday after lunch"
+                continue
             exact += [_at(day, t.start, zone) for t in mine if t.kind == "exact" and t.start]
-            parts = _narrowed([(t.start, t.end) for t in mine
-                               if t.kind == "part" and t.start and t.end])
+            parts = _within_loose(_narrowed([(t.start, t.end) for t in mine
+                                             if t.kind == "part" and t.start and t.end]),
+                                  [] if mine is not bound.get(i) else loose_parts)
             for a, b in parts or [WHOLE_DAY]:
                 windows.append((_at(day, a, zone), _at(day, b, zone)))
     if not days:
@@ -316,7 +375,9 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
                 if d.days][:1]
     new_days = [d for d in _resolve_weekdays([m for m in found.named if new(m)], starts)
                 if d.days]
-    old_times = [t for t in found.times if not new(t) and t.kind == "exact"][:1]
+    # the moved time sits in "… schaffe ich es nicht zu unserem Termin um 14 Uhr": not a
+    # wish, but the time being moved
+    old_times = [t for t in found.said if not new(t) and t.kind == "exact"][:1]
     new_times = [t for t in found.times if new(t) or t not in old_times]
     moved_day = old_days[0].days[0] if old_days else None
     moved = _at(moved_day, old_times[0].start, zone) \
@@ -325,6 +386,12 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
     shifted = shifted_wish(wish, text, moved)
     if shifted is not None:
         return shifted
+    if moved is not None and new_days and _SAME_TIME.search(text):  # "to Friday, same time"
+        starts_at = [_at(day, moved.timetz().replace(tzinfo=None), zone)
+                     for d in new_days for day in d.days if day >= today]
+        length = wish.duration or timedelta(hours=1)
+        return replace(wish, exact=tuple(starts_at),
+                       windows=tuple((e, e + length) for e in starts_at))
     if new_days or (new_times and not old_days):  # what the sender asks for instead
         rest = _Found(new_days, new_times if new_days else found.times, found.excluded)
         windows, exact = _windows(rest, today, zone, horizon, starts)
@@ -349,6 +416,9 @@ def _verb_sentence(text: str, found: _Found, starts: list[int]) -> int:
     return next((s for s in sentences if s >= first), sentences[0] if sentences else 0)
 
 
+# "to Friday 18th, same time", "auf Freitag zur gleichen Uhrzeit"
+_SAME_TIME = re.compile(r"\b(?:(?:at )?(?:the )?same time|same hour|"
+                        r"(?:zur )?(?:gleiche[nr]?|selbe[nr]?) (?:uhrzeit|zeit))\b")
 _UNITS = {"stunde": timedelta(hours=1), "hour": timedelta(hours=1), "tag": timedelta(days=1),
           "day": timedelta(days=1), "woche": timedelta(weeks=1), "week": timedelta(weeks=1)}
 

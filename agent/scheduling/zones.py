@@ -24,11 +24,19 @@ _NAMED = [
 _PATTERNS = [(re.compile(p), ZoneInfo(z)) for p, z in _NAMED]
 
 
+# "in your morning", "your time", "nach Ihrer Zeit": the hours are the owner's
+_YOURS = re.compile(r"\b(?:your (?:morning|afternoon|evening|time|timezone|time zone)|"
+                    r"(?:nach |in )?(?:ihrer|deiner|eurer) (?:zeit|zeitzone))\b")
+
+
 def sender_zone(text: str, sent: datetime | None, owner: ZoneInfo) -> tzinfo:
-    """`text` lower-cased. A Date offset equal to the owner's at that moment means the owner's."""
+    """`text` lower-cased. A Date offset equal to the owner's at that moment means the owner's;
+    so does a sender who names no zone but writes of "your morning"."""
     for pattern, zone in _PATTERNS:
         if pattern.search(text):
             return zone
+    if _YOURS.search(text):
+        return owner
     if sent is None or sent.tzinfo is None:
         return owner
     offset = sent.utcoffset()
