@@ -5,23 +5,31 @@ Mahnungen; Reisen buchen" → "Buchhaltung", "Rechnungen", "Mahnungen", "Reisen 
 split on commas, semicolons, colons, lines and "und"/"and". Every phrase is embedded once
 and matched against the mail and against its category, across languages:
 
-    fit(phrase) = z(mail · phrase) + W_CATEGORY · z(phrase · category)
+    direct(phrase) = z(mail · phrase) + W_CATEGORY · z(phrase · category)
+    fit(phrase) = direct(phrase) + W_NEIGHBOURS · mean over the mail's nearest example mails
+                                                  of z(example · phrase)
 
 The first term is the mail's similarity to the phrase measured against how similar that
 phrase is to mail in general (the shipped example mails are the yardstick: a phrase such as
 "Post" or "Reisen" is close to every mail and must not win everything); the second says how
-much more the phrase is about the mail's category than about the others. A phrase that
-names a language ("Social Media auf Deutsch", "English brand collaborations") is about
-mail in that language only. An assistant fits as well as their best phrase.
+much more the phrase is about the mail's category than about the others. The third compares
+the phrase not with the mail itself but with the example mails most like it: a three-word
+phrase and a long mail are hard to compare directly, while "which kind of mail is this
+phrase about" and "which kind of mail is this" are both read off the same examples (a
+second-order similarity). A phrase that names a language ("Social Media auf Deutsch",
+"English brand collaborations") is about mail in that language only. An assistant fits as
+well as their best phrase.
 
-Who fits: everyone within MARGIN of the best fit, if that is at least FIT. Among those
-who read the mail's language, are not away that day and have capacity left, the best fit
-wins; ties go to the least loaded. When the ones who fit cannot take it, the owner is told
-who would fit and why not (language, away, capacity) — unless they are passed over only
-for the mail's language and someone's skills name that language and nothing but who writes
-in it ("Spanish-speaking clients"): that assistant takes it, and the explanation names who
-was passed over. When nobody fits, the owner hears that nobody's skills cover it. The
-numbers were tuned on the dev rosters under tests/fixtures/routing.
+Whether anyone fits is decided on the direct fit (the best must be at least FIT: the
+neighbours tell well who fits best, but not whether anyone does); who fits: everyone within
+MARGIN of the best fit. Among those who read the mail's language, are not away that day and
+have capacity left, the best fit wins; ties go to the least loaded. When the ones who fit
+cannot take it, the owner is told who would fit and why not (language, away, capacity) —
+unless they are passed over only for the mail's language and someone's skills name that
+language and nothing but who writes in it ("Spanish-speaking clients"): that assistant
+takes it, and the explanation names who was passed over. When nobody fits, the owner hears
+that nobody's skills cover it. The numbers were tuned on the dev rosters under
+tests/fixtures/routing.
 """
 
 from __future__ import annotations
@@ -42,12 +50,15 @@ from core.models import Category, MessageView
 from core.ports import Embedder, Vectors
 
 FIT = 4.25  # the best phrase must be at least this good for anyone to fit
-MARGIN = 2.0  # who fits: within this of the best
+MARGIN = 1.0  # who fits: within this of the best (fit with the neighbours)
 TIE = 0.5  # fits this close count as equal: the least loaded gets the task
 W_CATEGORY = 3.0
 W_BROAD = 1.4  # admin and other hold many unrelated kinds of work: sharing them says less
 BROAD = frozenset({Category.admin, Category.other})
 W_LANGUAGE = 0.5  # a phrase naming the mail's language ("Spanish-speaking clients")
+W_NEIGHBOURS = 3.0
+NEIGHBOURS = 30  # the mail's nearest example mails, weighed by closeness:
+CLOSENESS = 0.02  # … a neighbour this much less similar counts 1/e as much
 
 Why = Literal["language", "away", "capacity", "skills"]
 Load = Callable[[str], int]
@@ -130,6 +141,7 @@ class Fit:
     assistant: Assistant
     score: float
     phrase: str
+    direct: float = 0.0  # their best phrase's fit without the neighbouring examples
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,8 @@ class _Index:
     vectors: Vectors
     mean: Vectors  # per phrase: similarity to mail in general
     spread: Vectors
+    reference: Vectors  # the example mails (the yardstick)
+    profile: Vectors  # examples x phrases: z of each example's similarity to each phrase
     category: dict[Category, Vectors] = field(default_factory=dict)  # z per phrase
 
 
@@ -207,10 +221,12 @@ class Router:
         phrases = [p for a in self._ws.assistants for p in skill_phrases(a)]
         vectors = self._embedder.queries([p.text for p in phrases]) if phrases else \
             np.zeros((0, self._embedder.dim), np.float32)
-        sims = self._reference(self._embedder) @ vectors.T
+        reference = self._reference(self._embedder)
+        sims = reference @ vectors.T
+        mean, spread = sims.mean(0), sims.std(0) + 1e-6
         cats = vectors @ _prototypes(self._embedder).T  # phrases x categories
         z = (cats - cats.mean(1, keepdims=True)) / (cats.std(1, keepdims=True) + 1e-6)
-        return _Index(phrases, vectors, sims.mean(0), sims.std(0) + 1e-6,
+        return _Index(phrases, vectors, mean, spread, reference, (sims - mean) / spread,
                       {c: z[:, i] for i, c in enumerate(CATS)})
 
     def fits(self, view: MessageView, category: Category) -> list[Fit]:
@@ -220,17 +236,20 @@ class Router:
             return []
         query = self._embedder.queries([task_text(view)])[0]
         weight = W_BROAD if category in BROAD else W_CATEGORY
-        scores = (idx.vectors @ query - idx.mean) / idx.spread + weight * idx.category[category]
+        direct = (idx.vectors @ query - idx.mean) / idx.spread + weight * idx.category[category]
+        scores = direct + W_NEIGHBOURS * _neighbours(idx, query)
         best: dict[str, tuple[float, str]] = {}
-        for p, s in zip(idx.phrases, scores.tolist(), strict=True):
+        closest: dict[str, float] = {}
+        for p, s, d in zip(idx.phrases, scores.tolist(), direct.tolist(), strict=True):
             if p.languages:
                 if view.language not in p.languages:
                     continue
-                s += W_LANGUAGE
+                s, d = s + W_LANGUAGE, d + W_LANGUAGE
             if p.assistant not in best or s > best[p.assistant][0]:
                 best[p.assistant] = (s, p.text)
+            closest[p.assistant] = max(d, closest.get(p.assistant, -math.inf))
         by_id = {a.id: a for a in self._ws.assistants}
-        out = [Fit(by_id[i], s, text) for i, (s, text) in best.items()]
+        out = [Fit(by_id[i], s, text, closest[i]) for i, (s, text) in best.items()]
         return sorted(out, key=lambda f: -f.score)
 
     def blocked(self, a: Assistant, language: str, load: Load, today: date) -> PassedOver | None:
@@ -262,9 +281,10 @@ class Router:
         ranked = [f for f in self.fits(view, category) if f.assistant.id not in exclude
                   and (only is None or f.assistant.id in only)]
         floor = FIT if only is None else -math.inf
-        if not ranked or ranked[0].score < floor:
-            return RouteMiss("skills", closest=ranked[0] if ranked else None)
-        fitting = [f for f in ranked if f.score >= max(floor, ranked[0].score - MARGIN)]
+        nearest = max(ranked, key=lambda f: f.direct) if ranked else None
+        if nearest is None or nearest.direct < floor:
+            return RouteMiss("skills", closest=nearest)
+        fitting = [f for f in ranked if f.score >= ranked[0].score - MARGIN]
         passed: list[PassedOver] = []
         pool: list[Fit] = []
         for f in fitting:
@@ -299,6 +319,18 @@ class Router:
         able = [f for f in desks
                 if self.blocked(f.assistant, view.language, load, today) is None]
         return min(able, key=lambda f: load(f.assistant.id)) if able else None
+
+
+def _neighbours(idx: _Index, query: Vectors) -> Vectors:
+    """Per phrase: how close it is (as z against mail in general) to the example mails
+    nearest this mail, weighed by how near each of them is."""
+    if not len(idx.reference):
+        return np.zeros(len(idx.phrases), np.float32)
+    sims = idx.reference @ query
+    near = np.argsort(-sims)[:NEIGHBOURS]
+    weights = np.exp((sims[near] - sims[near].max()) / CLOSENESS)
+    out: Vectors = (weights @ idx.profile[near]) / weights.sum()
+    return out
 
 
 def _score(fitting: list[Fit], p: PassedOver) -> float:
