@@ -6,22 +6,21 @@ split on commas, semicolons, colons, lines and "und"/"and". Every phrase is embe
 and matched against the mail and against its category, across languages:
 
     direct(phrase) = z(mail · phrase) + W_CATEGORY · z(phrase · category)
-    fit(phrase) = direct(phrase) + W_NEIGHBOURS · mean over the mail's nearest example mails
-                                                  of z(example · phrase)
+    fit(phrase) = direct(phrase) + W_WITHIN · z_category(mail · phrase)
 
 The first term is the mail's similarity to the phrase measured against how similar that
 phrase is to mail in general (the shipped example mails are the yardstick: a phrase such as
 "Post" or "Reisen" is close to every mail and must not win everything); the second says how
-much more the phrase is about the mail's category than about the others. The third compares
-the phrase not with the mail itself but with the example mails most like it: a three-word
-phrase and a long mail are hard to compare directly, while "which kind of mail is this
-phrase about" and "which kind of mail is this" are both read off the same examples (a
-second-order similarity). A phrase that names a language ("Social Media auf Deutsch",
+much more the phrase is about the mail's category than about the others. The third measures
+the mail's similarity to the phrase against example mails of the mail's own category only:
+every invoice is close to "Buchhaltung", and among customer enquiries "Cello zum Ausleihen?"
+stands out for "Leihinstrumente" but not for "Ermäßigungen" — it tells apart the phrases the
+category term cannot. A phrase that names a language ("Social Media auf Deutsch",
 "English brand collaborations") is about mail in that language only. An assistant fits as
 well as their best phrase.
 
-Whether anyone fits is decided on the direct fit (the best must be at least FIT: the
-neighbours tell well who fits best, but not whether anyone does); who fits: everyone within
+Whether anyone fits is decided on the direct fit (the best must be at least FIT: the third
+term tells well who fits best, but not whether anyone does); who fits: everyone within
 MARGIN of the best fit. Among those who read the mail's language, are not away that day and
 have capacity left, the best fit wins; ties go to the least loaded. When the ones who fit
 cannot take it, the owner is told who would fit and why not (language, away, capacity) —
@@ -50,15 +49,14 @@ from core.models import Category, MessageView
 from core.ports import Embedder, Vectors
 
 FIT = 4.25  # the best phrase must be at least this good for anyone to fit
-MARGIN = 1.0  # who fits: within this of the best (fit with the neighbours)
+MARGIN = 1.0  # who fits: within this of the best (fit with the third term)
 TIE = 0.5  # fits this close count as equal: the least loaded gets the task
 W_CATEGORY = 3.0
 W_BROAD = 1.4  # admin and other hold many unrelated kinds of work: sharing them says less
 BROAD = frozenset({Category.admin, Category.other})
 W_LANGUAGE = 0.5  # a phrase naming the mail's language ("Spanish-speaking clients")
-W_NEIGHBOURS = 3.0
-NEIGHBOURS = 30  # the mail's nearest example mails, weighed by closeness:
-CLOSENESS = 0.02  # … a neighbour this much less similar counts 1/e as much
+W_WITHIN = 0.5
+WITHIN_MIN = 20  # a category with fewer example mails is measured against all of them
 
 Why = Literal["language", "away", "capacity", "skills"]
 Load = Callable[[str], int]
@@ -141,7 +139,7 @@ class Fit:
     assistant: Assistant
     score: float
     phrase: str
-    direct: float = 0.0  # their best phrase's fit without the neighbouring examples
+    direct: float = 0.0  # their best phrase's fit without the third term
 
 
 @dataclass(frozen=True)
@@ -179,16 +177,19 @@ def task_text(view: MessageView) -> str:
         view.owner_note.strip() else text
 
 
-def background(embedder: Embedder) -> Vectors:
-    """Mail in general, as a yardstick for phrase similarities: the shipped example mails."""
+def background(embedder: Embedder) -> tuple[Vectors, list[str]]:
+    """Mail in general, as a yardstick for phrase similarities: the shipped example mails,
+    with their categories."""
     from agent.classify.knn import load_seeds
 
     seeds = load_seeds(model=embedder.name)
-    vectors = [s.vector for s in seeds if s.vector is not None]
-    if vectors:
-        return np.stack(vectors).astype(np.float32)
-    sample = [s.example.text for s in seeds[:: max(1, len(seeds) // 300)]]
-    return embedder.queries(sample)
+    known = [s for s in seeds if s.vector is not None]
+    if known:
+        return (np.stack([s.vector for s in known if s.vector is not None]).astype(np.float32),
+                [s.example.category for s in known])
+    sample = seeds[:: max(1, len(seeds) // 300)]
+    return (embedder.queries([s.example.text for s in sample]),
+            [s.example.category for s in sample])
 
 
 @dataclass
@@ -197,14 +198,15 @@ class _Index:
     vectors: Vectors
     mean: Vectors  # per phrase: similarity to mail in general
     spread: Vectors
-    reference: Vectors  # the example mails (the yardstick)
-    profile: Vectors  # examples x phrases: z of each example's similarity to each phrase
     category: dict[Category, Vectors] = field(default_factory=dict)  # z per phrase
+    # per category: mean and spread of each phrase's similarity to that category's examples
+    within: dict[Category, tuple[Vectors, Vectors]] = field(default_factory=dict)
 
 
 class Router:
     def __init__(self, ws: Workspace, embedder: Embedder,
-                 reference: Callable[[Embedder], Vectors] = background) -> None:
+                 reference: Callable[[Embedder], tuple[Vectors, list[str]]] = background
+                 ) -> None:
         self._ws = ws
         self._embedder = embedder
         self._reference = reference
@@ -221,13 +223,18 @@ class Router:
         phrases = [p for a in self._ws.assistants for p in skill_phrases(a)]
         vectors = self._embedder.queries([p.text for p in phrases]) if phrases else \
             np.zeros((0, self._embedder.dim), np.float32)
-        reference = self._reference(self._embedder)
+        reference, labels = self._reference(self._embedder)
         sims = reference @ vectors.T
         mean, spread = sims.mean(0), sims.std(0) + 1e-6
         cats = vectors @ _prototypes(self._embedder).T  # phrases x categories
         z = (cats - cats.mean(1, keepdims=True)) / (cats.std(1, keepdims=True) + 1e-6)
-        return _Index(phrases, vectors, mean, spread, reference, (sims - mean) / spread,
-                      {c: z[:, i] for i, c in enumerate(CATS)})
+        within: dict[Category, tuple[Vectors, Vectors]] = {}
+        for c in CATS:
+            rows = sims[[i for i, label in enumerate(labels) if label == c.value]]
+            within[c] = (rows.mean(0), rows.std(0) + 1e-6) if len(rows) >= WITHIN_MIN else \
+                (mean, spread)
+        return _Index(phrases, vectors, mean, spread, {c: z[:, i] for i, c in enumerate(CATS)},
+                      within)
 
     def fits(self, view: MessageView, category: Category) -> list[Fit]:
         """Every assistant with their best phrase for this mail, best first."""
@@ -236,8 +243,10 @@ class Router:
             return []
         query = self._embedder.queries([task_text(view)])[0]
         weight = W_BROAD if category in BROAD else W_CATEGORY
-        direct = (idx.vectors @ query - idx.mean) / idx.spread + weight * idx.category[category]
-        scores = direct + W_NEIGHBOURS * _neighbours(idx, query)
+        sims = idx.vectors @ query
+        direct = (sims - idx.mean) / idx.spread + weight * idx.category[category]
+        mean, spread = idx.within[category]
+        scores = direct + W_WITHIN * (sims - mean) / spread
         best: dict[str, tuple[float, str]] = {}
         closest: dict[str, float] = {}
         for p, s, d in zip(idx.phrases, scores.tolist(), direct.tolist(), strict=True):
@@ -319,18 +328,6 @@ class Router:
         able = [f for f in desks
                 if self.blocked(f.assistant, view.language, load, today) is None]
         return min(able, key=lambda f: load(f.assistant.id)) if able else None
-
-
-def _neighbours(idx: _Index, query: Vectors) -> Vectors:
-    """Per phrase: how close it is (as z against mail in general) to the example mails
-    nearest this mail, weighed by how near each of them is."""
-    if not len(idx.reference):
-        return np.zeros(len(idx.phrases), np.float32)
-    sims = idx.reference @ query
-    near = np.argsort(-sims)[:NEIGHBOURS]
-    weights = np.exp((sims[near] - sims[near].max()) / CLOSENESS)
-    out: Vectors = (weights @ idx.profile[near]) / weights.sum()
-    return out
 
 
 def _score(fitting: list[Fit], p: PassedOver) -> float:
