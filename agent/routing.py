@@ -5,30 +5,23 @@ Mahnungen; Reisen buchen" → "Buchhaltung", "Rechnungen", "Mahnungen", "Reisen 
 split on commas, semicolons, colons, lines and "und"/"and". Every phrase is embedded once
 and matched against the mail and against its category, across languages:
 
-    direct(phrase) = z(mail · phrase) + W_CATEGORY · z(phrase · category)
-    fit(phrase) = direct(phrase) + W_WITHIN · z_category(mail · phrase)
+    fit(phrase) = z(mail · phrase) + W_CATEGORY · z(phrase · category)
 
 The first term is the mail's similarity to the phrase measured against how similar that
 phrase is to mail in general (the shipped example mails are the yardstick: a phrase such as
 "Post" or "Reisen" is close to every mail and must not win everything); the second says how
-much more the phrase is about the mail's category than about the others. The third measures
-the mail's similarity to the phrase against example mails of the mail's own category only:
-every invoice is close to "Buchhaltung", and among customer enquiries "Cello zum Ausleihen?"
-stands out for "Leihinstrumente" but not for "Ermäßigungen" — it tells apart the phrases the
-category term cannot. A phrase that names a language ("Social Media auf Deutsch",
-"English brand collaborations") is about mail in that language only. An assistant fits as
-well as their best phrase.
+much more the phrase is about the mail's category than about the others. A phrase that
+names a language ("Social Media auf Deutsch", "English brand collaborations") is about
+mail in that language only. An assistant fits as well as their best phrase.
 
-Whether anyone fits is decided on the direct fit (the best must be at least FIT: the third
-term tells well who fits best, but not whether anyone does); who fits: everyone within
-MARGIN of the best fit. Among those who read the mail's language, are not away that day and
-have capacity left, the best fit wins; ties go to the least loaded. When the ones who fit
-cannot take it, the owner is told who would fit and why not (language, away, capacity) —
-unless they are passed over only for the mail's language and someone's skills name that
-language and nothing but who writes in it ("Spanish-speaking clients"): that assistant
-takes it, and the explanation names who was passed over. When nobody fits, the owner hears
-that nobody's skills cover it. The numbers were tuned on the dev rosters under
-tests/fixtures/routing.
+Who fits: everyone within MARGIN of the best fit, if that is at least FIT. Among those
+who read the mail's language, are not away that day and have capacity left, the best fit
+wins; ties go to the least loaded. When the ones who fit cannot take it, the owner is told
+who would fit and why not (language, away, capacity) — unless they are passed over only
+for the mail's language and someone's skills name that language and nothing but who writes
+in it ("Spanish-speaking clients"): that assistant takes it, and the explanation names who
+was passed over. When nobody fits, the owner hears that nobody's skills cover it. The
+numbers were tuned on the dev rosters under tests/fixtures/routing.
 """
 
 from __future__ import annotations
@@ -49,14 +42,12 @@ from core.models import Category, MessageView
 from core.ports import Embedder, Vectors
 
 FIT = 4.25  # the best phrase must be at least this good for anyone to fit
-MARGIN = 1.0  # who fits: within this of the best (fit with the third term)
+MARGIN = 2.0  # who fits: within this of the best
 TIE = 0.5  # fits this close count as equal: the least loaded gets the task
 W_CATEGORY = 3.0
 W_BROAD = 1.4  # admin and other hold many unrelated kinds of work: sharing them says less
 BROAD = frozenset({Category.admin, Category.other})
 W_LANGUAGE = 0.5  # a phrase naming the mail's language ("Spanish-speaking clients")
-W_WITHIN = 0.5
-WITHIN_MIN = 20  # a category with fewer example mails is measured against all of them
 
 Why = Literal["language", "away", "capacity", "skills"]
 Load = Callable[[str], int]
@@ -139,7 +130,6 @@ class Fit:
     assistant: Assistant
     score: float
     phrase: str
-    direct: float = 0.0  # their best phrase's fit without the third term
 
 
 @dataclass(frozen=True)
@@ -177,19 +167,16 @@ def task_text(view: MessageView) -> str:
         view.owner_note.strip() else text
 
 
-def background(embedder: Embedder) -> tuple[Vectors, list[str]]:
-    """Mail in general, as a yardstick for phrase similarities: the shipped example mails,
-    with their categories."""
+def background(embedder: Embedder) -> Vectors:
+    """Mail in general, as a yardstick for phrase similarities: the shipped example mails."""
     from agent.classify.knn import load_seeds
 
     seeds = load_seeds(model=embedder.name)
-    known = [s for s in seeds if s.vector is not None]
-    if known:
-        return (np.stack([s.vector for s in known if s.vector is not None]).astype(np.float32),
-                [s.example.category for s in known])
-    sample = seeds[:: max(1, len(seeds) // 300)]
-    return (embedder.queries([s.example.text for s in sample]),
-            [s.example.category for s in sample])
+    vectors = [s.vector for s in seeds if s.vector is not None]
+    if vectors:
+        return np.stack(vectors).astype(np.float32)
+    sample = [s.example.text for s in seeds[:: max(1, len(seeds) // 300)]]
+    return embedder.queries(sample)
 
 
 @dataclass
@@ -199,14 +186,11 @@ class _Index:
     mean: Vectors  # per phrase: similarity to mail in general
     spread: Vectors
     category: dict[Category, Vectors] = field(default_factory=dict)  # z per phrase
-    # per category: mean and spread of each phrase's similarity to that category's examples
-    within: dict[Category, tuple[Vectors, Vectors]] = field(default_factory=dict)
 
 
 class Router:
     def __init__(self, ws: Workspace, embedder: Embedder,
-                 reference: Callable[[Embedder], tuple[Vectors, list[str]]] = background
-                 ) -> None:
+                 reference: Callable[[Embedder], Vectors] = background) -> None:
         self._ws = ws
         self._embedder = embedder
         self._reference = reference
@@ -223,18 +207,11 @@ class Router:
         phrases = [p for a in self._ws.assistants for p in skill_phrases(a)]
         vectors = self._embedder.queries([p.text for p in phrases]) if phrases else \
             np.zeros((0, self._embedder.dim), np.float32)
-        reference, labels = self._reference(self._embedder)
-        sims = reference @ vectors.T
-        mean, spread = sims.mean(0), sims.std(0) + 1e-6
+        sims = self._reference(self._embedder) @ vectors.T
         cats = vectors @ _prototypes(self._embedder).T  # phrases x categories
         z = (cats - cats.mean(1, keepdims=True)) / (cats.std(1, keepdims=True) + 1e-6)
-        within: dict[Category, tuple[Vectors, Vectors]] = {}
-        for c in CATS:
-            rows = sims[[i for i, label in enumerate(labels) if label == c.value]]
-            within[c] = (rows.mean(0), rows.std(0) + 1e-6) if len(rows) >= WITHIN_MIN else \
-                (mean, spread)
-        return _Index(phrases, vectors, mean, spread, {c: z[:, i] for i, c in enumerate(CATS)},
-                      within)
+        return _Index(phrases, vectors, sims.mean(0), sims.std(0) + 1e-6,
+                      {c: z[:, i] for i, c in enumerate(CATS)})
 
     def fits(self, view: MessageView, category: Category) -> list[Fit]:
         """Every assistant with their best phrase for this mail, best first."""
@@ -243,22 +220,17 @@ class Router:
             return []
         query = self._embedder.queries([task_text(view)])[0]
         weight = W_BROAD if category in BROAD else W_CATEGORY
-        sims = idx.vectors @ query
-        direct = (sims - idx.mean) / idx.spread + weight * idx.category[category]
-        mean, spread = idx.within[category]
-        scores = direct + W_WITHIN * (sims - mean) / spread
+        scores = (idx.vectors @ query - idx.mean) / idx.spread + weight * idx.category[category]
         best: dict[str, tuple[float, str]] = {}
-        closest: dict[str, float] = {}
-        for p, s, d in zip(idx.phrases, scores.tolist(), direct.tolist(), strict=True):
+        for p, s in zip(idx.phrases, scores.tolist(), strict=True):
             if p.languages:
                 if view.language not in p.languages:
                     continue
-                s, d = s + W_LANGUAGE, d + W_LANGUAGE
+                s += W_LANGUAGE
             if p.assistant not in best or s > best[p.assistant][0]:
                 best[p.assistant] = (s, p.text)
-            closest[p.assistant] = max(d, closest.get(p.assistant, -math.inf))
         by_id = {a.id: a for a in self._ws.assistants}
-        out = [Fit(by_id[i], s, text, closest[i]) for i, (s, text) in best.items()]
+        out = [Fit(by_id[i], s, text) for i, (s, text) in best.items()]
         return sorted(out, key=lambda f: -f.score)
 
     def blocked(self, a: Assistant, language: str, load: Load, today: date) -> PassedOver | None:
@@ -290,10 +262,9 @@ class Router:
         ranked = [f for f in self.fits(view, category) if f.assistant.id not in exclude
                   and (only is None or f.assistant.id in only)]
         floor = FIT if only is None else -math.inf
-        nearest = max(ranked, key=lambda f: f.direct) if ranked else None
-        if nearest is None or nearest.direct < floor:
-            return RouteMiss("skills", closest=nearest)
-        fitting = [f for f in ranked if f.score >= ranked[0].score - MARGIN]
+        if not ranked or ranked[0].score < floor:
+            return RouteMiss("skills", closest=ranked[0] if ranked else None)
+        fitting = [f for f in ranked if f.score >= max(floor, ranked[0].score - MARGIN)]
         passed: list[PassedOver] = []
         pool: list[Fit] = []
         for f in fitting:

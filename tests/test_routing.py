@@ -195,12 +195,3 @@ def test_only_a_phrase_about_who_writes_makes_someone_the_one_for_a_language() -
     desks = {p.text: p.desk for p in skill_phrases(a)}
     assert desks == {"Spanish-speaking clients": True, "English press releases": False,
                      "Anfragen auf Französisch": True}
-
-
-
-def test_among_mails_of_its_category_the_phrase_this_one_stands_out_for_wins() -> None:
-    """A student asking for work over New Year is office mail like any other; measured
-    against other office mail, it stands out for the one who staffs events, not for the one
-    who plans weddings."""
-    out = router_for("catering-tafelgut")("10-aushilfe-silvester.eml", Category.admin)
-    assert out.decision.assignee == "paul"
