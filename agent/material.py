@@ -20,7 +20,7 @@ from datetime import datetime
 
 from agent.facts import extract_facts
 from agent.questions import Question, body_lines, first_sentence, items_before, read_questions
-from agent.ranking import Ranker, answer_kind, fits, focus, says_little
+from agent.ranking import Ranker, answer_kind, fits, focus, says_little, unframed
 from agent.recap import Fact, read_facts
 from agent.salutation import GenderOf, greeting
 from core.clock import reference_time
@@ -46,7 +46,7 @@ Examples = Callable[[Mail], list[str]]  # the owner's approved replies to simila
 # eval set): answering passages there score 0.875–0.95, the best unrelated ones 0.83–0.89;
 # 0.86 and 0.85 were tried and answered more of what only the owner can answer.
 MATCH = 0.87
-# a second passage joins the first when it is nearly as close and from the same file
+# a second passage joins the first when it is nearly as close and under the same heading
 SECOND = 0.015
 CONTEXT_PENALTY = 0.01
 FOCUS_PENALTY = 0.0  # the asking clause counts as much as the whole sentence
@@ -136,11 +136,15 @@ def _previous_sentences(text: str, questions: list[Question]) -> list[str]:
     characters: what a short question ("Was kostet das?") refers to."""
     out = []
     flat = re.sub(r"\s+", " ", "\n".join(body_lines(text)))
+    lower = flat.lower()
     for q in questions:
-        pos = flat.find(q.text[:30])
+        pos = lower.find(q.text[:30].lower())  # a split question starts in lowercase there
         head = flat[:pos].rstrip() if pos > 0 else ""
         parts = [x for x in re.split(r"(?<=[.!?:])\s+", head) if x]
-        context = " ".join(parts[-2:])  # what the question refers to: the last sentences
+        # the second half of a compound question ("Do you provide staff, and how is that
+        # charged?") refers to the first half only
+        context = (parts[-1] if parts and not parts[-1].endswith((".", "!", "?", ":"))
+                   else " ".join(parts[-2:]))  # what the question refers to
         out.append(context[-300:] if len(context) > 8 else "")
     return out
 
@@ -157,7 +161,8 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     # next to a related one)
     rest = [h for h in hits if h.passage.id not in used and h.passage.id != top.passage.id]
     for h in rest[:1]:
-        if h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source:
+        if (h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source
+                and h.passage.heading == top.passage.heading):
             chosen.append(h.passage)
     return tuple(chosen), top.similarity
 
@@ -246,7 +251,8 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         contexts = [_query(questions[i], before[i], mail.subject) for i in search]
         plain = [questions[i].text for i in search]
         extra = [(n, c) for n, c in enumerate(contexts) if c is not None]
-        clauses = [(n, f) for n, f in enumerate(focus(x) for x in plain) if f is not None]
+        clauses = [(n, f) for n, f in enumerate(focus(x) or unframed(x) for x in plain)
+                   if f is not None]
         queries = plain + [x for _, x in extra] + [x for _, x in clauses]
         all_passages = sources.knowledge.passages()
         ranker = Ranker(all_passages)

@@ -44,7 +44,8 @@ _REQUEST = re.compile(
     r"(?:i|we) need to know|(?:i|we)(?:'d| would) be interested to (?:know|hear)|"
     r"could you|can you|would you|will you|please|kindly|let me know|let us know|"
     r"i(?:'d| would) like to know|we(?:'d| would) like to know|i was wondering|"
-    r"we were wondering|i wonder|is it possible|would it be possible|do you know|"
+    r"we were wondering|(?:i|we)(?:'m|'re| am| are) (?:also |just )?wondering|i wonder|"
+    r"is it possible|would it be possible|do you know|"
     r"i(?:'d| would) be grateful|send me|send us|tell me|tell us|advise)\b", re.I)
 _IMPERATIVE_DE = re.compile(r"^(?:\w+(?:en|ern|eln)) (?:sie|Sie)\b(?! haben| sind| werden)")
 _IMPERATIVE_EN = re.compile(
@@ -117,7 +118,11 @@ _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|liefer
                        # asking what a visit or call costs: the knowledge answers that
                        r"was kostet|was kosten|wie ?viel kostet|wie teuer|kostenlos|gratis|"
                        r"kostenpflichtig|how much|what does \w+(?: \w+){0,3} cost|for free|"
-                       r"free of charge|is there a (?:fee|charge))\b", re.I)
+                       r"free of charge|is there a (?:fee|charge)|"
+                       # the sender comes to the owner's counter: opening hours answer that
+                       r"(?:can|could) (?:we|i) (?:collect|pick)|öffnungszeit\w*|geöffnet|"
+                       r"(?:kann|können) (?:ich|wir) (?:\w+ ){0,3}abholen|opening hours|open)\b",
+                       re.I)
 
 
 @dataclass(frozen=True)
@@ -214,6 +219,9 @@ _COMPOUND = re.compile(
 _CLAUSES = re.compile(r"(?:,\s*|(?<!\s)\s+(?:und|oder|and|or)\s+)(?=(?:ob|whether)\b)", re.I)
 
 
+_POINTS_BACK = re.compile(r"\b(?:das|dies\w*|dafür|davon|dazu|that|this|it|those|them)\b", re.I)
+
+
 def split_compound(sentence: str) -> list[str]:
     """"How much is it, and do you travel to Halle?" → two questions."""
     clauses = _CLAUSES.split(sentence)
@@ -228,6 +236,8 @@ def split_compound(sentence: str) -> list[str]:
     parts = [p.strip(" ,") for p in _COMPOUND.split(sentence) if p and p.strip(" ,")]
     if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
         return [sentence]
+    if any(len(p.split()) <= 6 and _POINTS_BACK.search(p) for p in parts[1:]):
+        return [sentence]  # "…, and how is that charged?" asks about the first half
     end = "?" if sentence.rstrip().endswith("?") else "."
     out = [p if p.endswith(("?", ".", "!")) else p + end for p in parts]
     return [p[:1].upper() + p[1:] for p in out]

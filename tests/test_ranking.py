@@ -4,8 +4,8 @@ question refers to (agent/questions.py): pure functions, dev-style material."""
 from __future__ import annotations
 
 from agent.material import _first_steps
-from agent.questions import items_before
-from agent.ranking import Ranker, answer_kind, focus, says_little
+from agent.questions import items_before, read_questions, split_compound
+from agent.ranking import Ranker, answer_kind, focus, says_little, unframed
 from core.ports import Passage, PassageHit
 
 PASSAGES = [
@@ -90,3 +90,35 @@ def test_how_do_you_proceed_is_answered_with_the_first_steps_of_the_process() ->
                                        "Angebot: Sie bekommen es innerhalb von 3 Werktagen.",
                                        "Auftrag: Mit Ihrer Unterschrift beginnt die Arbeit."]
     assert _first_steps(PASSAGES[0], PASSAGES) == ()  # not a process
+
+
+def test_how_much_notice_opening_days_and_how_far_are_told_apart() -> None:
+    assert answer_kind("Wie weit im Voraus müssen wir die Torte bestellen?") == "duration"
+    assert answer_kind("How far in advance do we need to order?") == "duration"
+    assert answer_kind("Reicht es, wenn ich die Gästezahl eine Woche vorher sage?") == "duration"
+    assert answer_kind("Haben Sie samstags überhaupt auf?") == "clock"
+    assert answer_kind("Liefern Sie auch bis nach Baunatal?") == "distance"
+    assert answer_kind("How far is the flat from the beach?") == "distance"
+    # whether it costs more is a yes or no, not a price list
+    assert answer_kind("Gibt es das auch vegan, und ob das dann mehr kostet?") == ""
+
+
+def test_an_indirect_question_is_also_searched_without_its_frame() -> None:
+    assert unframed("We're also wondering whether the tasting is free.") == (
+        "Whether the tasting is free.")
+    assert unframed("Außerdem wüsste ich gern, ob es die Häppchen auch vegan gibt.") == (
+        "Ob es die Häppchen auch vegan gibt.")
+    assert unframed("Was kostet ein Blech Kuchen?") is None
+
+
+def test_a_second_half_that_points_back_stays_with_the_first() -> None:
+    assert split_compound("Do you also provide staff, and how is that charged?") == [
+        "Do you also provide staff, and how is that charged?"]
+    assert len(split_compound("How much is a tuning, and do you travel to Halle?")) == 2
+
+
+def test_collecting_at_the_counter_asks_for_opening_hours_not_an_appointment() -> None:
+    q = read_questions("Hello,\n\nWhat time in the morning can we collect it?\n\nBest,\nPriya\n")
+    assert [x.wants_time for x in q] == [False]
+    q = read_questions("Hallo,\n\nWann könnten Sie zum Aufmaß vorbeikommen?\n\nGrüße\n")
+    assert [x.wants_time for x in q] == [True]
