@@ -219,6 +219,8 @@ _COMPOUND = re.compile(
 _CLAUSES = re.compile(r"(?:,\s*|(?<!\s)\s+(?:und|oder|and|or)\s+)(?=(?:ob|whether)\b)", re.I)
 
 
+_WH = re.compile(r"(?:\w+ ){0,2}(?:wie|was|wann|wo|welche\w*|warum|wieso|how|what|when|where|"
+                 r"which|why)\b", re.I)
 _POINTS_BACK = re.compile(r"\b(?:das|dies\w*|dafür|davon|dazu|that|this|it|those|them)\b", re.I)
 
 
@@ -236,8 +238,11 @@ def split_compound(sentence: str) -> list[str]:
     parts = [p.strip(" ,") for p in _COMPOUND.split(sentence) if p and p.strip(" ,")]
     if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
         return [sentence]
-    if any(len(p.split()) <= 6 and _POINTS_BACK.search(p) for p in parts[1:]):
-        return [sentence]  # "…, and how is that charged?" asks about the first half
+    if not _WH.match(parts[0]) and any(len(p.split()) <= 6 and _POINTS_BACK.search(p)
+                                       for p in parts[1:]):
+        # "Do you provide staff, and how is that charged?" asks about the first half ("Wie
+        # gehen Sie vor, und was würde das kosten?" about the project: two questions)
+        return [sentence]
     end = "?" if sentence.rstrip().endswith("?") else "."
     out = [p if p.endswith(("?", ".", "!")) else p + end for p in parts]
     return [p[:1].upper() + p[1:] for p in out]
