@@ -240,3 +240,13 @@ def test_greeted_by_first_name_below_a_calendar_services_event_header() -> None:
         "new": mail.body.new.replace("Hallo Anna,", "Guten Tag Frau Beispiel,")})})
     assert greeting(formal, "de", informal=False, gender_of=lambda _: "f") == \
         "Sehr geehrte Frau Wolf,"
+
+
+def test_an_association_in_the_from_header_is_greeted_by_who_signed() -> None:
+    """"Förderverein Kita Pusteblume" is no first name: the reply greets Sarah, who signed."""
+    from agent.parse.mime import parse_message
+    from agent.salutation import greeting
+
+    path = FIXTURES / "drafts-catering" / "mails" / "03-kita-kuchen.eml"
+    mail = parse_message(RawMessage(ref="kita", data=path.read_bytes())).outer
+    assert greeting(mail, "de", informal=True) == "Hallo Sarah,"
