@@ -219,7 +219,7 @@ _COMPOUND = re.compile(
 _CLAUSES = re.compile(r"(?:,\s*|(?<!\s)\s+(?:und|oder|and|or)\s+)(?=(?:ob|whether)\b)", re.I)
 
 
-_WH = re.compile(r"(?:\w+ ){0,2}(?:wie|was|wann|wo|welche\w*|warum|wieso|how|what|when|where|"
+_WH = re.compile(r"^(?:\w++ ){0,2}(?:wie|was|wann|wo|welche\w*|warum|wieso|how|what|when|where|"
                  r"which|why)\b", re.I)
 _POINTS_BACK = re.compile(r"\b(?:das|dies\w*|dafür|davon|dazu|that|this|it|those|them)\b", re.I)
 
