@@ -9,7 +9,7 @@ from typing import Protocol
 
 from agent.facts import extract_facts
 from agent.maildata import email_block, inert
-from agent.material import DraftMaterial
+from agent.material import BLOCK_CHARS, DraftMaterial
 from agent.prompts import load_prompt, load_table
 from agent.recap import Fact, date_text
 from core.config import Workspace
@@ -87,7 +87,6 @@ def next_working_day(ws: Workspace, now: datetime, language: str) -> str:
     return _WEEKDAYS[language][day.weekday()]
 
 
-BLOCK_CHARS = 240  # a paragraph up to this length is quoted whole, a longer one by sentence
 
 
 _PRICED_HEAD = re.compile(r"^(?P<head>[^–]{3,80}?\d[^–]{0,40}?)\s+[–—]\s+\S")

@@ -46,8 +46,10 @@ Examples = Callable[[Mail], list[str]]  # the owner's approved replies to simila
 # eval set): answering passages there score 0.875–0.95, the best unrelated ones 0.83–0.89;
 # 0.86 and 0.85 were tried and answered more of what only the owner can answer.
 MATCH = 0.87
-# a second passage joins the first when it is nearly as close and under the same heading
+# a second passage joins the first when it is nearly as close: under the same heading,
+# or a single sentence of the same file
 SECOND = 0.015
+BLOCK_CHARS = 240  # a paragraph up to this length is quoted whole, a longer one by sentence
 CONTEXT_PENALTY = 0.01
 FOCUS_PENALTY = 0.0  # the asking clause counts as much as the whole sentence
 STEPS = 3  # a question about the process is answered with its first steps
@@ -161,10 +163,18 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     # next to a related one)
     rest = [h for h in hits if h.passage.id not in used and h.passage.id != top.passage.id]
     for h in rest[:1]:
+        # under the same heading, or two single sentences of one file; never a second
+        # paragraph on another topic ("Delivery …" under "Cancellation …")
         if (h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source
-                and h.passage.heading == top.passage.heading):
+                and (h.passage.heading == top.passage.heading
+                     or not (_whole(h.passage) or _whole(top.passage)))):
             chosen.append(h.passage)
     return tuple(chosen), top.similarity
+
+
+def _whole(p: Passage) -> bool:
+    """The passage is quoted as its whole paragraph (agent/drafts.py answer_sentence)."""
+    return bool(p.block) and len(p.block) <= BLOCK_CHARS
 
 
 def _first_steps(top: Passage, passages: list[Passage]) -> tuple[Passage, ...]:

@@ -122,3 +122,18 @@ def test_collecting_at_the_counter_asks_for_opening_hours_not_an_appointment() -
     assert [x.wants_time for x in q] == [False]
     q = read_questions("Hallo,\n\nWann könnten Sie zum Aufmaß vorbeikommen?\n\nGrüße\n")
     assert [x.wants_time for x in q] == [True]
+
+
+def test_a_paragraph_on_another_topic_does_not_join_the_answer() -> None:
+    from agent.material import _pick
+
+    delivery = Passage("d", "Outside Kassel we charge €1.20 per km.", "Delivery", "en.md",
+                       block="Delivery in Kassel costs €25. Outside Kassel we charge €1.20 per km.")
+    cancel = Passage("c", "Cancelling is free up to 14 days before.", "Cancellation", "en.md",
+                     block="Cancelling is free up to 14 days before. After that we charge 50 %.")
+    chosen, _ = _pick([PassageHit(delivery, 0.90), PassageHit(cancel, 0.895)], set())
+    assert chosen == (delivery,)
+    staff = Passage("s", "Service staff: €34 per hour.", "Staff", "en.md")
+    hire = Passage("h", "Setting up the buffet is included.", "Equipment", "en.md")
+    chosen, _ = _pick([PassageHit(staff, 0.90), PassageHit(hire, 0.895)], set())
+    assert chosen == (staff, hire)  # two single sentences of one file still go together
