@@ -119,14 +119,23 @@ class Scored:
     score: float  # cosine + shared rare words + kind of answer
 
 
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def _fold(word: str) -> str:
+    """Lowercase without umlauts: a German plural finds its singular ("Stühle" → "stuhle",
+    matching "Stuhl"; "Gärten" → "Garten")."""
+    return word.lower().translate(_FOLD)
+
+
 def terms(text: str) -> set[str]:
     """The question's content words, lowercase (function words and price words left out)."""
-    return {t.lower() for t in _TERM.findall(text)} - _STOP
+    return {_fold(t) for t in _TERM.findall(text) if t.lower() not in _STOP}
 
 
 def _full_text(p: Passage) -> str:
-    """What a passage says with the headings above it, lowercase (what words are looked up in)."""
-    return f"{p.context} {p.heading} {p.text}".lower()
+    """What a passage says with the headings above it, folded (what words are looked up in)."""
+    return _fold(f"{p.context} {p.heading} {p.text}")
 
 
 def _words(p: Passage) -> tuple[str, set[str]]:

@@ -137,3 +137,11 @@ def test_a_paragraph_on_another_topic_does_not_join_the_answer() -> None:
     hire = Passage("h", "Setting up the buffet is included.", "Equipment", "en.md")
     chosen, _ = _pick([PassageHit(staff, 0.90), PassageHit(hire, 0.895)], set())
     assert chosen == (staff, hire)  # two single sentences of one file still go together
+
+
+def test_a_german_plural_with_umlaut_finds_its_singular() -> None:
+    chair = Passage("a", "Stuhl komplett neu beziehen: ab 140 € pro Stuhl", "Polster")
+    seat = Passage("b", "Sitzfläche neu beziehen: ab 65 € pro Sitz", "Polster")
+    r = Ranker([chair, seat])
+    assert r.overlap("Was kostet es, sechs Stühle neu zu beziehen?", chair) == 1.0
+    assert r.overlap("Was kostet es, sechs Stühle neu zu beziehen?", seat) < 0.5
