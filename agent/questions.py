@@ -82,7 +82,15 @@ _WANTS_TIME = re.compile(
     r"ruf(?:en sie)? (?:mich|uns) an|videocall|video-?call|kennenlernen|treffen|"
     r"call|phone|ring me|ring us|meeting|meet|visit|come (?:by|over|round|and (?:look|see|have))|"
     r"stop by|drop by|pop (?:by|round|over)|appointment|site visit|viewing|consultation|"
-    r"slot|available (?:for a|to (?:meet|talk|come))|free (?:for a|to (?:meet|talk)))\b", re.I)
+    r"slot|available (?:for a|to (?:meet|talk|come))|free (?:for a|to (?:meet|talk))|"
+    # "Können Sie zum Ausmessen kommen?", "Could you come and measure the windows?"
+    r"ausmessen|aufmessen|zum (?:ausmessen|aufmessen|messen|anschauen|ansehen) (?:\w+ )?kommen|"
+    r"come (?:and|to) (?:measure|check|assess|inspect|quote)|"
+    r"fit (?:us|me|it) in|squeeze (?:us|me|it) in|"
+    r"(?:set up|find|arrange|agree on|fix) (?:a |an )?(?:time|date|appointment)|"
+    r"book (?:a|an|the|our|my) (?:\w+ )?(?:session|lesson|appointment|slot|visit|call|meeting)|"
+    r"(?:haben|hätten|hast|hättest|habt) (?:sie|du|ihr) (?:\w+ ){0,4}(?:einen )?termin)\b",
+    re.I)
 # an appointment asked for in other words: "Termin"/"Zeit"/"time" with a wish to fix one, or
 # a service wanted within a named time ("kannst du es nächste Woche stimmen?")
 _APPOINTMENT = re.compile(
@@ -92,7 +100,8 @@ _APPOINTMENT = re.compile(
     r"available|kommen|come)\b", re.I)
 _WHEN_FRAME = re.compile(
     r"\b(?:nächste[n]? woche|kommende[n]? woche|diese[r]? woche|morgen|übermorgen|"
-    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|next week|this week|tomorrow|"
+    r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag)(?:vormittag|nachmittag|abend|"
+    r"morgen)?|next week|this week|tomorrow|"
     r"monday|tuesday|wednesday|thursday|friday|saturday)\b", re.I)
 _CAN_YOU = re.compile(r"\b(?:können sie|könnten sie|kannst du|könntest du|could you|can you|"
                       r"would you be able|are you able)\b", re.I)
@@ -104,12 +113,15 @@ _HAVE_TIME = re.compile(
 # "Wann können Sie den Schrank abholen?", "Could the visits be scheduled on Tuesdays?"
 _DAY_SUITS = re.compile(
     r"\b(?:work for you|suit(?:s)? you|convenient|passt (?:es |das )?(?:ihnen|dir|euch)|"
-    r"geht (?:es |das )?bei (?:ihnen|dir|euch))\b", re.I)
+    r"geht (?:es |das )?bei (?:ihnen|dir|euch)|ginge (?:es|das)|würde (?:es|das) gehen|"
+    r"(?:would|does|will|could) (?:\w+ ){1,4}work)\b", re.I)
 _WHICH_DAY = re.compile(r"\b(?:which|what) (?:day|date|time)\b|"
                         r"\bwelche[nrm]? (?:tag|zeit|termin)\b|\bschedul\w*\b", re.I)
 _WHEN_COME = re.compile(
     r"\b(?:wann|when)\b.{0,60}\b(?:abholen|abholung|vorbeischicken|vorbeibringen|"
-    r"pick (?:\w+ )?up|collect|send someone|come)\b|"
+    r"pick (?:\w+ )?up|collect|send someone|come|"
+    # "Wann könnten Sie sich das Sofa ansehen?", "When could you have a look at it?"
+    r"ansehen|anschauen|angucken|anzusehen|anzuschauen|begutachten|have a look|take a look)\b|"
     r"\b(?:zu uns|zu mir|bei uns|bei mir|to us|to our|to my)\b.{0,40}"
     r"\b(?:kommen|vorbeikommen|come)\b",
     re.I)

@@ -3,6 +3,8 @@ question refers to (agent/questions.py): pure functions, dev-style material."""
 
 from __future__ import annotations
 
+import pytest
+
 from agent.material import _first_steps
 from agent.questions import items_before, read_questions, split_compound
 from agent.ranking import Ranker, answer_kind, focus, says_little, unframed
@@ -145,3 +147,20 @@ def test_a_german_plural_with_umlaut_finds_its_singular() -> None:
     r = Ranker([chair, seat])
     assert r.overlap("Was kostet es, sechs Stühle neu zu beziehen?", chair) == 1.0
     assert r.overlap("Was kostet es, sechs Stühle neu zu beziehen?", seat) < 0.5
+
+
+@pytest.mark.parametrize("ask", [
+    "Wann passt es Ihnen, sich den Garten anzusehen?", "Ginge es am Donnerstagnachmittag?",
+    "Haben Sie diese Woche noch einen Termin für mich?", "Können Sie zum Ausmessen kommen?",
+    "Wann könnten Sie sich das Sofa einmal ansehen?", "Could we set up a time to talk?",
+    "Could you come and measure the windows?", "Would Tuesday at 3 work?",
+    "Can we book a first session in early January?", "Could you squeeze us in?"])
+def test_more_ways_of_asking_for_a_time_with_the_owner(ask: str) -> None:
+    assert read_questions(f"Hallo,\n\n{ask}\n\nGrüße\nTom\n")[0].wants_time
+
+
+@pytest.mark.parametrize("ask", [
+    "Was kostet ein Termin zum Ausmessen?", "Would that work with the old fabric?",
+    "Haben Sie einen Termin für die Lieferung?", "Wie lange dauert ein Termin?"])
+def test_questions_about_a_visit_or_that_merely_say_work_are_no_time_request(ask: str) -> None:
+    assert not read_questions(f"Hallo,\n\n{ask}\n\nGrüße\nTom\n")[0].wants_time
