@@ -147,8 +147,9 @@ class TemplateDrafter:
         block = _scheduling_block(m, kind, language, extra, dates) if scheduling_mail else ""
         calendar_in_block = bool(block and extra.get("slots"))
         drafting = kind != "auto"
-        answers = [answer_sentence(a.passages, brief=a.items) for a in m.answers
-                   if a.source == "knowledge" and drafting]
+        answers = [answer_sentence(a.passages, brief=a.items) if a.source == "knowledge"
+                   else a.note for a in m.answers
+                   if (a.source == "knowledge" or a.note) and drafting]
         open_points = [q.text for q in m.open_points] if drafting else []
         prompt = load_prompt(f"drafts/reply.{language}")
         text = prompt.render(
@@ -213,6 +214,9 @@ def llm_material(m: DraftMaterial, marker: str) -> str:
             src = f"{answer_sentence(a.passages)} (from {files})"
             lines.append(f"Question {i} (quoted from the email): «{q}» → answer from the "
                          f"owner's knowledge: {src}")
+        elif a.source == "calendar" and a.note:
+            lines.append(f"Question {i} (quoted from the email): «{q}» → answer from the "
+                         f"owner's calendar: {a.note}")
         elif a.source == "calendar":
             lines.append(f"Question {i} (quoted from the email): «{q}» → answer with the free "
                          "slots below")

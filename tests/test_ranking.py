@@ -4,6 +4,7 @@ question refers to (agent/questions.py): pure functions, dev-style material."""
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
 
 from agent.material import _first_steps
 from agent.questions import items_before, read_questions, split_compound
@@ -164,3 +165,50 @@ def test_more_ways_of_asking_for_a_time_with_the_owner(ask: str) -> None:
     "Haben Sie einen Termin für die Lieferung?", "Wie lange dauert ein Termin?"])
 def test_questions_about_a_visit_or_that_merely_say_work_are_no_time_request(ask: str) -> None:
     assert not read_questions(f"Hallo,\n\n{ask}\n\nGrüße\nTom\n")[0].wants_time
+
+
+def test_whether_a_date_range_is_free_is_answered_from_the_booked_nights() -> None:
+    from datetime import UTC, date, datetime
+    from typing import Any
+
+    from agent.material import stay
+    from agent.questions import Question
+    from agent.scheduling.planner import Planner
+    from core.config import load_config
+    from core.ical.base import Busy
+
+    class Source:
+        writable = False
+
+        def busy(self, start: datetime, end: datetime) -> list[Busy]:
+            return [Busy(datetime(2027, 3, 8, 8, tzinfo=UTC), datetime(2027, 3, 8, 11, tzinfo=UTC)),
+                    Busy(datetime(2027, 3, 12, 14, tzinfo=UTC),
+                         datetime(2027, 3, 15, 9, tzinfo=UTC))]
+
+    ws = load_config(FIXTURES / "drafts" / "workspace.yaml")
+    source: Any = Source()
+    planner = Planner(ws, source, lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    # an appointment during the day books no night; a stay books each night it covers
+    assert planner.booked_nights(date(2027, 3, 3), date(2027, 3, 10)) == []
+    assert planner.booked_nights(date(2027, 3, 10), date(2027, 3, 14)) == [
+        date(2027, 3, 12), date(2027, 3, 13)]
+    ref = date(2026, 12, 1)
+    free = stay(Question("Ist die Wohnung vom 3. bis 10. März noch frei?"), ref, "de",
+                planner.booked_nights)
+    assert free == ("Vom 3. bis 10. März 2027 ist in meinem Kalender noch nichts "
+                    "gebucht – der Zeitraum ist frei.")
+    booked = stay(Question("Is the flat available from 10 to 14 March?"), ref, "en",
+                  planner.booked_nights)
+    assert "already (partly) booked" in booked
+    assert stay(Question("Was kostet eine Woche vom 3. bis 10. März?"), ref, "de",
+                planner.booked_nights) == ""  # a price question, not whether it is free
+
+
+def test_a_caterers_capacity_for_a_date_range_is_not_answered_from_booked_nights() -> None:
+    from datetime import date
+
+    from agent.material import stay
+    from agent.questions import Question
+
+    q = Question("Haben Sie vom 7. bis 11. Dezember noch Kapazität frei?")
+    assert stay(q, date(2026, 12, 1), "de", lambda a, b: []) == ""
