@@ -9,7 +9,7 @@ from typing import Protocol
 
 from agent.facts import extract_facts
 from agent.maildata import email_block, inert
-from agent.material import DraftMaterial
+from agent.material import BLOCK_CHARS, DraftMaterial
 from agent.prompts import load_prompt, load_table
 from agent.recap import Fact, date_text
 from core.config import Workspace
@@ -87,7 +87,6 @@ def next_working_day(ws: Workspace, now: datetime, language: str) -> str:
     return _WEEKDAYS[language][day.weekday()]
 
 
-BLOCK_CHARS = 240  # a paragraph up to this length is quoted whole, a longer one by sentence
 
 
 _PRICED_HEAD = re.compile(r"^(?P<head>[^–]{3,80}?\d[^–]{0,40}?)\s+[–—]\s+\S")
@@ -148,8 +147,9 @@ class TemplateDrafter:
         block = _scheduling_block(m, kind, language, extra, dates) if scheduling_mail else ""
         calendar_in_block = bool(block and extra.get("slots"))
         drafting = kind != "auto"
-        answers = [answer_sentence(a.passages, brief=a.items) for a in m.answers
-                   if a.source == "knowledge" and drafting]
+        answers = [answer_sentence(a.passages, brief=a.items) if a.source == "knowledge"
+                   else a.note for a in m.answers
+                   if (a.source == "knowledge" or a.note) and drafting]
         open_points = [q.text for q in m.open_points] if drafting else []
         prompt = load_prompt(f"drafts/reply.{language}")
         text = prompt.render(
@@ -214,6 +214,9 @@ def llm_material(m: DraftMaterial, marker: str) -> str:
             src = f"{answer_sentence(a.passages)} (from {files})"
             lines.append(f"Question {i} (quoted from the email): «{q}» → answer from the "
                          f"owner's knowledge: {src}")
+        elif a.source == "calendar" and a.note:
+            lines.append(f"Question {i} (quoted from the email): «{q}» → answer from the "
+                         f"owner's calendar: {a.note}")
         elif a.source == "calendar":
             lines.append(f"Question {i} (quoted from the email): «{q}» → answer with the free "
                          "slots below")

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from agent.facts import extract_facts
 from agent.questions import Question, body_lines, first_sentence, items_before, read_questions
-from agent.ranking import Ranker, answer_kind, fits, focus, says_little
-from agent.recap import Fact, read_facts
+from agent.ranking import Ranker, answer_kind, fits, focus, says_little, unframed
+from agent.recap import Fact, date_range, date_text, read_facts
 from agent.salutation import GenderOf, greeting
 from core.clock import reference_time
 from core.models import (
@@ -38,6 +38,7 @@ from core.ports import KnowledgeSearch, Passage, PassageHit
 
 Scheduler = Callable[[MessageView, Proposal | None], SchedulePlan]
 Examples = Callable[[Mail], list[str]]  # the owner's approved replies to similar mail
+Nights = Callable[[date, date], list[date]]  # the calendar's booked nights in a date range
 
 # A passage answers a question when its score (agent/ranking.py: the cosine similarity of
 # the e5 vectors — query: the question, with the sentences before it when it says little;
@@ -46,8 +47,10 @@ Examples = Callable[[Mail], list[str]]  # the owner's approved replies to simila
 # eval set): answering passages there score 0.875–0.95, the best unrelated ones 0.83–0.89;
 # 0.86 and 0.85 were tried and answered more of what only the owner can answer.
 MATCH = 0.87
-# a second passage joins the first when it is nearly as close and from the same file
+# a second passage joins the first when it is nearly as close: under the same heading,
+# or a single sentence of the same file
 SECOND = 0.015
+BLOCK_CHARS = 240  # a paragraph up to this length is quoted whole, a longer one by sentence
 CONTEXT_PENALTY = 0.01
 FOCUS_PENALTY = 0.0  # the asking clause counts as much as the whole sentence
 STEPS = 3  # a question about the process is answered with its first steps
@@ -76,6 +79,7 @@ class Answer:
     passages: tuple[Passage, ...] = ()
     similarity: float = 0.0
     items: bool = False  # the passages price the items of a list, one each
+    note: str = ""  # a calendar answer in words (whether a date range is free)
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class Sources:
     schedule: Scheduler | None = None
     gender_of: GenderOf | None = None
     examples: Examples | None = None
+    nights: Nights | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -136,11 +141,15 @@ def _previous_sentences(text: str, questions: list[Question]) -> list[str]:
     characters: what a short question ("Was kostet das?") refers to."""
     out = []
     flat = re.sub(r"\s+", " ", "\n".join(body_lines(text)))
+    lower = flat.lower()
     for q in questions:
-        pos = flat.find(q.text[:30])
+        pos = lower.find(q.text[:30].lower())  # a split question starts in lowercase there
         head = flat[:pos].rstrip() if pos > 0 else ""
         parts = [x for x in re.split(r"(?<=[.!?:])\s+", head) if x]
-        context = " ".join(parts[-2:])  # what the question refers to: the last sentences
+        # the second half of a compound question ("Do you provide staff, and how is that
+        # charged?") refers to the first half only
+        context = (parts[-1] if parts and not parts[-1].endswith((".", "!", "?", ":"))
+                   else " ".join(parts[-2:]))  # what the question refers to
         out.append(context[-300:] if len(context) > 8 else "")
     return out
 
@@ -157,9 +166,18 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     # next to a related one)
     rest = [h for h in hits if h.passage.id not in used and h.passage.id != top.passage.id]
     for h in rest[:1]:
-        if h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source:
+        # under the same heading, or two single sentences of one file; never a second
+        # paragraph on another topic ("Delivery …" under "Cancellation …")
+        if (h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source
+                and (h.passage.heading == top.passage.heading
+                     or not (_whole(h.passage) or _whole(top.passage)))):
             chosen.append(h.passage)
     return tuple(chosen), top.similarity
+
+
+def _whole(p: Passage) -> bool:
+    """The passage is quoted as its whole paragraph (agent/drafts.py answer_sentence)."""
+    return bool(p.block) and len(p.block) <= BLOCK_CHARS
 
 
 def _first_steps(top: Passage, passages: list[Passage]) -> tuple[Passage, ...]:
@@ -193,6 +211,36 @@ def _priced_items(text: str, questions: list[Question], language: str,
             if ranked[0].passage not in chosen:
                 out[n] = ((*chosen, ranked[0].passage), max(best, ranked[0].score))
     return out
+
+
+# "Ist die Wohnung vom 3. bis 10. März noch frei?", "Is the flat available 12 to 19 April?"
+_FREE = re.compile(r"\b(?:frei|verfügbar|belegt|ausgebucht|noch zu haben|buchbar|kapazität|"
+                   r"available|availability|free|vacant|booked|capacity)\b", re.I)
+# a place to stay: its nights are what the calendar's bookings block (a caterer's "Kapazität
+# vom 7. bis 11." depends on the day's appointments, which this does not weigh)
+_LODGING = re.compile(r"\b(?:\w*wohnung|apartment|appartement|flat|cottage|zimmer|room|haus|"
+                      r"house|unterkunft|übernacht\w*|nächte|nights?|aufenthalt|stay|urlaub|"
+                      r"holiday|vacation|ferien\w*)\b", re.I)
+_STAY = {"de": ("Vom {} bis {} ist in meinem Kalender noch nichts gebucht – der Zeitraum ist "
+                "frei.", "Vom {} bis {} ist mein Kalender leider schon (teilweise) belegt."),
+         "en": ("From {} to {} nothing is booked in my calendar yet – those dates are free.",
+                "From {} to {} my calendar is unfortunately already (partly) booked.")}
+
+
+def stay(question: Question, ref: date, language: str, nights: Nights) -> str:
+    """Whether the place to stay is free for the date range a question names, from the
+    calendar's booked nights; "" when the question names no range, no place to stay, or does
+    not ask whether it is free."""
+    if not (_FREE.search(question.text) and _LODGING.search(question.text)):
+        return ""
+    span = date_range(question.text, ref)
+    if span is None or (span[1] - span[0]).days > 60:
+        return ""
+    free, booked = _STAY.get(language, _STAY["en"])
+    same = (span[0].year, span[0].month) == (span[1].year, span[1].month)
+    first = f"{span[0].day}." if language == "de" else str(span[0].day)
+    words = (first if same else date_text(span[0], language), date_text(span[1], language))
+    return (booked if nights(*span) else free).format(*words)
 
 
 def is_complaint(category: Category, text: str) -> bool:
@@ -237,16 +285,20 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
     if any(q.wants_time for q in questions) or decision.draft_context.get("slots"):
         slots, offered, zone = _slots(view, decision, sources.schedule,
                                       [q for q in questions if q.wants_time])
-    search = [i for i, q in enumerate(questions) if not (q.wants_time and slots)]
+    ref = reference_time(mail.date, now).date()
     for i, q in enumerate(questions):
         if q.wants_time and slots:
             answers[i] = Answer(q, "calendar")
+        elif sources.nights is not None and (note := stay(q, ref, language, sources.nights)):
+            answers[i] = Answer(q, "calendar", note=note)  # a date range, not an hour
+    search = [i for i, q in enumerate(questions) if answers[i] is None]
     if sources.knowledge is not None and search:
         before = _previous_sentences(text, questions)
         contexts = [_query(questions[i], before[i], mail.subject) for i in search]
         plain = [questions[i].text for i in search]
         extra = [(n, c) for n, c in enumerate(contexts) if c is not None]
-        clauses = [(n, f) for n, f in enumerate(focus(x) for x in plain) if f is not None]
+        clauses = [(n, f) for n, f in enumerate(focus(x) or unframed(x) for x in plain)
+                   if f is not None]
         queries = plain + [x for _, x in extra] + [x for _, x in clauses]
         all_passages = sources.knowledge.passages()
         ranker = Ranker(all_passages)
@@ -276,7 +328,6 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
     complaint = is_complaint(category, f"{mail.subject}\n{text}")
     policy = (_complaint_policy(language, sources.knowledge)
               if complaint and sources.knowledge is not None else ())
-    ref = reference_time(mail.date, now).date()
     examples = tuple(sources.examples(mail)) if sources.examples is not None else ()
     return DraftMaterial(
         language=language,

@@ -22,7 +22,7 @@ from agent.classify.rules import certain_category
 from agent.drafts import Drafter, draft_language
 from agent.explain import explain
 from agent.guidance import read_note
-from agent.material import Examples, Sources, gather
+from agent.material import Examples, Nights, Sources, gather
 from agent.parse.mime import parse_message
 from agent.policy import GateInput, ReplyLedger, decide, owner_decision
 from agent.priority import priority_of
@@ -65,6 +65,7 @@ class Deps:
     load: Callable[[str], int]  # open tasks per assistant id
     clock: Clock  # the agent's one clock (core/clock.py); nothing else reads the time
     schedule: Scheduler | None = None  # the calendar logic, when a calendar is configured
+    nights: Nights | None = None  # the calendar's booked nights in a date range
     offers: Callable[[Mail], Proposal | None] | None = None  # slots offered in this thread
     knowledge: KnowledgeSearch | None = None  # the owner's knowledge (CONTRACT §4 knowledge:)
     gender_of: GenderOf | None = None  # first name → "f"/"m"/None, for "Herr"/"Frau"
@@ -162,7 +163,8 @@ def draft(v: MessageView, c: Classification, d: Decision, deps: Deps) -> Decisio
         kind = "auto" if d.action is Action.auto else "draft"
         sources = Sources(knowledge=deps.knowledge, gender_of=deps.gender_of,
                           examples=deps.examples,
-                          schedule=deps.schedule if kind == "draft" else None)
+                          schedule=deps.schedule if kind == "draft" else None,
+                          nights=deps.nights if kind == "draft" else None)
         material = gather(v, c.category, d, draft_language(v.language), v.received_at, sources)
         text = deps.drafter.compose(v.mail, c.category, kind, deps.ws, v.received_at,
                                     d.draft_context, material)

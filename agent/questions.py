@@ -44,7 +44,8 @@ _REQUEST = re.compile(
     r"(?:i|we) need to know|(?:i|we)(?:'d| would) be interested to (?:know|hear)|"
     r"could you|can you|would you|will you|please|kindly|let me know|let us know|"
     r"i(?:'d| would) like to know|we(?:'d| would) like to know|i was wondering|"
-    r"we were wondering|i wonder|is it possible|would it be possible|do you know|"
+    r"we were wondering|(?:i|we)(?:'m|'re| am| are) (?:also |just )?wondering|i wonder|"
+    r"is it possible|would it be possible|do you know|"
     r"i(?:'d| would) be grateful|send me|send us|tell me|tell us|advise)\b", re.I)
 _IMPERATIVE_DE = re.compile(r"^(?:\w+(?:en|ern|eln)) (?:sie|Sie)\b(?! haben| sind| werden)")
 _IMPERATIVE_EN = re.compile(
@@ -81,7 +82,15 @@ _WANTS_TIME = re.compile(
     r"ruf(?:en sie)? (?:mich|uns) an|videocall|video-?call|kennenlernen|treffen|"
     r"call|phone|ring me|ring us|meeting|meet|visit|come (?:by|over|round|and (?:look|see|have))|"
     r"stop by|drop by|pop (?:by|round|over)|appointment|site visit|viewing|consultation|"
-    r"slot|available (?:for a|to (?:meet|talk|come))|free (?:for a|to (?:meet|talk)))\b", re.I)
+    r"slot|available (?:for a|to (?:meet|talk|come))|free (?:for a|to (?:meet|talk))|"
+    # "Können Sie zum Ausmessen kommen?", "Could you come and measure the windows?"
+    r"ausmessen|aufmessen|zum (?:ausmessen|aufmessen|messen|anschauen|ansehen) (?:\w+ )?kommen|"
+    r"come (?:and|to) (?:measure|check|assess|inspect|quote)|"
+    r"fit (?:us|me|it) in|squeeze (?:us|me|it) in|"
+    r"(?:set up|find|arrange|agree on|fix) (?:a |an )?(?:time|date|appointment)|"
+    r"book (?:a|an|the|our|my) (?:\w+ )?(?:session|lesson|appointment|slot|visit|call|meeting)|"
+    r"(?:haben|hätten|hast|hättest|habt) (?:sie|du|ihr) (?:\w+ ){0,4}(?:einen )?termin)\b",
+    re.I)
 # an appointment asked for in other words: "Termin"/"Zeit"/"time" with a wish to fix one, or
 # a service wanted within a named time ("kannst du es nächste Woche stimmen?")
 _APPOINTMENT = re.compile(
@@ -91,7 +100,8 @@ _APPOINTMENT = re.compile(
     r"available|kommen|come)\b", re.I)
 _WHEN_FRAME = re.compile(
     r"\b(?:nächste[n]? woche|kommende[n]? woche|diese[r]? woche|morgen|übermorgen|"
-    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|next week|this week|tomorrow|"
+    r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag)(?:vormittag|nachmittag|abend|"
+    r"morgen)?|next week|this week|tomorrow|"
     r"monday|tuesday|wednesday|thursday|friday|saturday)\b", re.I)
 _CAN_YOU = re.compile(r"\b(?:können sie|könnten sie|kannst du|könntest du|could you|can you|"
                       r"would you be able|are you able)\b", re.I)
@@ -103,12 +113,15 @@ _HAVE_TIME = re.compile(
 # "Wann können Sie den Schrank abholen?", "Could the visits be scheduled on Tuesdays?"
 _DAY_SUITS = re.compile(
     r"\b(?:work for you|suit(?:s)? you|convenient|passt (?:es |das )?(?:ihnen|dir|euch)|"
-    r"geht (?:es |das )?bei (?:ihnen|dir|euch))\b", re.I)
+    r"geht (?:es |das )?bei (?:ihnen|dir|euch)|ginge (?:es|das)|würde (?:es|das) gehen|"
+    r"(?:would|does|will|could) (?:\w+ ){1,4}work)\b", re.I)
 _WHICH_DAY = re.compile(r"\b(?:which|what) (?:day|date|time)\b|"
                         r"\bwelche[nrm]? (?:tag|zeit|termin)\b|\bschedul\w*\b", re.I)
 _WHEN_COME = re.compile(
     r"\b(?:wann|when)\b.{0,60}\b(?:abholen|abholung|vorbeischicken|vorbeibringen|"
-    r"pick (?:\w+ )?up|collect|send someone|come)\b|"
+    r"pick (?:\w+ )?up|collect|send someone|come|"
+    # "Wann könnten Sie sich das Sofa ansehen?", "When could you have a look at it?"
+    r"ansehen|anschauen|angucken|anzusehen|anzuschauen|begutachten|have a look|take a look)\b|"
     r"\b(?:zu uns|zu mir|bei uns|bei mir|to us|to our|to my)\b.{0,40}"
     r"\b(?:kommen|vorbeikommen|come)\b",
     re.I)
@@ -117,7 +130,11 @@ _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|liefer
                        # asking what a visit or call costs: the knowledge answers that
                        r"was kostet|was kosten|wie ?viel kostet|wie teuer|kostenlos|gratis|"
                        r"kostenpflichtig|how much|what does \w+(?: \w+){0,3} cost|for free|"
-                       r"free of charge|is there a (?:fee|charge))\b", re.I)
+                       r"free of charge|is there a (?:fee|charge)|"
+                       # the sender comes to the owner's counter: opening hours answer that
+                       r"(?:can|could) (?:we|i) (?:collect|pick)|öffnungszeit\w*|geöffnet|"
+                       r"(?:kann|können) (?:ich|wir) (?:\w+ ){0,3}abholen|opening hours|open)\b",
+                       re.I)
 
 
 @dataclass(frozen=True)
@@ -214,6 +231,11 @@ _COMPOUND = re.compile(
 _CLAUSES = re.compile(r"(?:,\s*|(?<!\s)\s+(?:und|oder|and|or)\s+)(?=(?:ob|whether)\b)", re.I)
 
 
+_WH = re.compile(r"^(?:\w++ ){0,2}(?:wie|was|wann|wo|welche\w*|warum|wieso|how|what|when|where|"
+                 r"which|why)\b", re.I)
+_POINTS_BACK = re.compile(r"\b(?:das|dies\w*|dafür|davon|dazu|that|this|it|those|them)\b", re.I)
+
+
 def split_compound(sentence: str) -> list[str]:
     """"How much is it, and do you travel to Halle?" → two questions."""
     clauses = _CLAUSES.split(sentence)
@@ -227,6 +249,11 @@ def split_compound(sentence: str) -> list[str]:
         return [p[:1].upper() + p[1:] for p in out]
     parts = [p.strip(" ,") for p in _COMPOUND.split(sentence) if p and p.strip(" ,")]
     if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
+        return [sentence]
+    if not _WH.match(parts[0]) and any(len(p.split()) <= 6 and _POINTS_BACK.search(p)
+                                       for p in parts[1:]):
+        # "Do you provide staff, and how is that charged?" asks about the first half ("Wie
+        # gehen Sie vor, und was würde das kosten?" about the project: two questions)
         return [sentence]
     end = "?" if sentence.rstrip().endswith("?") else "."
     out = [p if p.endswith(("?", ".", "!")) else p + end for p in parts]

@@ -56,17 +56,34 @@ _DURATION_Q = re.compile(
     r"\b(?:wie lange|wie schnell|wie bald|dauer\w*|dauert|lieferzeit\w*|wartezeit\w*|"
     r"bearbeitungszeit\w*|vorlauf\w*|wann (?:\w+ )?(?:fertig|geliefert|bekomm\w*)|"
     r"how long|how soon|how quickly|how fast|lead time|turnaround|waiting time|delivery time|"
-    r"when (?:\w+ ){0,4}(?:ready|done|finished|delivered))\b", re.I)
+    r"when (?:\w+ ){0,4}(?:ready|done|finished|delivered)|"
+    # how much notice: "Wie weit im Voraus …?", "eine Woche vorher", "how far in advance"
+    r"wie (?:weit|früh|lange) (?:im )?(?:voraus|vorher)|im voraus (?:bestell|buch|reservier)\w*|"
+    r"(?:eine?|\d+) (?:woche|wochen|tage?n?|werktage?n?|monate?n?) (?:vorher|im voraus|davor)|"
+    r"how (?:far|early|much) (?:in advance|ahead)|how much notice|"
+    r"(?:order|book|reserve|tell you|let you know) (?:\w+ ){0,3}(?:in advance|ahead)|"
+    r"(?:a|one|\d+) (?:week|weeks|days?|working days|months?) (?:before|ahead|in advance))\b",
+    re.I)
 _CLOCK_Q = re.compile(
     r"\b(?:ab wann|um wie ?viel uhr|uhrzeit\w*|öffnungszeit\w*|geöffnet|sprechzeit\w*|"
     r"erreichbar|check-?in|check-?out|anreise|abreise|what time|opening hours|office hours|"
-    r"are you open|reach you|arrival time|departure time)\b", re.I)
+    r"are you open|reach you|arrival time|departure time|"
+    # "Haben Sie samstags auf?", "Are you open on Saturdays?"
+    r"(?:haben|hast|habt) (?:sie|du|ihr) (?:\w+ ){0,3}(?:auf|offen)|"
+    r"(?:are you|is the \w+) (?:\w+ ){0,2}open)\b", re.I)
 _DISTANCE_Q = re.compile(r"\b(?:wie weit|entfernt|entfernung|how far|distance|far from|"
-                         r"walking distance|minutes from|minuten (?:vom|von|zum|zur|bis))\b",
-                         re.I)
+                         r"walking distance|minutes from|minuten (?:vom|von|zum|zur|bis)|"
+                         # "Liefern Sie bis nach Baunatal?", "Do you travel to Halle?"
+                         r"(?:liefern|kommen|fahren) (?:sie|du|ihr) (?:\w+ ){0,3}(?:nach|bis)|"
+                         r"bis nach|(?:deliver|travel|come|drive) (?:\w+ ){0,2}(?:to|as far as)"
+                         r")\b", re.I)
 # "Ist die Anfahrt im Preis enthalten?", "Is the consultation free?": a yes or no, not an amount
 _INCLUDED = re.compile(r"\b(?:enthalten|inbegriffen|inklusive|inkl|included|include[sd]?|"
-                       r"kostenlos|kostenpflichtig|gratis|umsonst|free|for nothing)\b", re.I)
+                       r"kostenlos|kostenpflichtig|gratis|umsonst|free|for nothing|"
+                       # "Kostet das mehr?", "Does it cost extra?": whether, not how much
+                       r"kostet (?:das|es|die \w+|der \w+) (?:\w+ )?(?:mehr|extra)|"
+                       r"(?:mehr|extra) kostet|cost (?:\w+ )?(?:more|extra)|"
+                       r"charge (?:\w+ )?extra)\b", re.I)
 _PROCESS_Q = re.compile(
     r"\b(?:wie gehen sie (?:\w+ ){0,4}vor|wie geht (?:ihr|du) (?:\w+ ){0,4}vor|"
     r"wie läuft (?:\w+ ){0,4}ab|wie (?:ist|wäre) der ablauf|ablauf|vorgehen|"
@@ -102,14 +119,23 @@ class Scored:
     score: float  # cosine + shared rare words + kind of answer
 
 
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def _fold(word: str) -> str:
+    """Lowercase without umlauts: a German plural finds its singular ("Stühle" → "stuhle",
+    matching "Stuhl"; "Gärten" → "Garten")."""
+    return word.lower().translate(_FOLD)
+
+
 def terms(text: str) -> set[str]:
     """The question's content words, lowercase (function words and price words left out)."""
-    return {t.lower() for t in _TERM.findall(text)} - _STOP
+    return {_fold(t) for t in _TERM.findall(text) if t.lower() not in _STOP}
 
 
 def _full_text(p: Passage) -> str:
-    """What a passage says with the headings above it, lowercase (what words are looked up in)."""
-    return f"{p.context} {p.heading} {p.text}".lower()
+    """What a passage says with the headings above it, folded (what words are looked up in)."""
+    return _fold(f"{p.context} {p.heading} {p.text}")
 
 
 def _words(p: Passage) -> tuple[str, set[str]]:
@@ -210,6 +236,29 @@ def focus(question: str) -> str | None:
     if len(clause.split()) < 3 or len(clause) > 0.8 * len(question) or _POINTS.search(clause):
         return None  # "– what would you charge for that?" says nothing without the story
     return clause[:1].upper() + clause[1:]
+
+
+# the frame of an indirect question: "Außerdem wüsste ich gern, ob …", "We're also wondering
+# whether …", "Could you tell us how …" — what follows is the question itself
+_FRAME = re.compile(
+    r"^(?:[^,.?!]{0,30}\b)?(?:(?:ich|wir) (?:wüssten?|würden?|möchten?|hätten?) (?:\w+ ){0,3}"
+    r"(?:wissen|erfahren|gewusst)|(?:mich|uns) würde (?:\w+ ){0,2}interessieren|"
+    r"(?:wüssten?|möchten?) (?:ich|wir) (?:\w+ ){0,2}(?:gern|gerne|wissen)|"
+    r"(?:können|könnten) sie (?:mir|uns) (?:\w+ ){0,2}(?:sagen|mitteilen)|"
+    r"(?:i|we)(?:'m|'re| am| are| was| were)? (?:also |just )?wondering|i wonder|"
+    r"(?:i|we)(?:'d| would) (?:like|love) to know|(?:could|can) you (?:\w+ ){0,2}"
+    r"(?:tell|let) (?:me|us)(?: know)?)[ ,]+(?=(?:ob|wie|was|wann|welche\w*|whether|if|how|what|"
+    r"when|which)\b)", re.I)
+
+
+def unframed(question: str) -> str | None:
+    """The question without its asking frame ("We're also wondering whether the tasting is
+    free" → "Whether the tasting is free"); None when it has none."""
+    m = _FRAME.match(question)
+    if m is None or len(question[m.end():].split()) < 3:
+        return None
+    rest = question[m.end():]
+    return rest[:1].upper() + rest[1:]
 
 
 def says_little(question: str) -> bool:

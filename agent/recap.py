@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 _MONTHS = {
     "januar": 1, "jan": 1, "january": 1, "februar": 2, "feb": 2, "february": 2, "märz": 3,
@@ -117,6 +118,33 @@ def date_text(d: date, language: str) -> str:
     return f"{d.day} {_MONTH_NAMES_EN[d.month - 1]} {d.year}"
 
 
+# "3. bis 10. März", "12 to 19 April": the first day without its month
+_SHORT_RANGE = re.compile(
+    rf"(?<![\d.])(\d{{1,2}})(\.|st|nd|rd|th)?\s?(bis(?: zum)?|–|-|to|until|till)\s?"
+    rf"(\d{{1,2}})(\.|st|nd|rd|th)?\s(?:of\s)?({_M})\b", re.I)
+
+
+_SHORT_START = re.compile(r"(?<![\d.])(\d{1,2})(?:\.|st|nd|rd|th)?\s?(?:bis(?: zum)?|–|-|to|until|"
+                          r"till)\s?$", re.I)
+
+
+def _whole_range(text: str) -> str:
+    """"3. bis 10. März" → "3. März bis 10. März" (both days with their month)."""
+    return _SHORT_RANGE.sub(
+        lambda m: f"{m[1]}{m[2] or ''} {m[6]} {m[3]} {m[4]}{m[5] or ''} {m[6]}", text)
+
+
+def date_range(text: str, ref: date) -> tuple[date, date] | None:
+    """The first date range in `text` ("vom 3. bis 10. März", "20.3.–27.3.", "12 to 19 April
+    2027") as (first day, last day); None when there is none or it runs backwards."""
+    full = _whole_range(text)
+    found = [(m, _date_of(m, ref)) for m in _DATE.finditer(full)]
+    for (m, a), (n, b) in pairwise(found):
+        if a and b and a < b and _RANGE_WORD.match(full[m.end():n.start()]):
+            return a, b
+    return None
+
+
 def _dates(text: str, ref: date, language: str) -> list[Fact]:
     found = [(m, _date_of(m, ref)) for m in _DATE.finditer(text)]
     found = [(m, d) for m, d in found if d is not None]
@@ -132,6 +160,10 @@ def _dates(text: str, ref: date, language: str) -> list[Fact]:
             skip.add(i + 1)
             word = ("vom {} bis {}" if language == "de" else "from {} to {}")
             out.append(Fact("range", word.format(date_text(d, language), date_text(end, language))))
+        elif (short := _SHORT_START.search(before)) and 0 < int(short[1]) < d.day:
+            # "vom 7. bis 11. Dezember": the first day without its month, said so again
+            word = ("vom {}. bis {}" if language == "de" else "from {} to {}")
+            out.append(Fact("range", word.format(int(short[1]), date_text(d, language))))
         elif _DEADLINE_CUE.search(before):
             word = "bis {}" if language == "de" else "by {}"
             out.append(Fact("deadline", word.format(date_text(d, language))))
@@ -202,6 +234,7 @@ def read_facts(text: str, ref: date, language: str, limit: int = 6) -> list[Fact
     references, dates, amounts, quantities, measures, times; at most `limit`. Header lines of
     a quoted or forwarded mail ("Am 24.11. um 22:47 schrieb …") are not the sender's facts."""
     text = "\n".join(x for x in text.splitlines() if not _HEADER_LINE.match(x))
+
     def blank(pattern: re.Pattern[str], s: str) -> str:
         return pattern.sub(lambda m: " " * len(m.group(0)), s)
 

@@ -40,7 +40,8 @@ _NOT_A_NAME = re.compile(
     r"zur|zum|und|and|für|for|of|website|webshop|shop|gasthaus|gasthof|restaurant|café|cafe|"
     r"bistro|bäckerei|verlag|group|gruppe|holding|"
     r"team|info|office|service|support|verwaltung|"
-    r"hotel|schule|musikschule|praxis|kanzlei|verein|gemeinschaft|erbengemeinschaft|firma|"
+    r"hotel|schule|musikschule|praxis|kanzlei|\w*verein|gemeinschaft|erbengemeinschaft|firma|"
+    r"kita|kindergarten|elternbeirat|\w*gemeinde|club|society|association|foundation|"
     r"company|studio|agentur|agency|buchhaltung|sekretariat|kontakt|contact|noreply|"
     r"manager|assistant|assistenz|geschäftsführ\w*|inhaber\w*|tel|phone|mobil|www|straße|"
     r"str\.|street)\b|[@\d/|:]", re.I)

@@ -1,7 +1,8 @@
 """Draft eval: do the drafts answer the sender?
 
     python -m evals.drafts_eval                 # the draft eval (v2) and the demo mailbox
-    python -m evals.drafts_eval --sets dev      # the dev material in tests/fixtures/drafts
+    python -m evals.drafts_eval --sets dev      # the dev material: tests/fixtures/drafts (a
+                                                # piano workshop) and drafts-catering (a caterer)
 
 Runs the real pipeline (classifier, gate, calendar, knowledge, drafter) on each labelled mail,
 replayed as of five minutes after its own Date:, and scores the draft against the labels
@@ -48,6 +49,9 @@ from service.deps import default_deps
 RESULTS = ROOT / "evals" / "results"
 V2 = ROOT / "evals" / "data" / "v2" / "drafts"
 TMP = ROOT / ".tmp" / "eval-data"
+# the dev material (`--sets dev`): business → folder under tests/fixtures, each with its
+# knowledge, mails, labels.yaml and workspace.yaml; written for development, not a measurement
+DEV = {"dev": "drafts", "catering": "drafts-catering"}
 
 # --- normalising -----------------------------------------------------------------------------
 
@@ -295,12 +299,16 @@ def load_set(name: str) -> DraftSet:
             x.setdefault("business", "demo")
         mails = {x["file"]: ROOT / "demo" / "mailbox" / "new" / x["file"] for x in labels}
         return DraftSet(name, labels, mails, {"demo": ROOT / "demo" / "workspace.yaml"})
-    dev = ROOT / "tests" / "fixtures" / "drafts"
-    labels = yaml.safe_load((dev / "labels.yaml").read_text(encoding="utf-8"))
-    for x in labels:
-        x.setdefault("business", "dev")
-    mails = {x["file"]: dev / "mails" / x["file"] for x in labels}
-    return DraftSet(name, labels, mails, {"dev": dev / "workspace.yaml"})
+    labels, mails, workspaces = [], {}, {}
+    for business, folder in DEV.items():
+        dev = ROOT / "tests" / "fixtures" / folder
+        some = yaml.safe_load((dev / "labels.yaml").read_text(encoding="utf-8"))
+        for x in some:
+            x.setdefault("business", business)
+            mails[x["file"]] = dev / "mails" / x["file"]
+        labels += some
+        workspaces[business] = dev / "workspace.yaml"
+    return DraftSet(name, labels, mails, workspaces)
 
 
 def _knowledge_text(ws: Workspace) -> str:

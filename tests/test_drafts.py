@@ -251,3 +251,13 @@ def test_the_shipped_first_names_say_what_the_name_package_says() -> None:
     shipped = FirstNames()
     assert shipped("Anna") == "f" and shipped("Lukas") == "m" and shipped("Kim") is None
     assert shipped._load() == FirstNames(_table_path()).from_package()
+
+
+def test_an_association_in_the_from_header_is_greeted_by_who_signed() -> None:
+    """"Förderverein Kita Pusteblume" is no first name: the reply greets Sarah, who signed."""
+    from agent.parse.mime import parse_message
+    from agent.salutation import greeting
+
+    path = FIXTURES / "drafts-catering" / "mails" / "03-kita-kuchen.eml"
+    mail = parse_message(RawMessage(ref="kita", data=path.read_bytes())).outer
+    assert greeting(mail, "de", informal=True) == "Hallo Sarah,"

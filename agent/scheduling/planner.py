@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from agent.scheduling.availability import Rules
@@ -46,6 +46,27 @@ class Planner:
             log.warning("calendar unavailable: %s", exc)
             return SchedulePlan(action=Action.draft, reason="cal_unavailable",
                                 draft_context={"mode": "unclear", "slots": ""})
+
+    def booked_nights(self, first: date, last: date) -> list[date]:
+        """The nights from `first` to the night before `last` on which the calendar is busy
+        (an event over the night, 22:00–06:00 in the owner's zone: a stay, an all-day or a
+        multi-day event — not an appointment during the day). [] when the calendar cannot be
+        read is not said: a `CalendarError` reaches the caller."""
+        zone = self.ws.owner.zone
+        start = datetime.combine(first, time(22), zone)
+        end = datetime.combine(last, time(6), zone)
+        if end <= start:
+            return []
+        busy = self.source.busy(start, end)
+        out = []
+        day = first
+        while day < last:
+            night = (datetime.combine(day, time(22), zone),
+                     datetime.combine(day + timedelta(days=1), time(6), zone))
+            if any(b.start < night[1] and b.end > night[0] for b in busy):
+                out.append(day)
+            day += timedelta(days=1)
+        return out
 
     def _run(self, view: MessageView, text: str, zone: ZoneInfo | None = None) -> Run:
         now = self.clock()  # the agent's clock: a sender's Date: never moves it
