@@ -11,7 +11,7 @@ from agent.facts import extract_facts
 from agent.maildata import email_block, inert
 from agent.material import BLOCK_CHARS, DraftMaterial
 from agent.prompts import load_prompt, load_table
-from agent.recap import Fact, date_text
+from agent.recap import date_text, recap
 from core.config import Workspace
 from core.models import Category, Draft, Mail
 from core.ports import LLMClient, LLMError, Passage
@@ -155,8 +155,8 @@ class TemplateDrafter:
         text = prompt.render(
             greeting=m.greeting, du=m.informal and language == "de", kind=kind,
             category=category.value, complaint=m.complaint and drafting, scheduling=block,
-            recap=[f.text if f.kind != "reference" else _reference(f, language)
-                   for f in m.facts] if drafting else [],
+            recap=recap(m.facts, scheduling_mail,
+                        "\n".join([block, *answers, *open_points, m.slots])) if drafting else [],
             answers=list(dict.fromkeys(answers)),
             slots="" if calendar_in_block or not drafting else m.slots,
             open=open_points, next_step=" ".join(answer_sentence((p,)) for p in m.next_step),
@@ -172,18 +172,6 @@ class TemplateDrafter:
         text, template = self.body(mail, category, kind, ws, language, now, extra, material)
         return Draft(to=to, subject=subject, body=text, language=language,
                      in_reply_to=in_reply_to, references=refs, template=template)
-
-
-_REFERENCE_WORDS = {
-    "de": {"invoice": "Rechnung", "order": "Auftrag", "offer": "Angebot", "booking": "Buchung",
-           "contract": "Vertrag", "reference": "Vorgang"},
-    "en": {"invoice": "invoice", "order": "order", "offer": "quote", "booking": "booking",
-           "contract": "contract", "reference": "reference"},
-}
-
-
-def _reference(f: Fact, language: str) -> str:
-    return f"{_REFERENCE_WORDS[language].get(f.label, '')} {f.text}".strip()
 
 
 def plain_material(mail: Mail, language: str, now: datetime) -> DraftMaterial:

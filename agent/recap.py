@@ -5,6 +5,7 @@ the sender wrote it, with what it is ("Rechnung 2026-0412", "bis 18.12.2026").""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
@@ -28,9 +29,12 @@ _DATE = re.compile(
     rf"|\b(20\d\d)-(\d\d)-(\d\d)\b", re.I)
 _RANGE_WORD = re.compile(r"^\s*(?:bis(?: zum| einschließlich)?|–|-|to|until|till|through)\s*$",
                          re.I)
+_WEEKDAY = (r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
+            r"wednesday|thursday|friday|saturday|sunday|mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|"
+            r"sat|sun)\.?,?")
 _DEADLINE_CUE = re.compile(r"(?:bis(?: spätestens)?(?: zum| am)?|spätestens(?: am| bis)?|"
                            r"by|before|no later than|until|deadline|fällig(?: am)?|due(?: on| by)?)"
-                           r"\s*$", re.I)
+                           rf"(?:\s{{1,3}}(?:den\s|the\s)?{_WEEKDAY})?\s*$", re.I)
 _FROM_CUE = re.compile(r"(?:vom|von|from|ab|between|zwischen)\s*$", re.I)
 _REF_LABELS = [
     (re.compile(r"rechnung(?:s-?nummer|s-?nr\.?)?|invoice", re.I), "invoice"),
@@ -88,6 +92,79 @@ class Fact:
     kind: str  # reference | date | deadline | range | amount | quantity | measure | time
     text: str  # how the reply writes it
     label: str = ""  # what it is (invoice, order, …) for references
+    said: str = ""  # the fact with what it is, in the sender's words; "" when none was found
+
+
+# --- what a fact is, from the sender's own words around it ------------------------------------
+
+# capitalised words that are no noun naming a fact: pronouns, greetings, sentence openers
+_NOT_NOUN = re.compile(
+    r"^(?:sie|ihnen|ihr|ihre[mnrs]?|ich|wir|uns|er|es|du|dir|dich|euch|man|die|der|das|den|"
+    r"dem|des|ein|eine[mnrs]?|und|oder|aber|bitte|danke|hallo|hi|liebe[rs]?|sehr|viele|gern|"
+    r"gerne|leider|auch|noch|nur|schon|dann|also|wie|was|wann|wo|wer|ob|wenn|da|so|für|mit|"
+    r"von|zum|zur|bei|nach|ab|bis|am|um|im|euro|eur|uhr|heute|morgen|gestern|ende|anfang|"
+    r"mitte|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|januar|februar|märz|"
+    r"april|mai|juni|juli|august|september|oktober|november|dezember|mo|di|mi|do|fr|sa|so|"
+    r"nr|netto|brutto|preis|kosten|betrag|summe)$", re.I)
+# German: the noun right before an amount or a date cue ("Kinderpunsch 3,50 €",
+# "Eröffnung am 30.11.", "Budget von 5.000 €", "Daten bis spätestens 25.11.")
+_DE_NOUN_BEFORE = re.compile(
+    r"(?<![\wäöüß-])([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?)\s?[:(„\"]?\s?"
+    r"((?i:von|über|zu|für|in höhe von|kostet|kosten|beträgt|liegt bei|am|vom|zum|bis|"
+    r"spätestens|bis spätestens))?\s?$")
+# English: a noun that names what an amount or a date is, right before it
+_EN_NOUN_BEFORE = re.compile(
+    r"(?<![\w-])(budget|price|fee|fees|cost|total|deposit|rate|amount|balance|refund|charge|"
+    r"payment|invoice|quote|estimate|rent|salary|opening|launch|event|wedding|party|delivery|"
+    r"deadline|concert|conference|workshop|visit|arrival|departure|move|handover|files|"
+    r"proofs|draft|feedback|decision|reply|answer)\s?[:(]?\s?"
+    r"(of|at|is|was|for|on|by|until|due(?: by)?|before)?\s?$", re.I)
+# after an amount: what it prices ("850 € netto pro Cover", "4,500 EUR for design and layout")
+_NET = r"(?:\s?(?:netto|brutto|net|gross|zzgl\.? MwSt\.?|inkl\.? MwSt\.?|plus VAT|incl\.? VAT))?"
+_AMOUNT_TAIL = re.compile(_NET)
+_DE_PRICES = re.compile(
+    rf"{_NET}\s(pro|je|für)\s(?:(?:die|das|den|eine?n?|jede[ns]?)\s)?"
+    r"([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?(?:\s(?:und|oder)\s[A-ZÄÖÜ][a-zäöüß]{2,})?)")
+_EN_PRICES = re.compile(
+    rf"{_NET}\s(per|for|a|an|each)\s(?:(?:the|a|an|each|every)\s)?"
+    r"(?!(?:us|you|me|it|this|that|them|him|her|now|free|sure|instance|example|all|both)\b)"
+    r"([a-z]{3,}(?:\s(?:and|or)\s[a-z]{3,})?)\b")
+# a measure that states what it is priced by ("1 kg kostet 18,90 €", "2 hours at £40")
+_MEASURE_PRICED = re.compile(
+    r"(?<![\d.,])(\d+(?:[.,]\d+)?\s?(?:kg|g|l|m|m²|qm|stück|stk\.?|pcs|hours?|stunden?))\s?"
+    r"(kostet|kosten|zu|für|à|costs?|at|for)\s?$", re.I)
+# a reference followed by its amount ("Rechnung RE-2026-097 (2.150,00 € netto)", "über 145 €")
+_REF_AMOUNT = re.compile(r"^\s?(?:\(|über|in höhe von|of|for|over|,\s?über)\s?$", re.I)
+# German prepositions that take the dative: "mit 38 Mitgliedern" is no nominative
+_DATIVE = re.compile(r"(?<![\wäöüß])(?:mit|von|vom|aus|bei|seit|nach|zu|zum|zur|in|im|an|am|"
+                     r"auf|unter|vor|hinter|neben|zwischen|gegenüber|samt|außer|ab)\s$", re.I)
+# counts of what the mail itself says, not facts to repeat ("two snags", "drei Punkte")
+_DISCOURSE = re.compile(
+    r"(?:snags?|errors?|issues?|problems?|mistakes?|typos?|points?|questions?|comments?|"
+    r"changes?|corrections?|remarks?|things?|items?|fehler|probleme?n?|anmerkungen|"
+    r"korrekturen|änderungen|punkte|fragen|dinge|sachen|tippfehler|kleinigkeiten|bitten|"
+    r"wünsche|ideen|ideas|thoughts|gedanken|optionen|options|varianten|versionen|versions|"
+    r"vorschläge|suggestions)$", re.I)
+# the time a dated event starts ("am 19.12. um 19 Uhr", "on 3 March at 10am")
+_AT_TIME = re.compile(r"^,?\s?(?:um|at|ab|from)\s?$", re.I)
+# the event after its date ("am 19.12. um 19 Uhr ist das Konzert")
+_TRAILING_WEEKDAY = re.compile(rf"\s{{1,3}}(?:den\s|the\s)?{_WEEKDAY}\s*$", re.I)
+_DE_EVENT_AFTER = re.compile(
+    r"^\s?(?:(?:ist|findet|beginnt|startet)\s(?:der|die|das|unser|unsere)\s"
+    r"([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?)"
+    r"|(?:der|die|das|unser|unsere)\s([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?)\s"
+    r"(?:ist|stattfindet|beginnt|startet))")
+
+
+def _noun_before(before: str, language: str) -> tuple[str, str] | None:
+    """(noun, connector) the sender wrote right before a value, in the draft's language."""
+    if language == "de":
+        m = _DE_NOUN_BEFORE.search(before[-48:])
+        if m and not _NOT_NOUN.match(m[1]):
+            return m[1], (m[2] or "").lower()
+        return None
+    m = _EN_NOUN_BEFORE.search(before[-48:])
+    return (m[1].lower(), (m[2] or "").lower()) if m else None
 
 
 def _year(day: int, month: int, year: str | None, ref: date) -> date | None:
@@ -145,6 +222,76 @@ def date_range(text: str, ref: date) -> tuple[date, date] | None:
     return None
 
 
+def _clock(m: re.Match[str]) -> str:
+    if m.group(1):
+        return f"{int(m.group(1)):02d}:{m.group(2) or m.group(3)}"
+    if m.group(4):
+        return f"{int(m.group(4)):02d}:00"
+    hour = int(m.group(5)) % 12 + (12 if m.group(7).lower().startswith("p") else 0)
+    return f"{hour:02d}:{m.group(6) or '00'}"
+
+
+def _time_after(text: str, end: int, language: str) -> str:
+    """" um 19:00 Uhr" when the sender gave the date's time right after it."""
+    rest = text[end:end + 12]
+    cue = re.match(r",?\s?(um|at|ab|from)\s?", rest, re.I)
+    t = _TIME.match(text, end + cue.end()) if cue else None
+    if not t or not cue:
+        return ""
+    word = cue[1].lower()
+    if language == "de":
+        return f" {'ab' if word in {'ab', 'from'} else 'um'} {_clock(t)} Uhr"
+    return f" {'from' if word in {'ab', 'from'} else 'at'} {_clock(t)}"
+
+
+_COUNT_BEFORE = re.compile(r"(?<![\w.,])(\d{1,3}|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)"
+                           r"\s$", re.I)
+_DATE_CUE = re.compile(r"(?<![\wäöüß])(?:am|on)\s?$", re.I)
+# what a dated event is, named from the sender's own word for it in the same sentence
+# ("wir heiraten am 12. Juni" → Hochzeit, "delivered to our office on 27 November" → delivery)
+_EVENTS = {
+    "de": [(re.compile(r"(?<![\wäöüß])(?:heirat\w{0,4}|hochzeit)", re.I), "Hochzeit"),
+           (re.compile(r"(?<![\wäöüß])(?:weihnachtsfeier)", re.I), "Weihnachtsfeier"),
+           (re.compile(r"(?<![\wäöüß])(?:feier\w{0,3}|feiern)", re.I), "Feier"),
+           (re.compile(r"(?<![\wäöüß])(?:umzug|ziehen|umziehen|ziehen um)\b", re.I), "Umzug"),
+           (re.compile(r"(?<![\wäöüß])(?:geliefert|lieferung|liefern)\b", re.I), "Lieferung"),
+           (re.compile(r"(?<![\wäöüß])(?:gestimmt|stimmung)\b", re.I), "Stimmung"),
+           (re.compile(r"(?<![\wäöüß])(?:eröffnung|eröffnen)\b", re.I), "Eröffnung"),
+           (re.compile(r"(?<![\wäöüß])(?:konzert)\b", re.I), "Konzert"),
+           (re.compile(r"(?<![\wäöüß])(?:geburtstag)\b", re.I), "Geburtstag"),
+           (re.compile(r"(?<![\wäöüß])(?:anreise|anreisen|reisen an)\b", re.I), "Anreise"),
+           (re.compile(r"(?<![\wäöüß])(?:termin)\b", re.I), "Termin")],
+    "en": [(re.compile(r"\b(?:wedding|marry|married)\b", re.I), "wedding"),
+           (re.compile(r"\b(?:delivered|delivery|deliver)\b", re.I), "delivery"),
+           (re.compile(r"\b(?:concert)\b", re.I), "concert"),
+           (re.compile(r"\b(?:party)\b", re.I), "party"),
+           (re.compile(r"\b(?:moving|move)\b", re.I), "move"),
+           (re.compile(r"\b(?:tuned|tuning)\b", re.I), "tuning"),
+           (re.compile(r"\b(?:birthday)\b", re.I), "birthday"),
+           (re.compile(r"\b(?:arrival|arrive|arriving)\b", re.I), "arrival"),
+           (re.compile(r"\b(?:event)\b", re.I), "event"),
+           (re.compile(r"\b(?:appointment)\b", re.I), "appointment")],
+}
+_SENTENCE_END = re.compile(r"[.!?\n]\s")
+
+
+def _event(text: str, start: int, end: int, language: str) -> str:
+    """The sender's word for what happens on a date, from the date's own sentence."""
+    head = text[max(0, start - 80):start]
+    cut = [m.end() for m in _SENTENCE_END.finditer(head)]
+    head = head[cut[-1]:] if cut else head
+    tail = text[end:end + 80]
+    stop = _SENTENCE_END.search(tail)
+    tail = tail[:stop.start()] if stop else tail
+    best: tuple[int, str] = (len(head) + len(tail) + 1, "")
+    for p, noun in _EVENTS[language]:  # the word nearest the date names it
+        for m in p.finditer(head):
+            best = min(best, (len(head) - m.end(), noun))
+        if m2 := p.search(tail):
+            best = min(best, (m2.start(), noun))
+    return best[1]
+
+
 def _dates(text: str, ref: date, language: str) -> list[Fact]:
     found = [(m, _date_of(m, ref)) for m in _DATE.finditer(text)]
     found = [(m, d) for m, d in found if d is not None]
@@ -153,47 +300,138 @@ def _dates(text: str, ref: date, language: str) -> list[Fact]:
     for i, (m, d) in enumerate(found):
         if i in skip or d is None:
             continue
-        before = text[max(0, m.start() - 30):m.start()]
+        before = text[max(0, m.start() - 48):m.start()]
         if i + 1 < len(found) and _RANGE_WORD.match(text[m.end():found[i + 1][0].start()]):
             end = found[i + 1][1]
             assert end is not None
             skip.add(i + 1)
             word = ("vom {} bis {}" if language == "de" else "from {} to {}")
-            out.append(Fact("range", word.format(date_text(d, language), date_text(end, language))))
+            said = word.format(date_text(d, language), date_text(end, language))
+            out.append(Fact("range", said, said=said))
         elif (short := _SHORT_START.search(before)) and 0 < int(short[1]) < d.day:
             # "vom 7. bis 11. Dezember": the first day without its month, said so again
             word = ("vom {}. bis {}" if language == "de" else "from {} to {}")
-            out.append(Fact("range", word.format(int(short[1]), date_text(d, language))))
+            said = word.format(int(short[1]), date_text(d, language))
+            out.append(Fact("range", said, said=said))
         elif _DEADLINE_CUE.search(before):
             word = "bis {}" if language == "de" else "by {}"
-            out.append(Fact("deadline", word.format(date_text(d, language))))
+            value = word.format(date_text(d, language))
+            noun = _noun_before(_TRAILING_WEEKDAY.sub("", before), language)
+            said = value
+            if noun and noun[1] in {"bis", "spätestens", "bis spätestens"}:
+                count = _COUNT_BEFORE.search(before[:before.rfind(noun[0])])
+                said = f"{count[1] + ' ' if count else ''}{noun[0]} {value}"
+            elif noun and noun[1] in {"by", "until", "due", "due by", "before"}:
+                said = f"{noun[0]} {noun[1]} {date_text(d, language)}"
+            out.append(Fact("deadline", value, said=said + _time_after(text, m.end(), language)))
         else:
-            out.append(Fact("date", date_text(d, language)))
+            value = date_text(d, language)
+            noun = _noun_before(before, language)
+            at = _time_after(text, m.end(), language)
+            said = ""
+            if noun and noun[1] in {"am", "vom", "zum", "on"}:
+                said = f"{noun[0]} {noun[1]} {value}{at}"
+            elif noun and language == "de" and noun[1] == "" and before.endswith(" "):
+                said = f"{noun[0]} am {value}{at}"  # "Weihnachtsfeier 18.12."
+            elif language == "de" and re.search(r"(?<![\wäöüß])am\s?$", before):
+                after = text[m.end():m.end() + 60]
+                skip_time = re.match(r",?\s?um\s?\d{1,2}(?:[:.]\d\d)?\s?(?:uhr)?", after, re.I)
+                event = _DE_EVENT_AFTER.match(after[skip_time.end() if skip_time else 0:])
+                if event and not _NOT_NOUN.match(event[1] or event[2]):
+                    said = f"{event[1] or event[2]} am {value}{at}"
+            if not said and _DATE_CUE.search(before) and (
+                    named := _event(text, m.start(), m.end(), language)):
+                said = f"{named} {'am' if language == 'de' else 'on'} {value}{at}"
+            out.append(Fact("date", value, said=said))
     return out
 
 
-def _references(text: str) -> list[Fact]:
+_REFERENCE_WORDS = {
+    "de": {"invoice": "Rechnung", "order": "Auftrag", "offer": "Angebot", "booking": "Buchung",
+           "contract": "Vertrag", "reference": "Vorgang"},
+    "en": {"invoice": "invoice", "order": "order", "offer": "quote", "booking": "booking",
+           "contract": "contract", "reference": "reference"},
+}
+
+
+def _amount_text(text: str, m: re.Match[str]) -> str:
+    """The amount as the sender wrote it, with "netto"/"net" when it follows."""
+    tail = _AMOUNT_TAIL.match(text, m.end())
+    return re.sub(r"\s+", " ", m.group(0).strip() + (tail.group(0) if tail else ""))
+
+
+def _reference_said(text: str, end: int, value: str, label: str, ref: date,
+                    language: str) -> str:
+    """"Rechnung 2026-0412 vom 12. November 2026 über 145 €": the reference with what it
+    is, and its date and amount when the sender wrote them right after it."""
+    said = f"{_REFERENCE_WORDS[language].get(label, '')} {value}".strip()
+    rest = text[end:end + 24]
+    if (cue := re.match(r"\s?(?:vom|from|dated)\s", rest, re.I)) and (
+            dm := _DATE.match(text, end + cue.end())) and (d := _date_of(dm, ref)):
+        said += (" vom " if language == "de" else " of ") + date_text(d, language)
+        end = dm.end()
+        rest = text[end:end + 24]
+    if (cue := re.match(r",\s?|\s?\(|\s?(?:über|in höhe von|of|for|over)\s", rest, re.I)) and (
+            am := _AMOUNT.match(text, end + cue.end())):
+        said += f" über {_amount_text(text, am)}" if language == "de" else \
+            f" for {_amount_text(text, am)}"
+    return said
+
+
+def _references(text: str, ref: date, language: str) -> list[Fact]:
     out: list[Fact] = []
     seen: set[str] = set()
     for m in _REF.finditer(text):
         value = m.group(2).rstrip(".,;:-/")
-        if re.fullmatch(r"20\d\d-\d\d-\d\d", value) or value in seen:
+        if re.fullmatch(r"20\d\d-\d\d-\d\d", value):
             continue
         label = next((k for p, k in _REF_LABELS if p.fullmatch(m.group(1))), "reference")
+        end = m.start(2) + len(value)
+        said = _reference_said(text, end, value, label, ref, language)
+        if value in seen:  # named again ("Re: Rechnung 2026-0398" … "über 145 €"): the fuller
+            out = [Fact(f.kind, f.text, f.label, said) if f.text == value
+                   and len(said) > len(f.said) else f for f in out]
+            continue
         seen.add(value)
-        out.append(Fact("reference", value, label))
+        out.append(Fact("reference", value, label, said))
     for m in _CODE.finditer(text):
         if m.group(1) not in seen and not any(m.group(1) in s for s in seen):
             seen.add(m.group(1))
-            out.append(Fact("reference", m.group(1), "reference"))
+            out.append(Fact("reference", m.group(1), "reference",
+                            _reference_said(text, m.end(), m.group(1), "reference", ref,
+                                            language)))
     return out
 
 
-def _amounts(text: str) -> list[Fact]:
-    out = []
-    for m in _AMOUNT.finditer(text):
-        out.append(Fact("amount", re.sub(r"\s+", " ", m.group(0).strip())))
-    return out
+def _amount_said(text: str, m: re.Match[str], language: str) -> str:
+    """The amount with what it prices, when the sender's sentence says so right around it;
+    "" when it does not (a bare amount is not repeated)."""
+    amount = _amount_text(text, m)
+    after = _DE_PRICES if language == "de" else _EN_PRICES
+    if p := after.match(text, m.end()):
+        return f"{amount} {p[1]} {p[2]}"
+    before = text[max(0, m.start() - 48):m.start()]
+    if q := _MEASURE_PRICED.search(before):
+        return f"{q[1]} zu {amount}" if language == "de" else f"{q[1]} at {amount}"
+    noun = _noun_before(before, language)
+    if noun is None:
+        return ""
+    word, cue = noun
+    if language == "de":
+        if cue in {"", "kostet", "kosten"}:
+            return f"{word} {amount}" if cue == "" else f"{word} zu {amount}"
+        if cue in {"über", "zu", "für"}:
+            return f"{word} {cue} {amount}"
+        return f"{word} von {amount}" if cue in {"von", "in höhe von", "beträgt",
+                                                  "liegt bei"} else ""
+    if cue in {"", "of", "is", "was"}:
+        return f"{word} of {amount}"
+    return f"{word} {cue} {amount}" if cue in {"at", "for"} else ""
+
+
+def _amounts(text: str, language: str) -> list[Fact]:
+    return [Fact("amount", re.sub(r"\s+", " ", m.group(0).strip()),
+                 said=_amount_said(text, m, language)) for m in _AMOUNT.finditer(text)]
 
 
 def _quantities(text: str) -> list[Fact]:
@@ -202,27 +440,30 @@ def _quantities(text: str) -> list[Fact]:
         noun = m.group(2).split()[-1]
         if _NOT_QUANTITY.match(noun) or (m.group(1).isdigit() and int(m.group(1)) > 999):
             continue
-        out.append(Fact("quantity", f"{m.group(1)} {m.group(2)}"))
+        value = f"{m.group(1)} {m.group(2)}"
+        # "mit 38 Mitgliedern" is no nominative: not repeated rather than repeated inflected
+        dative = noun[0].isupper() and _DATIVE.search(text[max(0, m.start() - 12):m.start()])
+        said = "" if dative or _DISCOURSE.match(noun) else value
+        out.append(Fact("quantity", value, said=said))
     return out
 
 
-def _measures(text: str) -> list[Fact]:
-    return [Fact("measure", re.sub(r"\s+", " ", m.group(0).strip()))
-            for m in _MEASURE.finditer(text)]
+def _measures(text: str, language: str) -> list[Fact]:
+    out = []
+    for m in _MEASURE.finditer(text):
+        value = re.sub(r"\s+", " ", m.group(0).strip())
+        noun = re.match(r"\s([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?)\b",
+                        text[m.end():m.end() + 40])
+        said = (f"{value} {noun[1]}" if language == "de" and noun
+                and not _NOT_NOUN.match(noun[1]) else "")
+        out.append(Fact("measure", value, said=said))
+    return out
 
 
 def _times(text: str, language: str) -> list[Fact]:
-    out = []
-    for m in _TIME.finditer(text):
-        if m.group(1):
-            value = f"{int(m.group(1)):02d}:{m.group(2) or m.group(3)}"
-        elif m.group(4):
-            value = f"{int(m.group(4)):02d}:00"
-        else:
-            hour = int(m.group(5)) % 12 + (12 if m.group(7).lower().startswith("p") else 0)
-            value = f"{hour:02d}:{m.group(6) or '00'}"
-        out.append(Fact("time", f"{value} Uhr" if language == "de" else value))
-    return out
+    # a time alone is not repeated: it goes with its date (" am 19. Dezember um 19:00 Uhr")
+    return [Fact("time", f"{_clock(m)} Uhr" if language == "de" else _clock(m))
+            for m in _TIME.finditer(text)]
 
 
 _HEADER_LINE = re.compile(r"^\s*(?:am .{0,60} schrieb|on .{0,80} wrote|von:|from:|gesendet:|"
@@ -231,8 +472,9 @@ _HEADER_LINE = re.compile(r"^\s*(?:am .{0,60} schrieb|on .{0,80} wrote|von:|from
 
 def read_facts(text: str, ref: date, language: str, limit: int = 6) -> list[Fact]:
     """The facts of `text` (what the sender wrote now) worth repeating, in a stable order:
-    references, dates, amounts, quantities, measures, times; at most `limit`. Header lines of
-    a quoted or forwarded mail ("Am 24.11. um 22:47 schrieb …") are not the sender's facts."""
+    those with what they are first, then the bare ones; each group references, dates,
+    amounts, quantities, measures, times; at most `limit`. Header lines of a quoted or
+    forwarded mail ("Am 24.11. um 22:47 schrieb …") are not the sender's facts."""
     text = "\n".join(x for x in text.splitlines() if not _HEADER_LINE.match(x))
 
     def blank(pattern: re.Pattern[str], s: str) -> str:
@@ -240,13 +482,45 @@ def read_facts(text: str, ref: date, language: str, limit: int = 6) -> list[Fact
 
     no_dates = blank(_DATE, text)
     masked = blank(_AMOUNT, blank(_TIME, blank(_REF, no_dates)))
-    facts = (_references(text) + _dates(text, ref, language) + _amounts(text)
-             + _quantities(masked) + _measures(masked) + _times(no_dates, language))
+    facts = (_references(text, ref, language) + _dates(text, ref, language)
+             + _amounts(text, language) + _quantities(masked) + _measures(masked, language)
+             + _times(no_dates, language))
     unique: list[Fact] = []
     seen: set[str] = set()
     for f in facts:
         key = f.text.lower()
-        if key not in seen and not any(key in s for s in seen if f.kind == "quantity"):
+        if key in seen and f.said:  # named again, this time with what it is
+            unique = [f if u.text.lower() == key and not u.said else u for u in unique]
+        elif key not in seen and not any(key in s for s in seen if f.kind == "quantity"):
             seen.add(key)
             unique.append(f)
-    return unique[:limit]
+    return sorted(unique, key=lambda f: not f.said)[:limit]
+
+
+_RANK = {"reference": 0, "deadline": 1, "range": 2, "date": 3, "amount": 4, "quantity": 5,
+         "measure": 6}
+_CLOCK = re.compile(r"\d\d:\d\d")
+
+
+def recap(facts: Sequence[Fact], scheduling: bool = False, elsewhere: str = "",
+          limit: int = 4) -> list[str]:
+    """The facts a reply opens with, each with what it is ("Rechnung 2026-0412 über 145 €",
+    "Eröffnung am 30. November 2026"): the most useful first (references, deadlines, then
+    the rest), at most `limit`. A fact without what it is is left out; so is what the draft
+    says `elsewhere`, and in a scheduling draft every time (the slots carry the times)."""
+    chosen: list[str] = []
+    kinds: set[str] = set()
+    for f in sorted((f for f in facts if f.said and f.kind in _RANK),
+                    key=lambda f: _RANK[f.kind]):
+        if scheduling and (f.kind == "time" or _CLOCK.search(f.said)):
+            continue
+        core = re.sub(r"^(?:bis|by|vom|from)\s", "", f.text)
+        if core.lower() in elsewhere.lower() or any(f.text.lower() in c.lower() for c in chosen):
+            continue
+        if f.kind in {"quantity", "measure"} and f.kind in kinds:
+            continue  # one count is a fact; a list of them is the mail retold
+        kinds.add(f.kind)
+        chosen.append(f.said)
+        if len(chosen) == limit:
+            break
+    return chosen
