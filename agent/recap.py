@@ -111,14 +111,16 @@ _NOT_NOUN = re.compile(
 _DE_NOUN_BEFORE = re.compile(
     r"(?<![\wäöüß-])([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?)\s?[:(„\"]?\s?"
     r"((?i:von|über|zu|für|in höhe von|kostet|kosten|beträgt|liegt bei|am|vom|zum|bis|"
-    r"spätestens|bis spätestens))?\s?$")
+    r"bis zum|bis zur|bis spätestens(?: zum| am)?|spätestens(?: am| bis)?))?"
+    r"(?:\s?((?i:ca\.|circa|etwa|rund|ungefähr|maximal|höchstens|bis zu)))?\s?$")
 # English: a noun that names what an amount or a date is, right before it
 _EN_NOUN_BEFORE = re.compile(
     r"(?<![\w-])(budget|price|fee|fees|cost|total|deposit|rate|amount|balance|refund|charge|"
     r"payment|invoice|quote|estimate|rent|salary|opening|launch|event|wedding|party|delivery|"
     r"deadline|concert|conference|workshop|visit|arrival|departure|move|handover|files|"
     r"proofs|draft|feedback|decision|reply|answer)\s?[:(]?\s?"
-    r"(of|at|is|was|for|on|by|until|due(?: by)?|before)?\s?$", re.I)
+    r"(of|at|is|was|for|on|by|until|due(?: by)?|before)?"
+    r"(?:\s?(around|about|approx\.|approximately|roughly|up to|at most))?\s?$", re.I)
 # after an amount: what it prices ("850 € netto pro Cover", "4,500 EUR for design and layout")
 _NET = r"(?:\s?(?:netto|brutto|net|gross|zzgl\.? MwSt\.?|inkl\.? MwSt\.?|plus VAT|incl\.? VAT))?"
 _AMOUNT_TAIL = re.compile(_NET)
@@ -128,7 +130,7 @@ _DE_PRICES = re.compile(
 _EN_PRICES = re.compile(
     rf"{_NET}\s(per|for|a|an|each)\s(?:(?:the|a|an|each|every)\s)?"
     r"(?!(?:us|you|me|it|this|that|them|him|her|now|free|sure|instance|example|all|both)\b)"
-    r"([a-z]{3,}(?:\s(?:and|or)\s[a-z]{3,})?)\b")
+    r"([a-z]{3,}(?:\s(?:and|or)\s[a-z]{3,})?)(?=[.,;:!?)]|\s?$|\s(?:and|or|with|if|in)\b)")
 # a measure that states what it is priced by ("1 kg kostet 18,90 €", "2 hours at £40")
 _MEASURE_PRICED = re.compile(
     r"(?<![\d.,])(\d+(?:[.,]\d+)?\s?(?:kg|g|l|m|m²|qm|stück|stk\.?|pcs|hours?|stunden?))\s?"
@@ -156,15 +158,18 @@ _DE_EVENT_AFTER = re.compile(
     r"(?:ist|stattfindet|beginnt|startet))")
 
 
-def _noun_before(before: str, language: str) -> tuple[str, str] | None:
-    """(noun, connector) the sender wrote right before a value, in the draft's language."""
+def _noun_before(before: str, language: str) -> tuple[str, str, str] | None:
+    """(noun, connector, hedge) the sender wrote right before a value, in the draft's
+    language: ("Budget", "von", "etwa") for "Budget von etwa 2.000 €"."""
     if language == "de":
         m = _DE_NOUN_BEFORE.search(before[-48:])
-        if m and not _NOT_NOUN.match(m[1]):
-            return m[1], (m[2] or "").lower()
-        return None
+        if not m or _NOT_NOUN.match(m[1]):
+            return None
+        cue = (m[2] or "").lower()
+        cue = "bis" if cue.startswith(("bis ", "spätestens")) else cue
+        return m[1], cue, m[3] or ""
     m = _EN_NOUN_BEFORE.search(before[-48:])
-    return (m[1].lower(), (m[2] or "").lower()) if m else None
+    return (m[1].lower(), (m[2] or "").lower(), (m[3] or "").lower()) if m else None
 
 
 def _year(day: int, month: int, year: str | None, ref: date) -> date | None:
@@ -318,7 +323,7 @@ def _dates(text: str, ref: date, language: str) -> list[Fact]:
             value = word.format(date_text(d, language))
             noun = _noun_before(_TRAILING_WEEKDAY.sub("", before), language)
             said = value
-            if noun and noun[1] in {"bis", "spätestens", "bis spätestens"}:
+            if noun and noun[1] == "bis" and not noun[2]:
                 count = _COUNT_BEFORE.search(before[:before.rfind(noun[0])])
                 said = f"{count[1] + ' ' if count else ''}{noun[0]} {value}"
             elif noun and noun[1] in {"by", "until", "due", "due by", "before"}:
@@ -408,7 +413,7 @@ def _amount_said(text: str, m: re.Match[str], language: str) -> str:
     "" when it does not (a bare amount is not repeated)."""
     amount = _amount_text(text, m)
     after = _DE_PRICES if language == "de" else _EN_PRICES
-    if p := after.match(text, m.end()):
+    if (p := after.match(text, m.end())) and not _NOT_NOUN.match(p[2].split()[0]):
         return f"{amount} {p[1]} {p[2]}"
     before = text[max(0, m.start() - 48):m.start()]
     if q := _MEASURE_PRICED.search(before):
@@ -416,7 +421,8 @@ def _amount_said(text: str, m: re.Match[str], language: str) -> str:
     noun = _noun_before(before, language)
     if noun is None:
         return ""
-    word, cue = noun
+    word, cue, hedge = noun
+    amount = f"{hedge} {amount}" if hedge else amount
     if language == "de":
         if cue in {"", "kostet", "kosten"}:
             return f"{word} {amount}" if cue == "" else f"{word} zu {amount}"

@@ -63,3 +63,17 @@ def test_the_recap_reads_as_one_sentence() -> None:
             complaint=False, scheduling="", recap=facts, answers=[], slots="", open=[],
             next_step="", next_day="", signature="")
         assert line in body
+
+
+def test_a_budget_keeps_its_hedge_and_a_pronoun_is_no_label() -> None:
+    assert _recap("Unser Budget liegt bei etwa 2.000 €.", "de") == ["Budget von etwa 2.000 €"]
+    assert _recap("Our budget is around £5,000 for the whole thing.", "en") == [
+        "budget of around £5,000"]
+    assert _recap("Das wären 500 € für Sie.", "de") == []
+
+
+def test_a_date_is_named_by_the_senders_own_word_for_it() -> None:
+    assert _recap("Mein Verlobter und ich heiraten am 12. Juni 2027 in der Orangerie.",
+                  "de") == ["Hochzeit am 12. Juni 2027"]
+    assert _recap("The food you delivered to our office on 27 November (order 4471) was "
+                  "cold.", "en") == ["order 4471", "delivery on 27 November 2026"]
