@@ -91,7 +91,8 @@ _NOT_QUANTITY = re.compile(
 class Fact:
     kind: str  # reference | date | deadline | range | amount | quantity | measure | time
     text: str  # how the reply writes it
-    label: str = ""  # what it is (invoice, order, …) for references
+    label: str = ""  # what it is (invoice, order, …) for references; "cue" for a date said
+    # only with its cue ("am 12. November 2026")
     said: str = ""  # the fact with what it is, in the sender's words; "" when none was found
 
 
@@ -131,6 +132,9 @@ _EN_PRICES = re.compile(
     rf"{_NET}\s(per|for|a|an|each)\s(?:(?:the|a|an|each|every)\s)?"
     r"(?!(?:us|you|me|it|this|that|them|him|her|now|free|sure|instance|example|all|both)\b)"
     r"([a-z]{3,}(?:\s(?:and|or)\s[a-z]{3,})?)(?=[.,;:!?)]|\s?$|\s(?:and|or|with|if|in)\b)")
+# an amount with what happened to it ("145 € bezahlt", "£300 paid")
+_PAID = re.compile(rf"{_NET}\s(bezahlt|gezahlt|überwiesen|angezahlt|erstattet|paid|transferred|"
+                   r"refunded)\b", re.I)
 # a measure that states what it is priced by ("1 kg kostet 18,90 €", "2 hours at £40")
 _MEASURE_PRICED = re.compile(
     r"(?<![\d.,])(\d+(?:[.,]\d+)?\s?(?:kg|g|l|m|m²|qm|stück|stk\.?|pcs|hours?|stunden?))\s?"
@@ -251,7 +255,7 @@ def _time_after(text: str, end: int, language: str) -> str:
 
 _COUNT_BEFORE = re.compile(r"(?<![\w.,])(\d{1,3}|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)"
                            r"\s$", re.I)
-_DATE_CUE = re.compile(r"(?<![\wäöüß])(?:am|on)\s?$", re.I)
+_DATE_CUE = re.compile(r"(?<![\wäöüß])(am|on|zum|ab|seit|since|from)\s?$", re.I)
 # what a dated event is, named from the sender's own word for it in the same sentence
 # ("wir heiraten am 12. Juni" → Hochzeit, "delivered to our office on 27 November" → delivery)
 _EVENTS = {
@@ -344,10 +348,14 @@ def _dates(text: str, ref: date, language: str) -> list[Fact]:
                 event = _DE_EVENT_AFTER.match(after[skip_time.end() if skip_time else 0:])
                 if event and not _NOT_NOUN.match(event[1] or event[2]):
                     said = f"{event[1] or event[2]} am {value}{at}"
-            if not said and _DATE_CUE.search(before) and (
-                    named := _event(text, m.start(), m.end(), language)):
-                said = f"{named} {'am' if language == 'de' else 'on'} {value}{at}"
-            out.append(Fact("date", value, said=said))
+            label = ""
+            if not said and (cue := _DATE_CUE.search(_TRAILING_WEEKDAY.sub(" ", before))):
+                if named := _event(text, m.start(), m.end(), language):
+                    said = f"{named} {'am' if language == 'de' else 'on'} {value}{at}"
+                elif (cue[1].lower() in {"am", "zum", "ab", "seit"}) == (language == "de"):
+                    # no word for what it is: the date with the sender's own cue ("am …")
+                    said, label = f"{cue[1].lower()} {value}{at}", "cue"
+            out.append(Fact("date", value, label, said))
     return out
 
 
@@ -415,6 +423,8 @@ def _amount_said(text: str, m: re.Match[str], language: str) -> str:
     after = _DE_PRICES if language == "de" else _EN_PRICES
     if (p := after.match(text, m.end())) and not _NOT_NOUN.match(p[2].split()[0]):
         return f"{amount} {p[1]} {p[2]}"
+    if paid := _PAID.match(text, m.end()):  # "wir haben 145 € bezahlt"
+        return f"{amount} {paid[1].lower()}"
     before = text[max(0, m.start() - 48):m.start()]
     if q := _MEASURE_PRICED.search(before):
         return f"{q[1]} zu {amount}" if language == "de" else f"{q[1]} at {amount}"
@@ -449,7 +459,10 @@ def _quantities(text: str) -> list[Fact]:
         value = f"{m.group(1)} {m.group(2)}"
         # "mit 38 Mitgliedern" is no nominative: not repeated rather than repeated inflected
         dative = noun[0].isupper() and _DATIVE.search(text[max(0, m.start() - 12):m.start()])
-        said = "" if dative or _DISCOURSE.match(noun) else value
+        # "(drei Romane, zwei Sachbücher)" breaks down the count before it: not one of its own
+        near = text[max(0, m.start() - 40):m.start()]
+        breakdown = near.rfind("(") > near.rfind(")")
+        said = "" if dative or breakdown or _DISCOURSE.match(noun) else value
         out.append(Fact("quantity", value, said=said))
     return out
 
@@ -515,7 +528,8 @@ def recap(facts: Sequence[Fact], scheduling: bool = False, elsewhere: str = "",
     the rest), at most `limit`. A fact without what it is is left out; so is what the draft
     says `elsewhere`, and in a scheduling draft every time (the slots carry the times)."""
     chosen: list[str] = []
-    kinds: set[str] = set()
+    kinds: list[str] = []
+    counted: set[str] = set()
     for f in sorted((f for f in facts if f.said and f.kind in _RANK),
                     key=lambda f: _RANK[f.kind]):
         if scheduling and (f.kind == "time" or _CLOCK.search(f.said)):
@@ -523,9 +537,14 @@ def recap(facts: Sequence[Fact], scheduling: bool = False, elsewhere: str = "",
         core = re.sub(r"^(?:bis|by|vom|from)\s", "", f.text)
         if core.lower() in elsewhere.lower() or any(f.text.lower() in c.lower() for c in chosen):
             continue
-        if f.kind in {"quantity", "measure"} and f.kind in kinds:
-            continue  # one count is a fact; a list of them is the mail retold
-        kinds.add(f.kind)
+        if scheduling and f.label == "cue":
+            continue  # "am 3. Dezember" beside the offered slots reads as a confirmation
+        number = f.text.split()[0].lower()
+        if f.kind in {"quantity", "measure"} and (kinds.count(f.kind) == 2 or number in counted):
+            continue  # a count or two are facts; a list of them is the mail retold
+        if f.kind in {"quantity", "measure"}:
+            counted.add(number)
+        kinds.append(f.kind)
         chosen.append(f.said)
         if len(chosen) == limit:
             break

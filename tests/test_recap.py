@@ -77,3 +77,14 @@ def test_a_date_is_named_by_the_senders_own_word_for_it() -> None:
                   "de") == ["Hochzeit am 12. Juni 2027"]
     assert _recap("The food you delivered to our office on 27 November (order 4471) was "
                   "cold.", "en") == ["order 4471", "delivery on 27 November 2026"]
+
+
+def test_a_date_without_a_word_for_it_keeps_the_senders_cue_but_not_beside_slots() -> None:
+    text = "Sie waren am Mittwoch, 12.11. bei uns, wir haben immerhin 145 € bezahlt."
+    assert _recap(text, "de") == ["am 12. November 2026", "145 € bezahlt"]
+    assert _recap(text, "de", scheduling=True) == ["145 € bezahlt"]
+
+
+def test_a_breakdown_in_brackets_is_not_counted_again() -> None:
+    text = "Wir hätten gern fünf weitere Titel (drei Romane, zwei Sachbücher) und 2 Plakate."
+    assert _recap(text, "de") == ["fünf weitere Titel", "2 Plakate"]
