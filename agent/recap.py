@@ -112,7 +112,7 @@ _NOT_NOUN = re.compile(
 _DE_NOUN_BEFORE = re.compile(
     r"(?<![\wäöüß-])([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?)\s?[:(„\"]?\s?"
     r"((?i:von|über|zu|für|in höhe von|kostet|kosten|beträgt|liegt bei|am|vom|zum|bis|"
-    r"bis zum|bis zur|bis spätestens(?: zum| am)?|spätestens(?: am| bis)?))?"
+    r"bis zum|bis zur|bis spätestens(?: zum| am)?|spätestens(?: am| bis)?|um|gegen))?"
     r"(?:\s?((?i:ca\.|circa|etwa|rund|ungefähr|maximal|höchstens|bis zu)))?\s?$")
 # English: a noun that names what an amount or a date is, right before it
 _EN_NOUN_BEFORE = re.compile(
@@ -120,7 +120,7 @@ _EN_NOUN_BEFORE = re.compile(
     r"payment|invoice|quote|estimate|rent|salary|opening|launch|event|wedding|party|delivery|"
     r"deadline|concert|conference|workshop|visit|arrival|departure|move|handover|files|"
     r"proofs|draft|feedback|decision|reply|answer)\s?[:(]?\s?"
-    r"(of|at|is|was|for|on|by|until|due(?: by)?|before)?"
+    r"(of|at|is|was|for|on|by|until|due(?: by)?|before|from)?"
     r"(?:\s?(around|about|approx\.|approximately|roughly|up to|at most))?\s?$", re.I)
 # after an amount: what it prices ("850 € netto pro Cover", "4,500 EUR for design and layout")
 _NET = r"(?:\s?(?:netto|brutto|net|gross|zzgl\.? MwSt\.?|inkl\.? MwSt\.?|plus VAT|incl\.? VAT))?"
@@ -253,6 +253,8 @@ def _time_after(text: str, end: int, language: str) -> str:
     return f" {'from' if word in {'ab', 'from'} else 'at'} {_clock(t)}"
 
 
+_COUNT_WORD = re.compile(r"(?<![\w.,:/-])(?:\d{1,3}|zwei|drei|vier|fünf|sechs|sieben|acht|neun|"
+                         r"zehn|two|three|four|five|six|seven|eight|nine|ten)\s", re.I)
 _COUNT_BEFORE = re.compile(r"(?<![\w.,])(\d{1,3}|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)"
                            r"\s$", re.I)
 _DATE_CUE = re.compile(r"(?<![\wäöüß])(am|on|zum|ab|seit|since|from)\s?$", re.I)
@@ -460,29 +462,64 @@ def _quantities(text: str) -> list[Fact]:
         # "mit 38 Mitgliedern" is no nominative: not repeated rather than repeated inflected
         dative = noun[0].isupper() and _DATIVE.search(text[max(0, m.start() - 12):m.start()])
         # "(drei Romane, zwei Sachbücher)" breaks down the count before it: not one of its own
-        near = text[max(0, m.start() - 40):m.start()]
-        breakdown = near.rfind("(") > near.rfind(")")
+        near = text[max(0, m.start() - 90):m.start()]
+        opened = near.rfind("(")
+        breakdown = opened > near.rfind(")") and bool(_COUNT_WORD.search(near[:opened]))
         said = "" if dative or breakdown or _DISCOURSE.match(noun) else value
         out.append(Fact("quantity", value, said=said))
     return out
 
 
+_EN_MEASURED = re.compile(
+    r"(?<![\w-])(area|size|lawn|garden|patio|terrace|hedge|fence|wall|room|flat|apartment|"
+    r"plot|surface|length|width|height|distance|floor|roof|path|driveway|bed|pond|sofa|"
+    r"table|fabric|material|window|balcony)\s(?:of|is|about)\s?"
+    r"(?:(around|about|approx\.|approximately|roughly)\s?)?$", re.I)
+_EN_AFTER_MEASURE = re.compile(
+    r"\s(?!(?:outside|away|from|of|long|wide|high|deep|tall|thick|to|in|at|and|or|per|each|"
+    r"the|a|an|with|for|by|on|is|are|was|were|total|in total|more|less|too|each)\b)"
+    r"([a-z]{3,})\b")
+
+
 def _measures(text: str, language: str) -> list[Fact]:
+    """A measure with what it measures: "120 m² Rasen", "Fläche von ca. 120 m²",
+    "40 m² patio", "lawn of about 300 m²"; "" when neither is written next to it."""
     out = []
     for m in _MEASURE.finditer(text):
         value = re.sub(r"\s+", " ", m.group(0).strip())
-        noun = re.match(r"\s([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?)\b",
-                        text[m.end():m.end() + 40])
-        said = (f"{value} {noun[1]}" if language == "de" and noun
-                and not _NOT_NOUN.match(noun[1]) else "")
+        after = text[m.end():m.end() + 40]
+        before = text[max(0, m.start() - 48):m.start()]
+        said = ""
+        if language == "de":
+            noun = re.match(r"\s([A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß]+)?)\b", after)
+            named = _noun_before(before, language)
+            if noun and not _NOT_NOUN.match(noun[1]):
+                said = f"{value} {noun[1]}"
+            elif named and named[1] in {"", "von"}:
+                words = [named[0], named[1], named[2], value]
+                said = " ".join(w for w in words if w)
+        elif noun_en := _EN_AFTER_MEASURE.match(after):
+            said = f"{value} {noun_en[1]}"
+        elif measured := _EN_MEASURED.search(before):
+            said = f"{measured[1].lower()} of {measured[2] + ' ' if measured[2] else ''}{value}"
         out.append(Fact("measure", value, said=said))
     return out
 
 
 def _times(text: str, language: str) -> list[Fact]:
-    # a time alone is not repeated: it goes with its date (" am 19. Dezember um 19:00 Uhr")
-    return [Fact("time", f"{_clock(m)} Uhr" if language == "de" else _clock(m))
-            for m in _TIME.finditer(text)]
+    """A time with what starts then ("Konzert um 19:00 Uhr", "arrival at 15:00"); a time
+    alone is not repeated (with its date it is said there: "am 19. Dezember um 19:00 Uhr")."""
+    out = []
+    for m in _TIME.finditer(text):
+        value = f"{_clock(m)} Uhr" if language == "de" else _clock(m)
+        named = _noun_before(text[max(0, m.start() - 48):m.start()], language)
+        said = ""
+        if named and language == "de" and named[1] in {"", "um", "ab", "gegen"}:
+            said = f"{named[0]} {named[1] or 'um'} {value}"
+        elif named and language == "en" and named[1] in {"at", "from"}:
+            said = f"{named[0]} {named[1]} {value}"
+        out.append(Fact("time", value, said=said))
+    return out
 
 
 _HEADER_LINE = re.compile(r"^\s*(?:am .{0,60} schrieb|on .{0,80} wrote|von:|from:|gesendet:|"
@@ -517,7 +554,7 @@ def read_facts(text: str, ref: date, language: str, limit: int = 6) -> list[Fact
 
 
 _RANK = {"reference": 0, "deadline": 1, "range": 2, "date": 3, "amount": 4, "quantity": 5,
-         "measure": 6}
+         "measure": 6, "time": 7}
 _CLOCK = re.compile(r"\d\d:\d\d")
 
 

@@ -88,3 +88,10 @@ def test_a_date_without_a_word_for_it_keeps_the_senders_cue_but_not_beside_slots
 def test_a_breakdown_in_brackets_is_not_counted_again() -> None:
     text = "Wir hätten gern fünf weitere Titel (drei Romane, zwei Sachbücher) und 2 Plakate."
     assert _recap(text, "de") == ["fünf weitere Titel", "2 Plakate"]
+
+
+def test_a_measure_or_time_is_said_with_what_it_measures_or_starts() -> None:
+    assert _recap("Die Rasenfläche von ca. 120 m² muss neu, das Konzert um 19 Uhr.", "de") == [
+        "Rasenfläche von ca. 120 m²", "Konzert um 19:00 Uhr"]
+    assert _recap("We have a 40 m² patio. It is 15 km outside Kassel.", "en") == [
+        "40 m² patio"]
