@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_fit() -> None:
     """Fit the classifier's models on the seeds (as a fresh store holds them) and ship the
-    fit, so that a start needs no training; a store with corrections fits its own."""
+    fit, so that a start needs no training (also with a few corrections: see
+    `KnnClassifier._train`)."""
     embedder = get_embedder()
     seeds = load_seeds(model=embedder.name)
     examples = [s.example for s in seeds]

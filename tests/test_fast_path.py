@@ -95,28 +95,36 @@ def test_a_correction_is_still_found_for_mail_the_words_would_decide(
     assert len(embedder.texts) == 1
 
 
-def test_after_a_correction_the_next_start_takes_the_kept_fit(
+def test_a_correction_is_learned_at_once_and_a_refit_happens_once(
         setup: tuple[KnnClassifier, Counting, Workspace], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Refitting after a correction takes seconds; it happens once, not at every start of
-    `assistenz` or of its triage worker (which restarts after each mail over its budget)."""
+    """A correction needs no refit (which takes seconds at every start of `assistenz` and of
+    its triage worker): it is a neighbour at once. Once corrections are many, the models are
+    fitted again — once, and the next start takes the fit kept beside the examples."""
     from agent.classify import knn
+    from agent.classify.base import text_of
 
     classifier, embedder, ws = setup
     view = view_of(BULK, ws)
-    from agent.classify.base import text_of
-
-    monkeypatch.setattr(knn, "_FITTED", {})  # not fitted by another test of this process
-    classifier.add_example(Example(id="correction-1", text=text_of(view), category="admin",
-                                   source="correction"))
-    assert list((ws.data_dir / "examples").glob("fit-*.npz"))  # kept beside the examples
-    monkeypatch.setattr(knn, "_FITTED", {})  # a new process: nothing fitted in memory
+    real_fit = knn.fit_models
 
     def no_fit(*_args: object) -> None:
-        raise AssertionError("fitted again although the fit was kept")
+        raise AssertionError("fitted although nothing asked for it")
 
+    monkeypatch.setattr(knn, "_FITTED", {})  # a new process: nothing fitted in memory
+    monkeypatch.setattr(knn, "fit_models", no_fit)
+    classifier.add_example(Example(id="correction-1", text=text_of(view), category="admin",
+                                   source="correction"))
+    c = classifier.classify(view)
+    assert c.category is Category.admin and c.decided_by == "learned"
+
+    monkeypatch.setattr(knn, "REFIT_SHARE", 0.0)  # as if corrections were many
+    monkeypatch.setattr(knn, "fit_models", real_fit)
+    monkeypatch.setattr(knn, "_FITTED", {})
+    build_classifier(ws, embedder)
+    assert list((ws.data_dir / "examples").glob("fit-*.npz"))  # kept beside the examples
+    monkeypatch.setattr(knn, "_FITTED", {})
     monkeypatch.setattr(knn, "fit_models", no_fit)
     again = build_classifier(ws, embedder)
     assert isinstance(again, KnnClassifier)
-    c = again.classify(view)
-    assert c.category is Category.admin and c.decided_by == "learned"
+    assert again.classify(view).category is Category.admin

@@ -245,6 +245,7 @@ def priority_features(neigh: list[tuple[float, str]], category: str,
 Fitted = tuple[Vectors, LogisticModel, LogisticModel, LogisticModel]
 _FITTED: dict[str, Fitted] = {}  # per process: a second classifier over the same examples
 FEATURES_VERSION = 3  # bump when features() changes: shipped models are then refitted
+REFIT_SHARE = 0.1  # corrections per shipped example before the models are fitted again
 
 
 def model_key(embedder: str, examples: list[Example]) -> str:
@@ -371,9 +372,15 @@ class KnnClassifier:
             self.store.add(todo, self.embedder.queries([e.text for e in todo]))
 
     def _train(self) -> None:
-        """Fit the category and priority models on leave-one-out neighbours of every example
-        — or take them fitted already: shipped with the seeds (evals/make_seeds.py) or made
-        earlier in this process, for exactly these examples, vectors and settings."""
+        """The examples in memory, and the category and priority models fitted on
+        leave-one-out neighbours of every example — or taken fitted already: shipped with
+        the seeds (evals/make_seeds.py), kept in the store by an earlier start, or made
+        earlier in this process, for exactly these examples, vectors and settings.
+
+        The owner's corrections join the neighbours at once (and decide a mail like them,
+        `_learned`); the models weigh what neighbours, keywords and signals say, which a few
+        corrections among thousands of examples do not change, so they are fitted again
+        only once corrections make up REFIT_SHARE of the examples (a fit takes seconds)."""
         stored, stored_vectors = self.store.all()
         shipped_ids = {ex.id for ex, _ in self._shipped}
         keep = [i for i, ex in enumerate(stored) if ex.id not in shipped_ids]
@@ -386,19 +393,24 @@ class KnnClassifier:
         self.key = model_key(self.embedder.name, examples)
         fitted = _FITTED.get(self.key)
         if fitted is None:
-            kept = _shipped_models(self.key) or models_from_arrays(self.store.kept_fit(self.key))
-            if kept:
-                fitted = (lexical_matrix([ex.text for ex in examples]), *kept)
-            else:  # the owner's corrections changed the examples: fitted once, then kept
-                fitted = fit_models(examples, self._vectors, self._proto)
-                self.store.keep_fit(self.key, models_as_arrays(fitted))
+            shipped = len(self._shipped)
+            fit_on = examples[:shipped] if shipped and len(keep) < REFIT_SHARE * shipped \
+                else examples
+            fit_key = model_key(self.embedder.name, fit_on)
+            models = _shipped_models(fit_key) or models_from_arrays(self.store.kept_fit(fit_key))
+            if models is None:  # fitted once, then kept beside the examples
+                made = fit_models(fit_on, self._vectors[:len(fit_on)], self._proto)
+                self.store.keep_fit(fit_key, models_as_arrays(made))
+                models = made[1:]
+            fitted = (lexical_matrix([ex.text for ex in examples]), *models)
         _FITTED[self.key] = fitted
         words, self.model, self.priority_model, self.fast_model = fitted
         # buckets × examples: a mail's few buckets are then a few contiguous rows
         self._words_by_bucket = np.ascontiguousarray(words.T)
 
     def add_example(self, example: Example) -> None:
-        """Learn from a correction: the example joins the store and the models are retrained."""
+        """Learn from a correction: the example joins the store and the neighbours (the
+        models are fitted again only when corrections have become many, see `_train`)."""
         self.store.add([example], self.embedder.queries([example.text]))
         self._train()
 
