@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from agent.facts import extract_facts
+from agent.prompts import load_table
 from agent.questions import Question, body_lines, first_sentence, items_before, read_questions
 from agent.ranking import Ranker, answer_kind, fits, focus, says_little, unframed
 from agent.recap import Fact, date_range, date_text, read_facts
@@ -221,10 +222,6 @@ _FREE = re.compile(r"\b(?:frei|verfügbar|belegt|ausgebucht|noch zu haben|buchba
 _LODGING = re.compile(r"\b(?:\w*wohnung|apartment|appartement|flat|cottage|zimmer|room|haus|"
                       r"house|unterkunft|übernacht\w*|nächte|nights?|aufenthalt|stay|urlaub|"
                       r"holiday|vacation|ferien\w*)\b", re.I)
-_STAY = {"de": ("Vom {} bis {} ist in meinem Kalender noch nichts gebucht – der Zeitraum ist "
-                "frei.", "Vom {} bis {} ist mein Kalender leider schon (teilweise) belegt."),
-         "en": ("From {} to {} nothing is booked in my calendar yet – those dates are free.",
-                "From {} to {} my calendar is unfortunately already (partly) booked.")}
 
 
 def stay(question: Question, ref: date, language: str, nights: Nights) -> str:
@@ -236,11 +233,11 @@ def stay(question: Question, ref: date, language: str, nights: Nights) -> str:
     span = date_range(question.text, ref)
     if span is None or (span[1] - span[0]).days > 60:
         return ""
-    free, booked = _STAY.get(language, _STAY["en"])
+    texts = load_table("drafts/stay")["booked" if nights(*span) else "free"]
     same = (span[0].year, span[0].month) == (span[1].year, span[1].month)
     first = f"{span[0].day}." if language == "de" else str(span[0].day)
-    words = (first if same else date_text(span[0], language), date_text(span[1], language))
-    return (booked if nights(*span) else free).format(*words)
+    return str(texts.get(language, texts["en"])).format(
+        first=first if same else date_text(span[0], language), last=date_text(span[1], language))
 
 
 def is_complaint(category: Category, text: str) -> bool:

@@ -260,29 +260,24 @@ _COUNT_BEFORE = re.compile(r"(?<![\w.,])(\d{1,3}|zwei|drei|vier|fünf|sechs|sieb
 _DATE_CUE = re.compile(r"(?<![\wäöüß])(am|on|zum|ab|seit|since|from)\s?$", re.I)
 # what a dated event is, named from the sender's own word for it in the same sentence
 # ("wir heiraten am 12. Juni" → Hochzeit, "delivered to our office on 27 November" → delivery)
-_EVENTS = {
-    "de": [(re.compile(r"(?<![\wäöüß])(?:heirat\w{0,4}|hochzeit)", re.I), "Hochzeit"),
-           (re.compile(r"(?<![\wäöüß])(?:weihnachtsfeier)", re.I), "Weihnachtsfeier"),
-           (re.compile(r"(?<![\wäöüß])(?:feier\w{0,3}|feiern)", re.I), "Feier"),
-           (re.compile(r"(?<![\wäöüß])(?:umzug|ziehen|umziehen|ziehen um)\b", re.I), "Umzug"),
-           (re.compile(r"(?<![\wäöüß])(?:geliefert|lieferung|liefern)\b", re.I), "Lieferung"),
-           (re.compile(r"(?<![\wäöüß])(?:gestimmt|stimmung)\b", re.I), "Stimmung"),
-           (re.compile(r"(?<![\wäöüß])(?:eröffnung|eröffnen)\b", re.I), "Eröffnung"),
-           (re.compile(r"(?<![\wäöüß])(?:konzert)\b", re.I), "Konzert"),
-           (re.compile(r"(?<![\wäöüß])(?:geburtstag)\b", re.I), "Geburtstag"),
-           (re.compile(r"(?<![\wäöüß])(?:anreise|anreisen|reisen an)\b", re.I), "Anreise"),
-           (re.compile(r"(?<![\wäöüß])(?:termin)\b", re.I), "Termin")],
-    "en": [(re.compile(r"\b(?:wedding|marry|married)\b", re.I), "wedding"),
-           (re.compile(r"\b(?:delivered|delivery|deliver)\b", re.I), "delivery"),
-           (re.compile(r"\b(?:concert)\b", re.I), "concert"),
-           (re.compile(r"\b(?:party)\b", re.I), "party"),
-           (re.compile(r"\b(?:moving|move)\b", re.I), "move"),
-           (re.compile(r"\b(?:tuned|tuning)\b", re.I), "tuning"),
-           (re.compile(r"\b(?:birthday)\b", re.I), "birthday"),
-           (re.compile(r"\b(?:arrival|arrive|arriving)\b", re.I), "arrival"),
-           (re.compile(r"\b(?:event)\b", re.I), "event"),
-           (re.compile(r"\b(?:appointment)\b", re.I), "appointment")],
+_EVENT_WORDS = {  # (the words, what the event is called); German words end where written
+    "de": [(r"(?:heirat\w{0,4}|hochzeit)", "Hochzeit"), (r"(?:weihnachtsfeier)", "Weihnachtsfeier"),
+           (r"(?:feier\w{0,3}|feiern)", "Feier"),
+           (r"(?:umzug|ziehen|umziehen|ziehen um)\b", "Umzug"),
+           (r"(?:geliefert|lieferung|liefern)\b", "Lieferung"),
+           (r"(?:gestimmt|stimmung)\b", "Stimmung"), (r"(?:eröffnung|eröffnen)\b", "Eröffnung"),
+           (r"(?:konzert)\b", "Konzert"), (r"(?:geburtstag)\b", "Geburtstag"),
+           (r"(?:anreise|anreisen|reisen an)\b", "Anreise"), (r"(?:termin)\b", "Termin")],
+    "en": [(r"(?:wedding|marry|married)\b", "wedding"),
+           (r"(?:delivered|delivery|deliver)\b", "delivery"), (r"(?:concert)\b", "concert"),
+           (r"(?:party)\b", "party"), (r"(?:moving|move)\b", "move"),
+           (r"(?:tuned|tuning)\b", "tuning"), (r"(?:birthday)\b", "birthday"),
+           (r"(?:arrival|arrive|arriving)\b", "arrival"), (r"(?:event)\b", "event"),
+           (r"(?:appointment)\b", "appointment")],
 }
+_WORD_START = {"de": r"(?<![\wäöüß])", "en": r"\b"}
+_EVENTS = {language: [(re.compile(_WORD_START[language] + words, re.I), noun)
+                      for words, noun in table] for language, table in _EVENT_WORDS.items()}
 _SENTENCE_END = re.compile(r"[.!?\n]\s")
 
 

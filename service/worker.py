@@ -254,7 +254,7 @@ class Worker:
         try:
             conn.send((self.clock(), list(raws)))
             kind, _ = self._receive(conn, self.budget.seconds + BATCH_SECONDS * len(raws))
-        except (OSError, BrokenPipeError):
+        except OSError:  # BrokenPipeError among them
             kind = "died"
         if kind != "prepared":
             log.warning("a batch of %d went over its budget (%s): each again alone",
@@ -314,7 +314,7 @@ class Worker:
         try:
             conn.send((self.clock(), raw))
             kind, detail = self._receive(conn, self.budget.seconds)
-        except (OSError, BrokenPipeError):
+        except OSError:  # BrokenPipeError among them
             kind, detail = "died", None
         if kind == "ok" and isinstance(detail, TriageOutcome):
             self.replies += detail.decision.replies

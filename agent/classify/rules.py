@@ -89,24 +89,25 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
     text = _LINE_BREAK.sub(" ", f"{mail.subject}\n\n{body}".lower())
     if len(body) > LONG_REQUEST or mail.automation.automated:
         return False
-    typed = "?" in text and any(_names(text, t) for t in appointment_types)
+    typed = "?" in text and any(names_type(text, t) for t in appointment_types)
     if _OTHER_BUSINESS.search(text):
         return False
     today = view.reference_time.date()
+    sentences = _SENTENCE.findall(text)
     if not _ORDERS.search(text) and any(  # "I need to cancel … on Thursday 21st at 10"
             intent_of(sentence) != "request" and _appointment(sentence, appointment_types)
-            and _dated(sentence, today, view.language) for sentence in _SENTENCE.findall(text)):
+            and _dated(sentence, today, view.language) for sentence in sentences):
         return True
     if not (typed or _AVAILABLE.search(text)):  # a looser question: the day in that sentence
         return len(body) <= MAX_REQUEST and any(
             _SUGGESTED.search(sentence) and not _SOCIAL.search(sentence)
-            and _dated(sentence, today, view.language) for sentence in _SENTENCE.findall(text))
+            and _dated(sentence, today, view.language) for sentence in sentences)
     if len(body) > MAX_REQUEST:  # a longer mail: one sentence asks for a meeting and its day
         return any(_dated(sentence, today, view.language)
-                   for sentence in _SENTENCE.findall(text)
+                   for sentence in sentences
                    if (_AVAILABLE.search(sentence) or sentence.endswith("?")) and (
                        _MEETING.search(sentence)
-                       or any(_names(sentence, t) for t in appointment_types)))
+                       or any(names_type(sentence, t) for t in appointment_types)))
     return _dated(text, today, view.language)
 
 
@@ -138,7 +139,7 @@ def _appointment(sentence: str, appointment_types: Collection[str]) -> bool:
     """The sentence speaks of an appointment: by name, by one of the owner's types, or with a
     clock time ("the meter replacement on Thursday at 10")."""
     _, rest = days_in(sentence, date(2000, 1, 3), "de")  # dates blanked: "21.1." is no time
-    return bool(_MEETING.search(sentence) or any(_names(sentence, t) for t in appointment_types)
+    return bool(_MEETING.search(sentence) or any(names_type(sentence, t) for t in appointment_types)
                 or any(t.kind == "exact" for t in times_in(rest, "de")))
 
 
@@ -151,7 +152,3 @@ def social_sender(view: MessageView) -> bool:
     """Mail sent by a social platform's own systems."""
     sender = view.mail.sender
     return sender is not None and bool(_SOCIAL_DOMAINS.search(sender.domain))
-
-
-def _names(text: str, kind: str) -> bool:
-    return names_type(text, kind)
