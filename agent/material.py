@@ -20,7 +20,14 @@ from datetime import date, datetime
 
 from agent.facts import extract_facts
 from agent.prompts import load_table
-from agent.questions import Question, body_lines, first_sentence, items_before, read_questions
+from agent.questions import (
+    Question,
+    body_lines,
+    first_sentence,
+    items_before,
+    read_questions,
+    time_details,
+)
 from agent.ranking import Ranker, answer_kind, fits, focus, says_little, unframed
 from agent.recap import Fact, date_range, date_text, read_facts
 from agent.salutation import GenderOf, greeting
@@ -69,6 +76,10 @@ _FAULT = re.compile(
     r"\b(?:schon wieder|immer noch|nach (?:ihrer|eurer|deiner) (?:arbeit|reparatur|stimmung|"
     r"lieferung)|falsch geliefert|beschädigt|fehlerhaft|mängel|again|still not|"
     r"since you|after your|damaged|faulty|wrong)\b", re.I)
+_REMEDY = re.compile(
+    r"reklamation|beschwerde|beanstand|mangel|mängel|nachbesser|gewährleist|garantie|kulanz|"
+    r"erstatt|fehler|schäden|schaden|unzufrieden|complain|warrant|guarantee|refund|defect|"
+    r"fault|damage|remed|dissatisf|not satisfied", re.I)
 _SHORT = 8  # words: a shorter question is searched with the sentence before it
 _POINTING = re.compile(r"\b(?:das|dies|dafür|davon|dazu|that|this|it|those|these|them)\b", re.I)
 
@@ -249,20 +260,24 @@ def _complaint_policy(language: str, knowledge: KnowledgeSearch) -> tuple[Passag
     query = ("Reklamation: Wie geht es weiter, wer kümmert sich und bis wann?" if language == "de"
              else "Complaint: what happens next, who takes care of it and by when?")
     hits = Ranker(knowledge.passages()).rank(query, knowledge.search([query], language, 16)[0])
-    return tuple(h.passage for h in hits[:1] if h.score >= MATCH)
+    # only a passage about complaints, faults or warranty says what happens next (a
+    # knowledge without one must not answer a complaint with its maintenance contracts)
+    return tuple(h.passage for h in hits[:1] if h.score >= MATCH
+                 and _REMEDY.search(f"{h.passage.heading} {h.passage.text}"))
 
 
 def _slots(view: MessageView, decision: Decision, schedule: Scheduler | None,
-           asked: list[Question]) -> tuple[str, tuple[TimeSlot, ...], str]:
+           asked: list[Question], text: str) -> tuple[str, tuple[TimeSlot, ...], str]:
     """The calendar's free slots: those the scheduling stage already offered, else the
-    planner's answer to the questions that ask for a time (only those sentences are read,
-    so "you came in October" does not become the wish)."""
+    planner's answer to the questions that ask for a time and the sentences right after
+    them that say when (only those are read, so "you came in October" or the appointment
+    called off does not become the wish)."""
     ctx = decision.draft_context
     if ctx.get("slots"):
         return ctx["slots"], tuple(decision.calendar.offered), decision.calendar.zone
     if schedule is None or not asked:
         return "", (), ""
-    words = " ".join(q.text for q in asked)
+    words = " ".join(x for q in asked for x in (q.text, *time_details(text, q.text)))
     mail = view.mail.model_copy(update={"subject": "", "body": BodyText(full=words, new=words)})
     plan = schedule(view.model_copy(update={"mail": mail}), None)
     if plan.draft_context.get("mode") in {"cancel", "unclear"} or not plan.offered:
@@ -281,14 +296,15 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
     slots, offered, zone = "", tuple[TimeSlot, ...](), ""
     if any(q.wants_time for q in questions) or decision.draft_context.get("slots"):
         slots, offered, zone = _slots(view, decision, sources.schedule,
-                                      [q for q in questions if q.wants_time])
+                                      [q for q in questions if q.wants_time], text)
     ref = reference_time(mail.date, now).date()
     for i, q in enumerate(questions):
         if q.wants_time and slots:
             answers[i] = Answer(q, "calendar")
         elif sources.nights is not None and (note := stay(q, ref, language, sources.nights)):
             answers[i] = Answer(q, "calendar", note=note)  # a date range, not an hour
-    search = [i for i, q in enumerate(questions) if answers[i] is None]
+    # a piece of work asked of the owner is the owner's to promise, never a passage's
+    search = [i for i, q in enumerate(questions) if answers[i] is None and not q.task]
     if sources.knowledge is not None and search:
         before = _previous_sentences(text, questions)
         contexts = [_query(questions[i], before[i], mail.subject) for i in search]

@@ -7,7 +7,11 @@ the items of a list that a question or a colon introduces. Courtesies ("Ich freu
 Ihre Antwort", "let me know if you need anything") are not questions.
 
 A question that asks for a time with the owner — a call, a meeting, a visit on site — is
-marked `wants_time`: the calendar answers it, not the knowledge.
+marked `wants_time`: the calendar answers it, not the knowledge. A request for a piece of
+work — change, correct or add something, send the (corrected) work or send it by a time —
+is marked `task`: only the owner can promise it, so no passage of the knowledge answers it
+("Das Logo bitte etwas größer" is not answered with the terms of use, "Could you send the
+print-ready PDF by tomorrow noon?" not with the Christmas deadlines).
 """
 
 from __future__ import annotations
@@ -137,10 +141,65 @@ _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|liefer
                        re.I)
 
 
+# a deadline is not a meeting: "bis Montag", "by Thursday", "spätestens morgen"
+_DEADLINE = re.compile(
+    r"\b(?:bis|spätestens|by|until|before|no later than)\s+(?:spätestens\s+)?(?:zum\s+|"
+    r"(?:the )?end of\s+|ende\s+)?(?:nächste[nr]? |kommende[nr]? |next |this |diese[rn]? )?"
+    r"(?:woche|week|morgen|übermorgen|heute|tomorrow|today|montag|dienstag|mittwoch|"
+    r"donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday)\w*", re.I)
+# moving a time: "Können wir auf nächste Woche gehen?", "could we push it to next week?"
+_MOVE = re.compile(r"\b(?:(?:auf|to) (?:die |the )?(?:nächste|kommende|next) (?:woche|week)|"
+                   r"verschieben|verlegen|reschedul\w*|postpone)\b", re.I)
+# the owner is asked to do it: "können Sie", "bitte", "could you", "please", an imperative
+_YOU_DO = re.compile(r"\b(?:können sie|könnten sie|kannst du|könntest du|würden sie|"
+                     r"würdest du|könnt ihr|könntet ihr|bitte|could you|can you|would you|"
+                     r"will you|please|kindly)\b", re.I)
+_CHANGE = re.compile(
+    r"\b(?:einarbeiten|einbauen|ändern|abändern|korrigieren|anpassen|ergänzen|unterbringen|"
+    r"austauschen|tauschen|ersetzen|entfernen|streichen|löschen|rausnehmen|herausnehmen|"
+    r"vergrößern|verkleinern|nachbessern|überarbeiten|umstellen|aktualisieren|"
+    r"(?:größer|kleiner|breiter|schmaler|heller|dunkler|fetter)(?: machen| setzen| stellen)?|"
+    r"fix|change|correct|amend|adjust|update|remove|replace|swap|enlarge|revise|tweak|"
+    r"make (?:it|this|that|them|the \w+) (?:bigger|smaller|larger|bolder|brighter|darker))\b",
+    re.I)
+_SEND = re.compile(r"\b(?:schicken|senden|zusenden|zuschicken|mailen|liefern|bereitstellen|"
+                   r"send|deliver|get (?:it|them|the \w+) (?:to|over))\b", re.I)
+# what is sent is the work: "die korrigierten Dateien", "a revised version", "the final PDF"
+_WORK = re.compile(r"\b(?:korrigierte\w*|überarbeitete\w*|druckfertige\w*|finale\w*|"
+                   r"neue version|corrected|revised|updated|new version|final|print-ready|"
+                   r"fixed)\b", re.I)
+# ...unless it is information the knowledge holds: a price list, a quote, the details
+_INFO = re.compile(r"\b(?:angebot|kostenvoranschlag|preisliste|preise\w*|info\w*|unterlagen|"
+                   r"broschüre|katalog|speisekarte|details|quote|estimate|price list|prices|"
+                   r"pricing|rates|brochure|catalogue|catalog|menu|information)\b", re.I)
+_STATUS = re.compile(r"\b(?:heute|morgen|umgehend|sofort|asap|today|tomorrow|"
+                     r"as soon as possible|so schnell wie möglich)\b", re.I)
+
+
+# "Können Sie die Saite ersetzen, und was kostet das?": the price is what it asks
+_ASKS_PRICE = re.compile(r"\b(?:kost\w*|preis\w*|wie ?viel|wie lange|how much|how long|"
+                         r"cost\w*|price\w*|charge)\b", re.I)
+
+
+def is_task(sentence: str) -> bool:
+    """A piece of work asked of the owner (change, correct, send the work or send it by a
+    time), not a question the knowledge answers."""
+    if not _YOU_DO.search(sentence) or _ASKS_PRICE.search(sentence):
+        return False
+    if _CHANGE.search(sentence):
+        return True
+    if _SEND.search(sentence) and not _INFO.search(sentence):
+        return bool(_WORK.search(sentence) or _DEADLINE.search(sentence)
+                    or _STATUS.search(sentence))
+    return False
+
+
 @dataclass(frozen=True)
 class Question:
     text: str  # the sender's sentence, as written
     wants_time: bool = False  # asks for a call, meeting or visit: the calendar answers
+    task: bool = False  # asks the owner to do a piece of work: the owner answers
 
 
 def body_lines(text: str) -> list[str]:
@@ -201,6 +260,11 @@ def _units(lines: list[str]) -> list[tuple[str, bool]]:
     return units
 
 
+# "…, dann kannst du schon mal reinschauen.": what the sender lets the owner do, not a request
+_LEAVE = re.compile(r"\b(?:dann|damit|sodass|so dass|then|so that|so)\s+(?:kannst du|können sie|"
+                    r"könnt ihr|you can|you could)\b", re.I)
+
+
 def _is_question(sentence: str, in_list: bool) -> bool:
     s = sentence.strip()
     if len(s) < 6 or _COURTESY.search(s):
@@ -211,7 +275,7 @@ def _is_question(sentence: str, in_list: bool) -> bool:
         return True
     if s.endswith("?"):
         return True
-    if s.endswith(":"):
+    if s.endswith(":") or _LEAVE.search(s):
         return False
     return bool(_REQUEST.search(s) or _IMPERATIVE_DE.match(s) or _IMPERATIVE_EN.match(s))
 
@@ -263,11 +327,17 @@ def split_compound(sentence: str) -> list[str]:
 def wants_time(sentence: str) -> bool:
     if _NOT_TIME.search(sentence):
         return False
+    framed = _DEADLINE.sub(" ", sentence)  # "bis Montag" asks for the work, not a meeting
     return bool(_WANTS_TIME.search(sentence) or _APPOINTMENT.search(sentence)
                 or _HAVE_TIME.search(sentence) or _WHICH_DAY.search(sentence)
-                or _WHEN_COME.search(sentence)
-                or (_WHEN_FRAME.search(sentence) and (_CAN_YOU.search(sentence)
-                                                      or _DAY_SUITS.search(sentence))))
+                or _WHEN_COME.search(sentence) or _MOVE.search(sentence)
+                or (_WHEN_FRAME.search(framed) and (_CAN_YOU.search(framed)
+                                                    or _DAY_SUITS.search(framed))))
+
+
+def question(text: str) -> Question:
+    task = is_task(text)
+    return Question(text=text, wants_time=not task and wants_time(text), task=task)
 
 
 def read_questions(text: str, limit: int = 8) -> list[Question]:
@@ -279,7 +349,7 @@ def read_questions(text: str, limit: int = 8) -> list[Question]:
             head, colon, tail = s.partition(": ")
             if colon and len(tail) >= 10 and len(head) <= 40:  # "zwei Fragen: Muss …?"
                 s = tail[:1].upper() + tail[1:]
-            found.extend(Question(text=x, wants_time=wants_time(x)) for x in split_compound(s))
+            found.extend(question(x) for x in split_compound(s))
     unique = {q.text.lower(): q for q in reversed(found)}  # the first of equal questions
     return [q for q in found if unique[q.text.lower()] is q][:limit]
 
@@ -337,6 +407,32 @@ def items_before(text: str, question: str, limit: int = 5) -> list[str]:
         if parts:
             return parts[:limit]
     return []
+
+
+# a sentence that says when: a day, a date, a clock time or a part of the day
+_SAYS_WHEN = re.compile(
+    r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|vormittag\w*|nachmittag\w*|morgens|abends|"
+    r"mornings?|afternoons?|evenings?|\d{1,2}\.\d{1,2}\.|\d{1,2}(?::\d\d)?\s?(?:uhr|am|pm)|"
+    r"ab \d{1,2}|after \d{1,2}|\d{1,2}:\d\d)\b", re.I)
+_CALLS_OFF = re.compile(r"\b(?:absag\w*|abzusagen|storn\w*|cancel\w*|call off|"
+                        r"sag\w*(?: \w+){0,4} ab(?=[.!,;])|fällt(?: \w+)? aus|"
+                        r"klappt (?:\w+ )?nicht|can(?:no|')t make|won't make)\b", re.I)
+
+
+def time_details(text: str, question: str, limit: int = 2) -> list[str]:
+    """The sentences right after a question for a time that say when ("Können wir auf
+    nächste Woche gehen? Mir würde Montag ab 14 Uhr oder Dienstag vormittags passen."):
+    the wish is in them. Not a sentence that calls a time off."""
+    sentences = [re.sub(r"\s+", " ", x) for x, _ in _units(body_lines(text))]
+    key = question[:30].lower()
+    at = next((n for n, x in enumerate(sentences) if key in x.lower()), None)
+    out: list[str] = []
+    for x in sentences[at + 1:] if at is not None else []:
+        if len(out) >= limit or not _SAYS_WHEN.search(x) or _CALLS_OFF.search(x):
+            break
+        out.append(x)
+    return out
 
 
 def first_sentence(text: str) -> str:

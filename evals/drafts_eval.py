@@ -18,7 +18,11 @@ replayed as of five minutes after its own Date:, and scores the draft against th
 - wrong_facts: amounts and dates in the draft that are neither in the mail, nor in the
   owner's knowledge, nor among the calendar slots the decision offered;
 - salutations: drafts whose first line is the labelled greeting or one of its alternatives;
-- brackets: drafts with a placeholder in square brackets (CONTRACT §7 refuses to approve them).
+- brackets: drafts with a placeholder in square brackets (CONTRACT §7 refuses to approve them);
+- off_topic: lines of the draft that quote the owner's knowledge (a sentence of 25 characters
+  or more found in it) yet state none of the facts the mail's labelled knowledge questions
+  expect — a price list under a request to enlarge a logo, a maintenance contract under a
+  complaint: what a recipient reads as not listening. Counted per line, and drafts with any.
 Per business and per language too. This file has its own normalisers on purpose: the scorer
 does not share code with what it scores.
 """
@@ -207,6 +211,23 @@ def fact_repeated(body: str, fact: dict[str, Any]) -> bool:
     return bool(words) and all(w.lower() in body.lower() for w in words)
 
 
+_MARKDOWN = re.compile(r"[*_`#>]+")
+_SPLIT = re.compile(r"(?<=[.!?])\s+|:\s+")
+
+
+def off_topic(body: str, knowledge: str, expects: list[str]) -> tuple[int, int]:
+    """(lines quoting the knowledge, of those the ones stating no expected fact)."""
+    known = norm(_MARKDOWN.sub("", knowledge))
+    quoting = unasked = 0
+    for line in body.splitlines():
+        parts = [norm(x.strip(" –-•")) for x in _SPLIT.split(line)]
+        if not any(len(x) >= 25 and x in known for x in parts):
+            continue
+        quoting += 1
+        unasked += not any(states(line, e) for e in expects)
+    return quoting, unasked
+
+
 def _mail_text(data: bytes) -> str:
     msg = email.message_from_bytes(data, policy=email.policy.default)
     parts = [str(msg.get("Subject", ""))]
@@ -344,6 +365,11 @@ def score_mail(label: dict[str, Any], o: TriageOutcome | None, mail_text: str,
     row["greeting"] = first
     row["greeting_ok"] = bool(body) and _greet(first) in {_greet(g) for g in wanted}
     row["brackets"] = _BRACKET.findall(body)
+    expects = [str(e) for q in label.get("questions") or []
+               if (q.get("answer") or {}).get("source") == "knowledge"
+               for g in [q["answer"].get("expect") or [], *(q["answer"].get("alternatives") or [])]
+               for e in g]
+    row["knowledge_lines"], row["off_topic"] = off_topic(body, knowledge, expects)
     row["wrong_facts"] = wrong_facts(body, mail_text, knowledge, o, signature) if (
         o is not None and body) else []
     row["open_points"] = _OPEN.findall(body)
@@ -412,6 +438,10 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "salutations": share(sum(r["greeting_ok"] for r in rows if r["has_draft"]),
                              sum(r["has_draft"] for r in rows)),
         "brackets": sum(bool(r["brackets"]) for r in rows),
+        "knowledge_lines": sum(r["knowledge_lines"] for r in rows),
+        "off_topic_lines": sum(r["off_topic"] for r in rows),
+        "drafts_off_topic": share(sum(r["off_topic"] > 0 for r in rows if r["has_draft"]),
+                                  sum(r["has_draft"] for r in rows)),
         "other_language_explained": share(
             sum(r["language_explained"] for r in rows if r["language"] not in {"de", "en"}),
             sum(r["language"] not in {"de", "en"} for r in rows)),
@@ -445,6 +475,8 @@ def print_report(r: dict[str, Any]) -> None:
     print(f"  wrong facts                          {r['wrong_facts']}")
     print(f"  right salutations                    {_pct(r['salutations'])}")
     print(f"  drafts with a bracket placeholder    {r['brackets']}")
+    print(f"  knowledge lines off the question     {r['off_topic_lines']} of "
+          f"{r['knowledge_lines']} (drafts with one: {_pct(r['drafts_off_topic'])})")
     print(f"  other languages answered or explained {_pct(r['other_language_explained'])}")
     for key in ("per_business", "per_language"):
         for k, v in r[key].items():

@@ -1,0 +1,120 @@
+"""A draft answers what was asked and nothing else (issue 16): a request for a piece of work
+is the owner's to promise, not a passage's; a deadline is not a meeting; a complaint is not
+answered with whatever the knowledge holds nearest to "complaint"; the times a sender offers
+after asking to move are the wish. Run on the demo's own mails and on sentences as senders
+write them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import DEMO
+
+from agent.pipeline import Deps, triage
+from agent.questions import read_questions, time_details
+from core.config import load_config
+from core.models import RawMessage, TriageOutcome
+from evals.sets import arrival
+from service.deps import default_deps
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deps, list[datetime]]]:
+    ws = load_config(DEMO / "workspace.yaml")
+    ws = ws.model_copy(update={"data_dir": tmp_path_factory.mktemp("precision-data")})
+    now = [datetime(2026, 11, 27).astimezone()]
+    yield default_deps(ws, clock=lambda: now[0]), now
+
+
+def _draft(demo: tuple[Deps, list[datetime]], name: str) -> str:
+    deps, now = demo
+    path: Path = next((DEMO / "mailbox" / "new").glob(f"{name}*.eml"))
+    data = path.read_bytes()
+    now[0] = arrival(data)
+    o: TriageOutcome = triage(RawMessage(ref=path.name, data=data, received_at=now[0]), deps)
+    assert o.decision.draft is not None, o.explanation
+    return o.decision.draft.body
+
+
+def _knowledge_lines(body: str) -> list[str]:
+    known = " ".join(p.read_text(encoding="utf-8") for p in (DEMO / "knowledge").rglob("*.md"))
+    return [line for line in body.splitlines()
+            if any(len(s) >= 25 and s in known
+                   for s in (x.strip(" –-.") for x in line.replace(": ", ". ").split(". ")))]
+
+
+def test_corrections_to_the_work_are_left_to_the_owner_not_answered_from_the_knowledge(
+        demo: tuple[Deps, list[datetime]]) -> None:
+    body = _draft(demo, "0006-")
+    assert _knowledge_lines(body) == []  # before: the terms of use under "logo bigger, please"
+    assert "Offen für Sie: Das Logo unten rechts bitte etwas größer" in body
+    assert "Offen für Sie: Können Sie uns bis Montag eine neue Version schicken?" in body
+    assert "Uhr\n" not in body  # "bis Montag" is a deadline, not a wish for a meeting
+
+
+def test_a_complaint_is_not_answered_with_an_unrelated_passage(
+        demo: tuple[Deps, list[datetime]]) -> None:
+    body = _draft(demo, "0058-")
+    assert "Wartungsverträge" not in body  # the demo knowledge has no complaint policy
+    assert "tut mir leid" in body and "melde mich bis spätestens" in body
+
+
+def test_asking_to_move_offers_times_from_the_wish_in_the_next_sentence(
+        demo: tuple[Deps, list[datetime]]) -> None:
+    body = _draft(demo, "0055-")
+    assert _knowledge_lines(body) == []  # before: the website blackout under "next week?"
+    lines = [x for x in body.splitlines() if x.startswith("– ")]
+    assert lines, body
+    # "Mir würde Montag (30.11.) ab 14 Uhr, Dienstag (1.12.) vormittags oder Freitag …"
+    assert all(("30. November" not in x or int(x.split(", ")[-1][:2]) >= 14) for x in lines), lines
+
+
+@pytest.mark.parametrize("sentence", [
+    "Könnten Sie bitte die Anfahrt aus der Rechnung streichen?",
+    "Bitte noch den Kinderpunsch ergänzen.",
+    "Können Sie uns bis Freitag die korrigierte Datei schicken?",
+    "Could you send the print-ready PDF by tomorrow noon?",
+    "Could you make the logo bigger?",
+    "Please fix the typo on page 2.",
+])
+def test_a_piece_of_work_is_a_task(sentence: str) -> None:
+    (q,) = read_questions(sentence)
+    assert q.task and not q.wants_time
+
+
+@pytest.mark.parametrize("sentence", [
+    "Können Sie mir Ihre Preisliste bis Freitag schicken?",  # information the knowledge holds
+    "Können Sie die Saite ersetzen, und was kostet das?",  # asks the price
+    "Kann ich meine Buchung noch ändern?",  # a policy question: the sender changes it
+    "Could you tell me your opening hours?",
+])
+def test_a_question_for_information_is_not_a_task(sentence: str) -> None:
+    (q,) = read_questions(sentence)
+    assert not q.task
+
+
+def test_a_deadline_is_not_a_meeting_but_moving_one_is() -> None:
+    assert not read_questions("Können Sie uns bis Montag eine neue Version schicken?")[0].wants_time
+    assert read_questions("Können Sie Montag vorbeikommen?")[0].wants_time
+    assert read_questions("Können wir auf nächste Woche gehen?")[0].wants_time
+    assert read_questions("Could we push it to next week?")[0].wants_time
+
+
+def test_what_the_sender_lets_the_owner_do_is_not_a_question() -> None:
+    text = ("Die Texte schicke ich dir heute Abend, dann kannst du schon mal reinschauen.\n"
+            "Then you can have a look before Monday.")
+    assert read_questions(text) == []
+
+
+def test_the_sentences_after_a_time_question_that_say_when_are_the_wish() -> None:
+    text = ("Leider muss ich den Termin morgen um 10 Uhr absagen.\n\n"
+            "Können wir auf nächste Woche gehen? Mir würde Montag ab 14 Uhr oder Dienstag "
+            "vormittags passen. Gern auch per Video.\n\nDie Texte schicke ich dir heute.")
+    assert time_details(text, "Können wir auf nächste Woche gehen?") == [
+        "Mir würde Montag ab 14 Uhr oder Dienstag vormittags passen."]
+    # the appointment called off is never the wish
+    assert time_details("Können wir tauschen? Den Termin am Montag um 10 sage ich ab.",
+                        "Können wir tauschen?") == []
