@@ -25,6 +25,11 @@ _DMY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})?(?!\d)")
 _ISO = re.compile(r"\b(20\d{2})-(\d{2})-(\d{2})\b")
 _DU = re.compile(r"\b(du|dich|dir|dein(?:e[mnrs]?)?|euch|eure?[mnrs]?)\b")
 _SIE = re.compile(r"\b(Sie|Ihnen|Ihre?[mnrs]?)\b")
+# a service's notice below the sender's words ("Sie erhalten diese E-Mail, weil Sie Gast bei
+# diesem Termin sind …") addresses everyone as Sie: it says nothing of the sender's register
+_NOTICE = re.compile(r"\b(?:Sie erhalten diese|Sie haben diese|Diese (?:E-Mail|Nachricht) wurde|"
+                     r"Wenn Sie (?:diese|keine) (?:E-Mails?|Nachrichten)|Einladung von Google|"
+                     r"Antworten für|Alle Gäste ansehen|abmelden|abbestellen)")
 _RELATIVE = {
     "heute": 0, "today": 0, "tonight": 0, "heute abend": 0, "noch heute": 0,
     "morgen": 1, "tomorrow": 1, "morgen früh": 1,
@@ -115,5 +120,11 @@ def extract_facts(mail: Mail, now: datetime) -> Facts:
         deadline=find_deadline(text, ref),
         first_name=first,
         full_name=full,
-        informal=len(_DU.findall(mail.body.new)) > len(_SIE.findall(mail.body.new)),
+        informal=informal(mail.body.new),
     )
+
+
+def informal(text: str) -> bool:
+    """The sender says du: more du than Sie in their own words."""
+    own = "\n\n".join(p for p in re.split(r"\n\s*\n", text) if not _NOTICE.search(p))
+    return len(_DU.findall(own)) > len(_SIE.findall(own))

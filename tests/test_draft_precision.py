@@ -118,3 +118,12 @@ def test_the_sentences_after_a_time_question_that_say_when_are_the_wish() -> Non
     # the appointment called off is never the wish
     assert time_details("Können wir tauschen? Den Termin am Montag um 10 sage ich ab.",
                         "Können wir tauschen?") == []
+
+
+def test_a_calendar_services_notice_does_not_turn_a_du_into_sie(
+        demo: tuple[Deps, list[datetime]]) -> None:
+    # Google's invitation ends "Sie erhalten diese E-Mail, weil Sie Gast … sind"; the
+    # organiser wrote "Hallo Anna, … Kannst du schon um 13:30 da sein?"
+    body = _draft(demo, "0041-")
+    assert body.startswith("Hallo Jana,\n\nvielen Dank für deine Nachricht.")
+    assert " Ihnen " not in body and "Ihre " not in body
