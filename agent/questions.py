@@ -182,9 +182,22 @@ _ASKS_PRICE = re.compile(r"\b(?:kost\w*|preis\w*|wie ?viel|wie lange|how much|ho
                          r"cost\w*|price\w*|charge)\b", re.I)
 
 
+# what was agreed with this sender before: "vom gleichen Kostenrahmen wie im Frühjahr", "the
+# same terms as last time" — the knowledge holds the standard terms, not that agreement
+_AGREED = re.compile(
+    r"\b(?:wie (?:im|beim|bei|letztes|letzte[ns]?|vergangene[ns]?|voriges|vorige[ns]?) "
+    r"(?:\w+ )?(?:frühjahr|sommer|herbst|winter|jahr|mal|auftrag|projekt|\w*katalog|\w*programm)|"
+    r"wie (?:besprochen|vereinbart|abgesprochen)|(?:gleiche[nmr]?|selbe[nmr]?) \w+ wie|"
+    r"as (?:last time|before|agreed|discussed)|same (?:\w+ ){0,2}as (?:last|before|in|for))\b",
+    re.I)
+
+
 def is_task(sentence: str) -> bool:
     """A piece of work asked of the owner (change, correct, send the work or send it by a
-    time), not a question the knowledge answers."""
+    time) or what was agreed with this sender before: the owner's to promise or confirm,
+    not a question the knowledge answers."""
+    if _AGREED.search(sentence):
+        return True
     if not _YOU_DO.search(sentence) or _ASKS_PRICE.search(sentence):
         return False
     if _CHANGE.search(sentence):

@@ -127,3 +127,13 @@ def test_a_calendar_services_notice_does_not_turn_a_du_into_sie(
     body = _draft(demo, "0041-")
     assert body.startswith("Hallo Jana,\n\nvielen Dank für deine Nachricht.")
     assert " Ihnen " not in body and "Ihre " not in body
+
+
+@pytest.mark.parametrize("sentence", [
+    "Und können wir vom gleichen Kostenrahmen wie im Frühjahr ausgehen?",
+    "Gilt der Preis wie beim letzten Auftrag?",
+    "Would the same rate as last time apply?",
+])
+def test_what_was_agreed_before_is_the_owners_to_confirm(sentence: str) -> None:
+    (q,) = read_questions(sentence)
+    assert q.task
