@@ -151,6 +151,11 @@ class TemplateDrafter:
                    else a.note for a in m.answers
                    if (a.source == "knowledge" or a.note) and drafting]
         open_points = [q.text for q in m.open_points] if drafting else []
+        # what happens next after a complaint, unless an answer said it already (the same
+        # warranty paragraph twice in one reply)
+        said = "\n".join(answers)
+        next_step = " ".join(x for x in (answer_sentence((p,)) for p in m.next_step)
+                             if x not in said)
         prompt = load_prompt(f"drafts/reply.{language}")
         text = prompt.render(
             greeting=m.greeting, du=m.informal and language == "de", kind=kind,
@@ -159,7 +164,7 @@ class TemplateDrafter:
                         "\n".join([block, *answers, *open_points, m.slots])) if drafting else [],
             answers=list(dict.fromkeys(answers)),
             slots="" if calendar_in_block or not drafting else m.slots,
-            open=open_points, next_step=" ".join(answer_sentence((p,)) for p in m.next_step),
+            open=open_points, next_step=next_step,
             next_day=next_working_day(ws, now, language),
             signature=signature_for(ws, language))
         return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", prompt.id
