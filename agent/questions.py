@@ -360,7 +360,8 @@ def read_questions(text: str, limit: int = 8) -> list[Question]:
         if _is_question(sentence, in_list):
             s = re.sub(r"\s+", " ", sentence).strip()
             head, colon, tail = s.partition(": ")
-            if colon and len(tail) >= 10 and len(head) <= 40:  # "zwei Fragen: Muss …?"
+            # "zwei Fragen: Muss …?", "Eine Sache noch, die mir eingefallen ist: Bitte …"
+            if colon and len(tail) >= 10 and (len(head) <= 40 or not _is_question(head, False)):
                 s = tail[:1].upper() + tail[1:]
             found.extend(question(x) for x in split_compound(s))
     unique = {q.text.lower(): q for q in reversed(found)}  # the first of equal questions

@@ -137,3 +137,11 @@ def test_a_calendar_services_notice_does_not_turn_a_du_into_sie(
 def test_what_was_agreed_before_is_the_owners_to_confirm(sentence: str) -> None:
     (q,) = read_questions(sentence)
     assert q.task
+
+
+def test_a_lead_in_before_a_colon_is_not_part_of_the_open_point() -> None:
+    text = ("Eine Sache noch, die mir am Wochenende eingefallen ist: Bei den Getränken bitte "
+            "auch „Kinderpunsch 3,50 €“ ergänzen.")
+    (q,) = read_questions(text)
+    assert q.text.startswith("Bei den Getränken bitte")
+    assert q.task
