@@ -2,7 +2,8 @@
 
     python -m evals.drafts_eval                 # the draft eval (v2) and the demo mailbox
     python -m evals.drafts_eval --sets dev      # the dev material: tests/fixtures/drafts (a
-                                                # piano workshop) and drafts-catering (a caterer)
+                                                # piano workshop), drafts-catering (a caterer) and
+                                                # drafts-fahrrad (a bicycle workshop; precision)
 
 Runs the real pipeline (classifier, gate, calendar, knowledge, drafter) on each labelled mail,
 replayed as of five minutes after its own Date:, and scores the draft against the labels
@@ -55,7 +56,7 @@ V2 = ROOT / "evals" / "data" / "v2" / "drafts"
 TMP = ROOT / ".tmp" / "eval-data"
 # the dev material (`--sets dev`): business → folder under tests/fixtures, each with its
 # knowledge, mails, labels.yaml and workspace.yaml; written for development, not a measurement
-DEV = {"dev": "drafts", "catering": "drafts-catering"}
+DEV = {"dev": "drafts", "catering": "drafts-catering", "fahrrad": "drafts-fahrrad"}
 
 # --- normalising -----------------------------------------------------------------------------
 
