@@ -483,7 +483,8 @@ def print_report(r: dict[str, Any]) -> None:
         for k, v in r[key].items():
             print(f"    {k:28} n={v['mails']:3}  answered {_pct(v['answered']):>8}  owner named "
                   f"{_pct(v['owner_named']):>8}  facts {_pct(v['facts_repeated']):>8}  "
-                  f"salutations {_pct(v['salutations']):>8}  wrong {v['wrong_facts']}")
+                  f"salutations {_pct(v['salutations']):>8}  wrong {v['wrong_facts']}  "
+                  f"off topic {v['off_topic_lines']}/{v['knowledge_lines']}")
 
 
 def main(argv: list[str] | None = None) -> int:
