@@ -28,7 +28,15 @@ from agent.questions import (
     read_questions,
     time_details,
 )
-from agent.ranking import Ranker, answer_kind, fits, focus, says_little, unframed
+from agent.ranking import (
+    Ranker,
+    answer_kind,
+    fits,
+    focus,
+    says_little,
+    unframed,
+    unknown_subject,
+)
 from agent.recap import Fact, date_range, date_text, read_facts
 from agent.salutation import GenderOf, greeting
 from core.clock import reference_time
@@ -332,6 +340,8 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         used: set[str] = set()
         for n, (i, hits) in enumerate(zip(search, results, strict=True)):
             chosen, sim = priced.get(n) or _pick(hits, used)
+            if chosen and n not in priced and unknown_subject(plain[n], ranker):
+                chosen = ()  # "Verleiht ihr auch Lastenräder?": the knowledge never says
             if chosen and answer_kind(plain[n]) == "process":
                 chosen = _first_steps(chosen[0], all_passages) or chosen
             used.update(p.id for p in chosen)

@@ -178,6 +178,10 @@ class Ranker:
             self._df[term] = cached
         return cached
 
+    def idf_count(self, term: str) -> int:
+        """In how many passages the term (or its stem) occurs."""
+        return self._count(term)
+
     def idf(self, term: str) -> float:
         return math.log((1 + len(self._texts)) / (1 + self._count(term)))
 
@@ -259,6 +263,41 @@ def unframed(question: str) -> str | None:
         return None
     rest = question[m.end():]
     return rest[:1].upper() + rest[1:]
+
+
+# a yes/no question: no question word ("Verleiht ihr auch Lastenräder?", "Do you offer a
+# photo print?"); and the nouns it asks about: a German noun inside the sentence, an English
+# word after an article; not a place ("nach Markkleeberg") or a person ("Frau Keller")
+_WH_WORD = re.compile(r"\b(?:was|wie|wann|wo|woher|wohin|welche\w*|warum|wieso|weshalb|"
+                      r"wieviel\w*|what|how|when|where|which|why|who|whom)\b", re.I)
+_NOUN_DE = re.compile(r"(?<=[\w,;)] )[A-ZÄÖÜ][a-zäöüß]{4,}(?:-[A-ZÄÖÜ]?[a-zäöüß]+)*")
+_NOUN_EN = re.compile(r"\b(?:a|an|any|your|our|my|the)\s+([a-z]{5,})\b")
+_NOT_A_THING = re.compile(r"\b(?:nach|aus|bis|in|to|from|near|bei|herr|frau|mr|ms|mrs|dr)\.?"
+                          r"\s+([A-ZÄÖÜ][\w-]+)", re.I)
+
+
+def unknown_subject(question: str, ranker: Ranker) -> str:
+    """The thing a yes/no question asks about when the owner's knowledge never names it
+    ("Verleiht ihr auch Lastenräder?" to a shop whose knowledge rents out city bikes and
+    e-bikes): no passage can say yes or no to it, however close it comes. "" otherwise.
+    The noun's stem is looked up as the ranking does (its first six letters also inside a
+    compound), so a knowledge that names it in any form keeps the question."""
+    own = unframed(question) or question
+    if _WH_WORD.search(own):
+        return ""
+    # the main clause only: what a "dass"/"wenn"/"if" clause or a second question after the
+    # comma names is not what the yes or no is about ("Können Sie garantieren, dass in den
+    # glutenfreien Sachen …")
+    own = own.split(",")[0]
+    skip = {m.lower() for m in _NOT_A_THING.findall(own)}
+    nouns = [*_NOUN_DE.findall(own), *_NOUN_EN.findall(own)]
+    for noun in nouns:
+        word = _fold(noun)
+        if noun.lower() in skip or word in _STOP or noun.lower() in _STOP:
+            continue
+        if ranker.idf_count(word) == 0:
+            return str(noun)
+    return ""
 
 
 def says_little(question: str) -> bool:

@@ -15,8 +15,10 @@ from conftest import DEMO
 
 from agent.pipeline import Deps, triage
 from agent.questions import read_questions, time_details
+from agent.ranking import Ranker, unknown_subject
 from core.config import load_config
 from core.models import RawMessage, TriageOutcome
+from core.ports import Passage
 from evals.sets import arrival
 from service.deps import default_deps
 
@@ -145,3 +147,33 @@ def test_a_lead_in_before_a_colon_is_not_part_of_the_open_point() -> None:
     (q,) = read_questions(text)
     assert q.text.startswith("Bei den Getränken bitte")
     assert q.task
+
+
+def _ranker() -> Ranker:
+    texts = [("Verleih", "Cityrad (7 Gänge): 15 € pro Tag. E-Bike: 35 € pro Tag."),
+             ("Verleih", "Gruppen ab 6 Leihrädern bekommen 10 % Rabatt."),
+             ("Anfahrt", "Außerhalb der Stadt berechnen wir 0,60 € pro Kilometer."),
+             ("Rental", "E-bike: €35 per day. A deposit of €100 per bike.")]
+    return Ranker(Passage(id=str(n), heading=h, text=t) for n, (h, t) in enumerate(texts))
+
+
+@pytest.mark.parametrize(("question", "thing"), [
+    ("Verleiht ihr eigentlich auch Lastenräder?", "Lastenräder"),
+    ("Gibt es bei drei Rädern einen Mengenrabatt?", "Mengenrabatt"),
+    ("Can you put a photo on it?", "photo"),
+])
+def test_a_yes_no_question_about_what_the_knowledge_never_names_is_the_owners(
+        question: str, thing: str) -> None:
+    assert unknown_subject(question, _ranker()) == thing
+
+
+@pytest.mark.parametrize("question", [
+    "Verleiht ihr auch E-Bikes?",  # named
+    "Gibt es für Gruppen einen Rabatt?",  # "Rabatt" inside the knowledge's words
+    "Fahren Sie auch nach Markkleeberg?",  # a place, not a thing
+    "Was kostet ein Lastenrad?",  # not a yes/no question: ranking decides
+    "Können Sie garantieren, dass in den Sachen kein Gluten ist?",  # beyond the main clause
+    "Do you need a deposit?",
+])
+def test_a_question_about_what_the_knowledge_names_keeps_its_answer(question: str) -> None:
+    assert unknown_subject(question, _ranker()) == ""
