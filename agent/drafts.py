@@ -10,6 +10,7 @@ from typing import Protocol
 from agent.facts import extract_facts
 from agent.maildata import email_block, inert
 from agent.material import BLOCK_CHARS, DraftMaterial
+from agent.person import first_person, owner_names
 from agent.prompts import load_prompt, load_table
 from agent.recap import date_text, recap
 from core.config import Workspace
@@ -150,12 +151,16 @@ class TemplateDrafter:
         answers = [answer_sentence(a.passages, brief=a.items) if a.source == "knowledge"
                    else a.note for a in m.answers
                    if (a.source == "knowledge" or a.note) and drafting]
+        # the knowledge speaks of the owner ("Miriam Sander meldet sich …"), the reply is the
+        # owner's ("Ich melde mich …")
+        names = owner_names(ws.owner.name)
+        answers = [first_person(a, names, language) for a in answers]
         open_points = [q.text for q in m.open_points] if drafting else []
         # what happens next after a complaint, unless an answer said it already (the same
         # warranty paragraph twice in one reply)
         said = "\n".join(answers)
-        next_step = " ".join(x for x in (answer_sentence((p,)) for p in m.next_step)
-                             if x not in said)
+        next_step = first_person(" ".join(x for x in (answer_sentence((p,)) for p in m.next_step)
+                                          if x not in said), names, language)
         prompt = load_prompt(f"drafts/reply.{language}")
         text = prompt.render(
             greeting=m.greeting, du=m.informal and language == "de", kind=kind,
