@@ -218,6 +218,9 @@ def llm_material(m: DraftMaterial, marker: str) -> str:
         elif a.source == "calendar":
             lines.append(f"Question {i} (quoted from the email): «{q}» → answer with the free "
                          "slots below")
+        elif a.source == "next_step":
+            lines.append(f"Question {i} (quoted from the email): «{q}» → answered by saying "
+                         "what happens next (see the complaint line below)")
         else:
             lines.append(f"Question {i} (quoted from the email): «{q}» → only the owner can "
                          f"answer: write one line starting with \"{marker}\" that names it")

@@ -79,15 +79,27 @@ _COMPLAINT = re.compile(
     r"nicht akzeptabel|unmöglich|nicht in ordnung|unverschämt|complaint|i (?:want|wish|have) to "
     r"complain|disappoint\w*|"
     r"unacceptable|not acceptable|not happy|unhappy|frustrat\w*|annoy\w*|upset|"
-    r"not what (?:i|we) (?:ordered|agreed|paid))\b", re.I)
+    r"not what (?:i|we) (?:ordered|agreed|paid)|(?:anderes|mehr|besseres) erwartet|"
+    r"expected (?:more|better|something else)|zurückhaben|geld zurück|money back)\b", re.I)
 _FAULT = re.compile(
     r"\b(?:schon wieder|immer noch|nach (?:ihrer|eurer|deiner) (?:arbeit|reparatur|stimmung|"
     r"lieferung)|falsch geliefert|beschädigt|fehlerhaft|mängel|again|still not|"
-    r"since you|after your|damaged|faulty|wrong)\b", re.I)
+    r"since you|after your|damaged|faulty|wrong|kaputt|defekt|broken|defective|"
+    r"nach (?:der|einer|ihrer|eurer) (?:inspektion|reparatur|wartung|montage)|"
+    r"after (?:the|your|a) (?:service|repair|inspection|installation))\b", re.I)
 _REMEDY = re.compile(
     r"reklamation|beschwerde|beanstand|mangel|mängel|nachbesser|gewährleist|garantie|kulanz|"
     r"erstatt|fehler|schäden|schaden|unzufrieden|complain|warrant|guarantee|refund|defect|"
     r"fault|damage|remed|dissatisf|not satisfied", re.I)
+# in a complaint, "what are you going to do?" is answered by what happens next (the owner's
+# policy when the knowledge has one, else the promise to come back by a day)
+_WHAT_NEXT = re.compile(
+    r"\b(?:was (?:machen|tun|unternehmen|gedenken) sie (?:\w+ )?(?:jetzt|nun|da|dagegen|tun)|"
+    r"was (?:machen|tun|unternehmen) sie\s*\?|was passiert (?:jetzt|nun)|"
+    r"wie geht es (?:jetzt |nun )?weiter|wie gehen sie (?:damit|mit (?:so )?\w+ \w+) um|"
+    r"what (?:are|will) you (?:going to )?do|what happens (?:now|next)|"
+    r"how (?:will|are|do) you (?:going to )?(?:fix|handle|resolve|sort|deal with)|"
+    r"what do you (?:propose|suggest|intend))", re.I)
 _SHORT = 8  # words: a shorter question is searched with the sentence before it
 _POINTING = re.compile(r"\b(?:das|dies|dafür|davon|dazu|that|this|it|those|these|them)\b", re.I)
 
@@ -95,7 +107,7 @@ _POINTING = re.compile(r"\b(?:das|dies|dafür|davon|dazu|that|this|it|those|thes
 @dataclass(frozen=True)
 class Answer:
     question: Question
-    source: str  # knowledge | calendar | owner
+    source: str  # knowledge | calendar | owner | next_step (a complaint's "what now?")
     passages: tuple[Passage, ...] = ()
     similarity: float = 0.0
     items: bool = False  # the passages price the items of a list, one each
@@ -306,8 +318,11 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         slots, offered, zone = _slots(view, decision, sources.schedule,
                                       [q for q in questions if q.wants_time], text)
     ref = reference_time(mail.date, now).date()
+    complaint = is_complaint(category, f"{mail.subject}\n{text}")
     for i, q in enumerate(questions):
-        if q.wants_time and slots:
+        if complaint and _WHAT_NEXT.search(q.text):
+            answers[i] = Answer(q, "next_step")  # what the reply says happens next answers it
+        elif q.wants_time and slots:
             answers[i] = Answer(q, "calendar")
         elif sources.nights is not None and (note := stay(q, ref, language, sources.nights)):
             answers[i] = Answer(q, "calendar", note=note)  # a date range, not an hour
@@ -348,7 +363,6 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
             answers[i] = Answer(questions[i], "knowledge" if chosen else "owner", chosen, sim,
                                 items=n in priced and len(chosen) > 1)
     final = tuple(a or Answer(q, "owner") for a, q in zip(answers, questions, strict=True))
-    complaint = is_complaint(category, f"{mail.subject}\n{text}")
     policy = (_complaint_policy(language, sources.knowledge)
               if complaint and sources.knowledge is not None else ())
     examples = tuple(sources.examples(mail)) if sources.examples is not None else ()

@@ -177,3 +177,28 @@ def test_a_yes_no_question_about_what_the_knowledge_never_names_is_the_owners(
 ])
 def test_a_question_about_what_the_knowledge_names_keeps_its_answer(question: str) -> None:
     assert unknown_subject(question, _ranker()) == ""
+
+
+def _dev_draft(folder: str, name: str, tmp: Path) -> str:
+    from conftest import FIXTURES
+
+    base = FIXTURES / folder
+    ws = load_config(base / "workspace.yaml").model_copy(update={"data_dir": tmp})
+    data = (base / "mails" / name).read_bytes()
+    now = [arrival(data)]
+    o = triage(RawMessage(ref=name, data=data, received_at=now[0]),
+               default_deps(ws, clock=lambda: now[0]))
+    assert o.decision.draft is not None, o.explanation
+    return o.decision.draft.body
+
+
+def test_what_now_in_a_complaint_is_answered_by_what_happens_next(tmp_path: Path) -> None:
+    # "…hatte ich nach einer Inspektion für das Geld etwas anderes erwartet. Was machen Sie
+    # jetzt?": before, not taken for a complaint and answered with the price of a service
+    body = _dev_draft("drafts-fahrrad", "05-reklamation-schaltung.eml", tmp_path / "a")
+    assert "tut mir leid" in body
+    assert "Inspektion Basis" not in body and "Offen für Sie: Was machen Sie jetzt?" not in body
+    assert "ich melde mich innerhalb von 2 Werktagen" in body  # the owner's complaint policy
+    english = _dev_draft("drafts-catering", "20-missing-platter.eml", tmp_path / "b")
+    assert "Open for you: What are you going to do about this?" not in english
+    assert "within two working days" in english
