@@ -137,7 +137,10 @@ _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|liefer
                        r"free of charge|is there a (?:fee|charge)|"
                        # the sender comes to the owner's counter: opening hours answer that
                        r"(?:can|could) (?:we|i) (?:collect|pick)|öffnungszeit\w*|geöffnet|"
-                       r"(?:kann|können) (?:ich|wir) (?:\w+ ){0,3}abholen|opening hours|open)\b",
+                       r"(?:kann|können) (?:ich|wir) (?:\w+ ){0,3}abholen|opening hours|open|"
+                       # walking in is what the opening or walk-in hours answer
+                       r"ohne termin|ohne anmeldung|without (?:an )?(?:appointment|booking)|"
+                       r"while (?:i|we) wait|walk-?in)\b",
                        re.I)
 
 

@@ -202,3 +202,9 @@ def test_what_now_in_a_complaint_is_answered_by_what_happens_next(tmp_path: Path
     english = _dev_draft("drafts-catering", "20-missing-platter.eml", tmp_path / "b")
     assert "Open for you: What are you going to do about this?" not in english
     assert "within two working days" in english
+
+
+def test_walking_in_without_an_appointment_is_no_wish_for_a_meeting() -> None:
+    for text in ("And can you do it while I wait, without an appointment?",
+                 "Kann ich einfach ohne Termin vorbeikommen?"):
+        assert not read_questions(text)[0].wants_time, text
