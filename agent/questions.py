@@ -195,11 +195,34 @@ _AGREED = re.compile(
     re.I)
 
 
+# the state of the sender's own order: "Ist mein Rad schon fertig?", "Is my order ready yet?"
+_STATUS_Q = re.compile(
+    r"\b(?:(?:ist|sind|wird|werden) (?:mein|meine|unser|unsere)\w* (?:\w+ ){1,2}"
+    r"(?:schon|bereits|inzwischen|endlich|noch nicht)\b|"
+    r"(?:is|are) (?:my|our) (?:\w+ ){1,2}(?:ready|done|finished|repaired|fixed|shipped|"
+    r"on (?:its|their|the) way)|wie ist der (?:stand|status)|wie weit sind sie|"
+    r"what(?:'s| is) the status|where is (?:my|our)|wo (?:bleibt|ist) (?:mein|meine|unser))",
+    re.I)
+# booking something for given days: whether it is free is the owner's booking book
+_BOOKING = re.compile(r"\b(?:leihen|ausleihen|mieten|reservieren|buchen|vormerken|rent|hire|"
+                      r"book|reserve)\b", re.I)
+_DAYS = re.compile(
+    r"\b\d{1,2}\.\s?(?:\d{1,2}\.|januar|februar|märz|april|mai|juni|juli|august|september|"
+    r"oktober|november|dezember)|\b(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december) \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)? (?:of )?"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+
+
 def is_task(sentence: str) -> bool:
     """A piece of work asked of the owner (change, correct, send the work or send it by a
-    time) or what was agreed with this sender before: the owner's to promise or confirm,
-    not a question the knowledge answers."""
-    if _AGREED.search(sentence):
+    time), what was agreed with this sender before, the state of their own order, or a
+    booking for given days: the owner's to promise or confirm, not a question the knowledge
+    answers."""
+    if _AGREED.search(sentence) or _STATUS_Q.search(sentence):
+        return True
+    if _BOOKING.search(sentence) and _DAYS.search(sentence) and not _ASKS_PRICE.search(sentence):
         return True
     if not _YOU_DO.search(sentence) or _ASKS_PRICE.search(sentence):
         return False

@@ -208,3 +208,42 @@ def test_walking_in_without_an_appointment_is_no_wish_for_a_meeting() -> None:
     for text in ("And can you do it while I wait, without an appointment?",
                  "Kann ich einfach ohne Termin vorbeikommen?"):
         assert not read_questions(text)[0].wants_time, text
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ist mein Rad schon fertig?",
+    "Is my order ready yet?",
+    "Könnte ich für ihn ein E-Bike vom 23. bis 27.12. bei Ihnen leihen?",
+    "Can we book two bikes for Saturday?",
+])
+def test_the_state_of_an_order_and_a_booking_for_given_days_are_the_owners(
+        sentence: str) -> None:
+    (q,) = read_questions(sentence)
+    assert q.task
+
+
+@pytest.mark.parametrize("sentence", [
+    "Kann man E-Bikes auch für eine Woche leihen?",  # the terms, not a booking
+    "Was kostet es, ein Rad am Samstag zu mieten?",  # a price
+    "Is the bakery open on Saturday?",
+])
+def test_rental_terms_and_prices_stay_with_the_knowledge(sentence: str) -> None:
+    (q,) = read_questions(sentence)
+    assert not q.task
+
+
+def test_asking_to_book_a_flat_for_days_is_answered_from_the_booked_nights() -> None:
+    from datetime import date
+
+    from agent.material import stay
+    from agent.questions import Question
+
+    booked = [date(2027, 3, 5)]
+
+    def nights(first: date, last: date) -> list[date]:
+        return [d for d in booked if first <= d < last]
+
+    q = Question("Können wir die Ferienwohnung vom 3. bis 10. März buchen?", task=True)
+    assert "belegt" in stay(q, date(2026, 12, 1), "de", nights)
+    q = Question("Could we book the flat from 12 to 19 April?", task=True)
+    assert "free" in stay(q, date(2026, 12, 1), "en", nights)
