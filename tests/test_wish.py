@@ -299,7 +299,9 @@ def test_tomorrow_or_the_day_after(text: str, language: str) -> None:
 @pytest.mark.parametrize(("text", "kind"), [
     ("wann passt ihnen das küchenaufmaß?", "Aufmaß"), ("ein vor-ort-aufmaß am freitag", "Aufmaß"),
     ("zum aufmaßtermin", "Aufmaß"), ("ihre zustimmung vorausgesetzt", None),
-    ("could we book the site survey?", "site survey"), ("a survey of the site", None),
+    ("could we book the site survey?", "site survey"),
+    # no name, but a word of its family (prompts/scheduling/appointment_words.yaml)
+    ("a survey of the site", "site survey"),
 ])
 def test_an_appointment_type_at_the_end_of_a_compound(text: str, kind: str | None) -> None:
     found = appointment_type(text, TYPES | {"Stimmung": 90})

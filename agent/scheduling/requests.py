@@ -62,7 +62,7 @@ def working(run: Run, windows: list[tuple[datetime, datetime]]) -> list[tuple[da
 def plan_words(run: Run, text: str) -> SchedulePlan:
     meeting, search_days = run.settings
     types = run.ws.scheduling.appointment_types
-    duration = default_duration(text, meeting, types)
+    duration = default_duration(text, meeting, types, run.mail.subject.lower())
     wish = read_wish(text, run.today, run.zone, run.view.language, run.horizon(search_days),
                      types)
     if wish.intent == "reschedule" and wish.moved is None and wish.moved_day is not None:

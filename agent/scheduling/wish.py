@@ -53,13 +53,15 @@ class Wish:
 
 
 def default_duration(text: str, meeting: timedelta,
-                     types: Mapping[str, int] | None = None) -> timedelta:
-    """The length the sender writes, else that of the appointment type they name, else a
-    short call's or the usual meeting's."""
+                     types: Mapping[str, int] | None = None, subject: str = "") -> timedelta:
+    """The length the sender writes, else that of the appointment type they name — in the
+    text, else in the (lower-cased) subject, which in a reply still says what the thread is
+    about ("Re: Terminvorschläge für das Aufmaß") — else a short call's or the usual
+    meeting's."""
     named = duration_in(text)
     if named is not None:
         return named
-    kind = appointment_type(text, types or {})
+    kind = appointment_type(text, types or {}) or appointment_type(subject, types or {})
     if kind is not None:
         return kind[1]
     return min(meeting, timedelta(minutes=30)) if _SHORT.search(text) else meeting
