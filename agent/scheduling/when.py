@@ -30,7 +30,7 @@ _WEEKDAY = re.compile(
     r"(?:mo|di|mi|do|fr)\.(?=\s*,?\s*\d))s?"
     # a weekday, not "Montage" or "Freitagsgebet"; "Dienstagvormittag" is one
     r"(?=vormittag|nachmittag|mittag|abend|morgen|früh|[^a-zäöüß]|$)"
-    r"(?:,?\s*(?:the\s+|den\s+|dem\s+)?(?P<dom>\d{1,2})(?:st|nd|rd|th|\.)(?![\d:]))?"
+    r"(?:,?\s*(?:the\s+|den\s+|dem\s+|der\s+)?(?P<dom>\d{1,2})(?:st|nd|rd|th|\.)(?![\d:]))?"
 )
 # "am 9.", "the 14th", "on the 3rd" without a month: the next day with that number
 _DAY_OF_MONTH = re.compile(r"\b(?:am|den|dem|zum|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|\.)"
@@ -92,7 +92,10 @@ _NUMBER_WORDS = {"zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 
 _H = r"(\d{1,2})(?:[:.](\d{2}))?"
 _NOT_UNIT = (r"(?!\d|\s?(?:wochen|woche|tage|tagen|weeks?|days?|min|minuten|stunden|hours?|"
              r"monate?n?|months?|jahre?n?|years?|"
-             r"%|euro|€|mal\b(?!\s+(?:ne|eine?n?|kurz|zeit|für|vorbei|telefonieren))))")
+             r"%|euro|€|mal\b(?!\s+(?:ne|eine?n?|kurz|zeit|für|vorbei|telefonieren))|"
+             # "ca. 8 qm", "about 3 m²", "12 sq ft": an area or a length, not a time
+             r"(?:qm|m²|m2|quadratmeter|sqm|sq\.?\s?(?:m|ft)|square|cm|mm|m|meter|metern?|"
+             r"metres?|meters?|ft|feet|foot|kg|liter|litres?|stück|pieces?)\b))")
 _AMPM = r"\s?(a\.?m\.?|p\.?m\.?)"
 _RANGE = re.compile(
     rf"\b(?:zwischen|von|between|from)?\s*{_H}(?:{_AMPM})?\s*(?:uhr\s*)?"
@@ -209,8 +212,20 @@ def _named(m: re.Match[str], today: date, language: str) -> date | None:
     return found.date() if isinstance(found, datetime) else None
 
 
+# a line break inside a paragraph is a space ("the week\nafter next"); same length, so
+# positions stay
+_WRAP = re.compile(r"(?<=\S)\n(?=\S)")
+
+
 def days_in(text: str, today: date, language: str) -> tuple[list[Mention], str]:
-    """Day, span and weekday mentions; returns them and the text with them blanked out."""
+    """Day, span and weekday mentions; returns them and the text with them blanked out
+    (line breaks kept)."""
+    original = text
+    found, rest = _days_in(_WRAP.sub(" ", text), today, language)
+    return found, "".join("\n" if o == "\n" else r for o, r in zip(original, rest, strict=True))
+
+
+def _days_in(text: str, today: date, language: str) -> tuple[list[Mention], str]:
     out: list[Mention] = []
     for m in _ISO.finditer(text):
         with contextlib.suppress(ValueError):
@@ -352,6 +367,11 @@ def _relative_and_weekdays(text: str, today: date,
             ahead += 7
         out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd))
         text = _blank(text, m)
+        later = _OR_NEXT.match(text, m.end())  # "this Friday or next": that one a week on
+        if later is not None:
+            out.append(Mention(later.start() + len(later.group(0)) - len(later.group(0).lstrip()),
+                               "weekday", (today + timedelta(days=ahead + 7),), weekday=wd))
+            text = _blank(text, later)
     found = _onwards(sorted(out, key=lambda x: x.pos), original, today)
     return _week_after(found, original, today), text
 
@@ -359,18 +379,46 @@ def _relative_and_weekdays(text: str, today: date,
 # "the week after that", "the following week", "die Woche danach": the week after the day
 # named before it ("I'm in London until the 14th. Could we look at the week after that?")
 _WEEK_AFTER = re.compile(r"\b(?:the week after (?:that|this)|the following week|"
-                         r"(?:die|der|in der) woche (?:danach|darauf))\b")
+                         r"(?:die|der|in der) woche (?:danach|darauf)|"
+                         r"the week after(?=\s*(?:[?.!,;]|$)))")
+_OR_NEXT = re.compile(r"(?<!\s)\s+(?:or|oder)\s+(?:the\s+)?(?:next|nächste[nr]?|kommende[nr]?)"
+                      r"(?:\s+one)?(?=\s*(?:[,.;:?!)]|$|(?:would|will|wäre|würde|is|ist|works?|"
+                      r"passt|geht|klappt)\b))")
+# "the Monday after", "den Montag danach": that weekday after the day named before it
+# (not "Thursday after lunch", "Monday after 3pm", "Monday after next")
+_WEEKDAY_AFTER = re.compile(r"(?<!\s)\s*(?:after(?: that| this)?|danach|darauf)"
+                            r"(?=\s*(?:[,.;:?!)]|$|(?:instead|stattdessen|then|dann|or|oder|and|und|would|wäre|"
+                            r"würde|works?|passt|geht|please|bitte)\b))")
 
 
 def _week_after(found: list[Mention], text: str, today: date) -> list[Mention]:
-    out = list(found)
+    out = [_weekday_after(m, found, text) for m in found]
     for m in _WEEK_AFTER.finditer(text):
-        before = [d for f in found if f.pos < m.start() for d in f.days]
+        # the day named before it, not the weekdays it narrows ("Monday or Tuesday of the
+        # week after")
+        before = [d for f in found if f.pos < m.start() and not (
+            f.kind == "weekday" and not re.search(r"[.?!]", text[f.pos:m.start()]))
+                  for d in f.days]
         base = max(before) if before else today
         monday = _week_start(base) + timedelta(days=7)
         out.append(Mention(m.start(), "span", tuple(
             d for d in _span(monday, monday + timedelta(days=6)) if d > today)))
     return sorted(out, key=lambda x: x.pos)
+
+
+def _weekday_after(m: Mention, found: list[Mention], text: str) -> Mention:
+    """"the Monday after" (a day named before it): the first such weekday after that day."""
+    if m.kind != "weekday":
+        return m
+    end = _WEEKDAY.match(text, m.pos)
+    if end is None or not _WEEKDAY_AFTER.match(text, end.end()):
+        return m
+    before = [d for f in found if f.pos < m.pos for d in f.days]
+    if not before:
+        return m
+    base = max(before)
+    ahead = (m.weekday - base.weekday()) % 7 or 7
+    return Mention(m.pos, "weekday", (base + timedelta(days=ahead),), weekday=m.weekday)
 
 
 def _next_day_numbered(day: int, today: date) -> date | None:
@@ -421,6 +469,7 @@ def _clock(h: str, mnt: str | None, ampm: str | None, language: str) -> time | N
 def times_in(text: str, language: str) -> list[Mention]:
     """Clock times and ranges of the day, with positions."""
     out: list[Mention] = []
+    text = _WRAP.sub(" ", text)
     text = _HALF_PAST.sub(lambda m: f"{int(m.group(1)) - 1 or 12}:30".rjust(len(m.group(0))), text)
     for m in _AFTER_NOON.finditer(text):
         out.append(Mention(m.start(), "part", start=time(12, 0), end=time(23, 59)))

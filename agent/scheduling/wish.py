@@ -79,7 +79,7 @@ _ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hä
                      r"haben sie|"
                      r"hast du|wäre|würde|could|would|can we|can you|are you|available|free|"
                      r"suit|(?<!i )(?<!we )works?|how about|wie wäre|vorschlag|propose|suggest|"
-                     r"liebsten|"
+                     r"liebsten|besten|möglich|possible|"
                      r"lieber|gerne?|ideal\w*|prefer\w*|best)\b")
 _NOT = re.compile(r"\b(?:stuck|busy|not|can't|cannot|unavailable|nicht|keine?|besetzt|"
                   r"belegt|unterwegs|blockiert|schwer)\b")
@@ -97,7 +97,9 @@ _OCCUPIED = re.compile(
     r"sprechstunde|school|schule|dienst|schicht|shifts?)\b|"
     # "I'm in London until the 14th", "ich bin bis zum 14. verreist"
     r"\b(?:i'm|i am|we're|we are|ich bin|wir sind|bin ich|sind wir)\s+(?:[\w-]+\s+){0,3}"
-    r"(?:until|till|bis)\b")
+    r"(?:until|till|bis)\b|"
+    # "nachmittags arbeite ich" (not from home)
+    r"\barbeite(?:n)? (?:ich|wir)\b(?! (?:von zu hause|zu hause|im home-?office))")
 _FREE = re.compile(r"\b(?:zeit|frei|flexibel|free|time|available|flexible|gut|passt|geht|"
                    r"klappt|works?|suits?|best|prefer\w*|gerne?|lieber|liebsten)\b")
 _AWAY = re.compile(r"\b(?:away|urlaub|verreist|vacation|holiday|off|weg|abwesend)\b")
@@ -177,14 +179,19 @@ def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
         asked = [m for m in days if m in asked or (m.kind in {"weekday", "from"} and fragment(m))]
     elif any(m.kind == "weekday" for m in asked):  # … and so do they a week named before
         first = min(m.pos for m in asked if m.kind == "weekday")
+        # … in that sentence or the one before it ("fitted in November" further up is not)
+        near = _sentence(first, starts) - 1
         asked = [m for m in days if m in asked or (m.kind == "span" and m.pos < first
+                                                    and _sentence(m.pos, starts) >= near
                                                     and not away(m))]
     return asked or days
 
 
 def _sentences(text: str) -> list[int]:
-    """Start positions of sentences (a '?', '!' or a blank line ends one)."""
-    return [0] + [m.end() for m in re.finditer(r"[?!]\s|\n\s*\n|\.\s+(?=[a-zäöü]{3,}\s)", text)]
+    """Start positions of sentences (a '?', '!', a blank line or a full stop before a word
+    ends one; the dot of an ordinal or a date does not)."""
+    return [0] + [m.end() for m in re.finditer(
+        r"[?!]\s|\n\s*\n|(?<!\d)\.\s+(?=[a-zäöü]{3,}[\s,])", text)]  # not "ab dem 7. eine"
 
 
 def _sentence(pos: int, starts: list[int]) -> int:
