@@ -86,7 +86,20 @@ def plan_words(run: Run, text: str) -> SchedulePlan:
         return run.plan(Action.draft, "cal_reschedule", "reschedule", offered=offered)
     if wish.exact:
         return _exact(run, wish, avail, duration, windows)
-    return _offer(run, avail, windows, wide, duration)
+    # times of day the sender prefers but is flexible about: else the rest of those days
+    days = working(run, _whole_days(run, windows)) if wish.flexible else []
+    return _offer(run, avail, windows, wide, duration, days)
+
+
+def _whole_days(run: Run, windows: list[tuple[datetime, datetime]]
+                ) -> list[tuple[datetime, datetime]]:
+    zone = run.owner_zone
+    dates = sorted({a.astimezone(zone).date() for a, _ in windows})
+    return [(datetime.combine(d, time(0, 0), tzinfo=zone),
+             datetime.combine(d, time(23, 59), tzinfo=zone)) for d in dates]
+
+
+SERIES = timedelta(days=28)  # how far around the day a repeating event is looked for
 
 
 def _from_calendar(run: Run, wish: Wish, text: str) -> Wish:
@@ -145,10 +158,12 @@ def _exact(run: Run, wish: Wish, avail: Availability, duration: timedelta,
 
 
 def _offer(run: Run, avail: Availability, windows: list[tuple[datetime, datetime]],
-           wide: list[tuple[datetime, datetime]], duration: timedelta) -> SchedulePlan:
-    offered = spread(avail.candidates(windows, duration), COUNT, run.owner_zone)
-    if offered:
-        return run.plan(Action.auto, "cal_propose", "propose", offered=offered)
+           wide: list[tuple[datetime, datetime]], duration: timedelta,
+           days: list[tuple[datetime, datetime]] | None = None) -> SchedulePlan:
+    for asked in (windows, days or []):
+        offered = spread(avail.candidates(asked, duration), COUNT, run.owner_zone)
+        if offered:
+            return run.plan(Action.auto, "cal_propose", "propose", offered=offered)
     later = [w for w in wide if w[0] > max(b for _, b in windows)] or wide
     offered = spread(avail.candidates(later, duration), COUNT, run.owner_zone)
     return run.plan(Action.draft, "cal_no_slot", "no_slot", offered=offered)

@@ -50,6 +50,7 @@ class Wish:
     moved: datetime | None = None  # in a reschedule or cancellation: when the moved one starts
     moved_day: date | None = None  # … or at least its day
     kind: str = ""  # the appointment type the text names
+    flexible: bool = False  # the times of day named are a preference ("but we're flexible")
 
 
 def default_duration(text: str, meeting: timedelta,
@@ -75,6 +76,12 @@ def intent_of(text: str) -> str:
     return "request"
 
 
+# "Afternoons would be ideal, but we're flexible", "notfalls geht auch vormittags"
+_FLEXIBLE = re.compile(
+    r"\b(?:(?:sind|bin|we're|we are|i'm|i am)\s+(?:(?:aber|but|da|also|auch|ganz|quite|fairly|"
+    r"pretty|very|beide|both)\s+){0,2}(?:flexibel|flexible)|notfalls|zur not|if need be|"
+    r"if necessary|if (?:that|this|it) doesn't work|(?:sonst|ansonsten) (?:geht|ginge|passt) "
+    r"(?:auch|aber)|(?:but|aber) (?:any|jede) (?:other )?(?:time|andere zeit))\b")
 _ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hätten|hättest|"
                      r"haben sie|"
                      r"hast du|wäre|würde|could|would|can we|can you|are you|available|free|"
@@ -356,7 +363,7 @@ def read_wish(text: str, today: date, zone: tzinfo, language: str,
     kind = appointment_type(text, types or {})
     wish = Wish(duration=duration_in(text) or (kind[1] if kind else None),
                 explicit=bool(found.days or found.times), intent=intent,
-                kind=kind[0] if kind else "")
+                kind=kind[0] if kind else "", flexible=bool(_FLEXIBLE.search(text)))
     if intent != "request":
         return _moving(text, found, wish, today, zone, horizon, starts)
     windows, exact = _windows(found, today, zone, horizon, starts)
