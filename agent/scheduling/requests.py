@@ -104,12 +104,19 @@ SERIES = timedelta(days=28)  # how far around the day a repeating event is looke
 
 def _from_calendar(run: Run, wish: Wish, text: str) -> Wish:
     """The sender named only the day of what they move: when the calendar holds one
-    appointment that day, it is the one."""
+    appointment that day, it is the one — or, among several, the one that is not part of a
+    repeating series (a weekly team meeting, a building site every afternoon), since a
+    customer's appointment is booked once."""
     assert wish.moved_day is not None
     zone = run.owner_zone
     lo = datetime.combine(wish.moved_day, time(0, 0), tzinfo=zone)
-    day = [b for b in run.availability(lo, lo + timedelta(days=1)).busy
+    around = run.availability(lo - SERIES, lo + SERIES).busy
+    day = [b for b in around
            if not b.all_day and b.start.astimezone(zone).date() == wish.moved_day]
+    if len(day) > 1:
+        days_of = {b.uid: {c.start.astimezone(zone).date() for c in around if c.uid == b.uid}
+                   for b in day if b.uid}
+        day = [b for b in day if b.uid and len(days_of[b.uid]) == 1]
     return moved_at(wish, text, day[0].start) if len(day) == 1 else wish
 
 
