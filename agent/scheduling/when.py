@@ -366,8 +366,8 @@ def _relative_and_weekdays(text: str, today: date,
         if mod.startswith("übernächste"):
             ahead += 7
         out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd))
-        text = _blank(text, m)
         later = _OR_NEXT.match(text, m.end())  # "this Friday or next": that one a week on
+        text = _blank(text, m)
         if later is not None:
             out.append(Mention(later.start() + len(later.group(0)) - len(later.group(0).lstrip()),
                                "weekday", (today + timedelta(days=ahead + 7),), weekday=wd))
