@@ -3,7 +3,7 @@ inside the asked window; reschedules and cancellations go to the owner as drafts
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from agent.drafts import topic_of
 from agent.scheduling.availability import Availability, spread
@@ -59,12 +59,14 @@ def working(run: Run, windows: list[tuple[datetime, datetime]]) -> list[tuple[da
     return out
 
 
-def plan_words(run: Run, text: str) -> SchedulePlan:
+def plan_words(run: Run, text: str, anchor: date | None = None) -> SchedulePlan:
+    """`anchor`: in an answer to an offer, the offer's last day ("the week after" follows
+    it)."""
     meeting, search_days = run.settings
     types = run.ws.scheduling.appointment_types
     duration = default_duration(text, meeting, types, run.mail.subject.lower())
     wish = read_wish(text, run.today, run.zone, run.view.language, run.horizon(search_days),
-                     types)
+                     types, anchor)
     if wish.intent == "reschedule" and wish.moved is None and wish.moved_day is not None:
         wish = _from_calendar(run, wish, text)
     wide = _horizon_windows(run, search_days)

@@ -277,14 +277,37 @@ class _Found:
     excluded: frozenset[int]  # weekdays ruled out
     named: tuple[Mention, ...] = ()  # the day mentions before weekdays were resolved
     said: tuple[Mention, ...] = ()  # every time named, also in "I can't make it at 2"
+    away: frozenset[date] = frozenset()  # days the sender is away ("ab dem 22. Urlaub")
+
+
+# a clause saying the sender is away then ("Ab dem 22. habe ich drei Wochen Urlaub", "I'm
+# on holiday from the 14th"): its days are ruled out, not asked for
+_AWAY_CLAUSE = re.compile(
+    r"\b(?:urlaub|verreist|abwesend|nicht da|nicht zu hause|nicht erreichbar|auf reisen|"
+    r"dienstreise|geschäftsreise|vacation|on holiday|on leave|away|out of (?:the )?office|"
+    r"out of town|not around|business trip)\b")
+_CLAUSE_END = re.compile(r"[,;!?]|(?<!\d)\.(?=\s|$)|\n\s*\n|\b(?:aber|but|davor|danach|"
+                         r"before that|after that)\b")
+
+
+def _away(text: str, m: Mention) -> bool:
+    """The clause around the mention says the sender is away then, and nothing that they
+    are free."""
+    lo = max([text.rfind(c, 0, m.pos) + 1 for c in ",;!?"]
+             + [x.end() for x in _CLAUSE_END.finditer(text, 0, m.pos)])
+    end = _CLAUSE_END.search(text, m.pos + 1)
+    clause = text[lo:end.start() if end else len(text)]
+    return bool(_AWAY_CLAUSE.search(clause)) and not _FREE.search(clause)
 
 
 def _found(text: str, today: date, language: str, starts: list[int],
-           asked_only: bool = True) -> _Found:
-    found, rest = days_in(text, today, language)
+           asked_only: bool = True, anchor: date | None = None) -> _Found:
+    found, rest = days_in(text, today, language, anchor)
     # a weekday the sender is taken on ("montags bin ich auf Baustellen") is ruled out too
     taken = [m for m in found if m.kind in {"weekday", "from", "day"} and _occupied(text, m.pos)]
-    day_mentions = [m for m in found if m not in taken]
+    # … and in a request, days they are away
+    gone = [m for m in found if asked_only and m.kind in {"day", "span"} and _away(text, m)]
+    day_mentions = [m for m in found if m not in taken and m not in gone]
     excluded = frozenset([m.weekday if m.kind == "weekday" else m.days[0].weekday()
                           for m in day_mentions
                           if m.kind in {"weekday", "day"} and len(m.days) == 1
@@ -297,7 +320,9 @@ def _found(text: str, today: date, language: str, starts: list[int],
         kept = _asked(kept, text, starts)
     days = [d for d in _resolve_weekdays(kept, starts) if d.days]
     times = times_in(rest, language)
-    return _Found(days, _wanted(rest, times), excluded, tuple(kept), tuple(times))
+    away = frozenset(d for m in gone for d in (
+        m.days if m.kind == "day" or len(m.days) > 1 else ()))
+    return _Found(days, _wanted(rest, times), excluded, tuple(kept), tuple(times), away)
 
 
 def _narrowed(parts: list[tuple[time, time]]) -> list[tuple[time, time]]:
@@ -332,7 +357,7 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
     for i, d in enumerate(days):
         mine = bound.get(i) or loose_parts + loose_exact
         for day in d.days:
-            if day < today or day.weekday() in found.excluded:
+            if day < today or day.weekday() in found.excluded or day in found.away:
                 continue
             if not mine and day in timed:  # "Thursday?" in the subject, "Thursday after lunch"
                 continue
@@ -345,7 +370,7 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
     if not days:
         parts = _narrowed([(t.start, t.end) for t in loose_parts if t.start and t.end])
         for day in horizon:
-            if day.weekday() in found.excluded:
+            if day.weekday() in found.excluded or day in found.away:
                 continue
             for a, b in parts or [WHOLE_DAY]:
                 windows.append((_at(day, a, zone), _at(day, b, zone)))
@@ -353,13 +378,16 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
 
 
 def read_wish(text: str, today: date, zone: tzinfo, language: str,
-              horizon: tuple[date, ...], types: Mapping[str, int] | None = None) -> Wish:
+              horizon: tuple[date, ...], types: Mapping[str, int] | None = None,
+              anchor: date | None = None) -> Wish:
     """The wish in `text` (lower-cased by the caller), relative to `today` in `zone`.
     `horizon` is the days to look at when the sender names none; `types` the owner's
-    appointment types with their lengths."""
+    appointment types with their lengths; `anchor` the day "the week after" follows when
+    the text names none (in an answer to an offer, the offer's last day)."""
     starts = _sentences(text)
     intent = intent_of(text)
-    found = _found(text, today, language, starts, asked_only=intent == "request")
+    found = _found(text, today, language, starts, asked_only=intent == "request",
+                   anchor=anchor)
     kind = appointment_type(text, types or {})
     wish = Wish(duration=duration_in(text) or (kind[1] if kind else None),
                 explicit=bool(found.days or found.times), intent=intent,
