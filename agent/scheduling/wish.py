@@ -29,6 +29,7 @@ _CANCEL = re.compile(r"\b(?:absagen|absage|sagen .{0,20}ab|muss .{0,40}ausfallen
                      r"cancel\w*|call off|can(?:no|')t make it|won't be able to make)\b")
 _RESCHEDULE = re.compile(r"\b(?:verschieb\w*|verleg\w*|reschedul\w*|postpone\w*|"
                          r"push (?:[\w']+ ){0,3}(?:back|to|out)|(?<!the\s)move (?:our|the|it|my)|"
+                         r"push (?:our|the|my|this|that|it)|"
                          r"push (?:our|the|my|this) (?:meeting|appointment|call|session)|"
                          r"move (?:[\w']+ ){0,3}to|anderen termin|"
                          r"another (?:time|day|slot)|neuen termin|new time|umlegen|umplanen|"
@@ -417,8 +418,11 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
 
     old_days = [d for d in _resolve_weekdays([m for m in found.named if not new(m)], starts)
                 if d.days][:1]
-    new_days = [d for d in _resolve_weekdays([m for m in found.named if new(m)], starts)
-                if d.days]
+    # (not a day in a clause that says the sender cannot then: "My husband can't take the
+    # morning off this week")
+    flat = re.sub(r"(?<=\S)\n(?=\S)", " ", text)  # a wrapped line is no clause's end
+    new_days = [d for d in _resolve_weekdays([m for m in found.named if new(m) and not _NOT.search(
+        flat[slice(*_clause(flat, m.pos))])], starts) if d.days]
     # the moved time sits in "… schaffe ich es nicht zu unserem Termin um 14 Uhr": not a
     # wish, but the time being moved
     old_times = [t for t in found.said if not new(t) and t.kind == "exact"][:1]
@@ -480,9 +484,18 @@ def shifted_wish(wish: Wish, text: str, moved: datetime | None) -> Wish | None:
 def moved_at(wish: Wish, text: str, moved: datetime) -> Wish:
     """The wish once the calendar says when the moved appointment starts (the sender named
     only its day): a shift applies to it, and other wishes start after it."""
-    return shifted_wish(wish, text, moved) or replace(
-        wish, moved=moved, windows=tuple((max(a, moved + timedelta(minutes=1)), b)
-                                         for a, b in wish.windows if b > moved))
+    shifted = shifted_wish(wish, text, moved)
+    if shifted is not None:
+        return shifted
+    days = sorted({a.date() for a, _ in wish.windows if a.date() != moved.date()})
+    if days and _SAME_TIME.search(text):  # "to the Monday after, same time"
+        at = moved.astimezone(wish.windows[0][0].tzinfo).timetz()
+        starts_at = tuple(datetime.combine(d, at) for d in days)
+        length = wish.duration or timedelta(hours=1)
+        return replace(wish, moved=moved, exact=starts_at,
+                       windows=tuple((e, e + length) for e in starts_at))
+    return replace(wish, moved=moved, windows=tuple((max(a, moved + timedelta(minutes=1)), b)
+                                                    for a, b in wish.windows if b > moved))
 
 
 def _shifted(text: str, moved: datetime | None) -> datetime | None:
