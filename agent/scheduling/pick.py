@@ -17,9 +17,12 @@ _ORDINALS = [
                 r"nummer|nr\.?|#)\s*3)\b"), 2),
     (re.compile(r"\b(?:letzte[nrs]?|last one|the last)\b"), -1),
 ]
+# none of the offered times: "keiner der Termine", "none of those"; "doesn't work" may be
+# said of one day only ("Wednesday doesn't work, but the 7th would be fine")
 _NONE = re.compile(r"\b(?:keine[rs]? (?:der|davon|dieser)|none of|neither|passen? (?:mir )?leider "
-                   r"(?:alle )?nicht|(?:don't|do not|doesn't|won't) work|geht leider nicht|"
-                   r"klappt leider nicht)\b")
+                   r"alle nicht)\b")
+_NOT_THIS = re.compile(r"\b(?:passen? (?:mir )?leider nicht|(?:don't|do not|doesn't|won't) work|"
+                       r"geht leider nicht|klappt leider nicht)\b")
 
 
 def picked(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
@@ -28,8 +31,10 @@ def picked(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
     if not slots or _NONE.search(text):
         return None
     by_words = _by_mention(text, slots, zone, today, language)
-    if by_words is not None:
+    if by_words is not None:  # also beside "Wednesday doesn't work, but the 7th …"
         return by_words
+    if _NOT_THIS.search(text):
+        return None
     hits = {i for pattern, i in _ORDINALS if pattern.search(text)}
     if len(hits) == 1:
         i = hits.pop()
@@ -53,7 +58,7 @@ def _by_mention(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
     days, rest = days_in(text, today, language)
     said = times_in(rest, language)
     times = [t.start for t in said if t.kind == "exact" and t.start]
-    wanted = [m for m in days if not _rejected(text, m.pos)] or days
+    wanted = [m for m in days if not _rejected(text, m.pos)]
     named = {d for m in wanted if m.kind == "day" for d in m.days}
     weekdays = {m.weekday for m in wanted if m.kind == "weekday"}
     # "Dienstag geht, aber erst ab 10:30": that slot, starting then (if it is free, it is
