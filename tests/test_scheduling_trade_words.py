@@ -17,7 +17,7 @@ from agent.pipeline import triage
 from agent.scheduling.planner import Planner
 from core.config import Calendar, Workspace
 from core.ical.base import Busy
-from core.models import Action, Category, RawMessage, TimeSlot, TriageOutcome
+from core.models import Action, Category, Proposal, RawMessage, TimeSlot, TriageOutcome
 from service.deps import default_deps
 from tools.calendar.fake import FakeCalendar
 
@@ -145,3 +145,43 @@ def test_a_reschedule_naming_the_day_keeps_the_length_of_the_booked_appointment(
     for s in d.calendar.offered:
         day, _, _ = local(s)
         assert s.end - s.start == timedelta(hours=2) and day == date(2026, 12, 4)
+
+
+def _offer_answer(ws: Workspace, body: str, slots: list[TimeSlot],
+                  busy: list[Busy] | None = None) -> TriageOutcome:
+    deps = default_deps(ws, clock=lambda: NOW)
+    deps.schedule = Planner(ws, FakeCalendar(busy or []), lambda: NOW)
+    deps.offers = lambda m: Proposal(thread_id="<offer-1@beispiel-design.de>", slots=slots,
+                                     timezone="Europe/Berlin") \
+        if "<offer-1@beispiel-design.de>" in m.references else None
+    data = ("From: Kundin <kundin@example.org>\nTo: anna@beispiel-design.de\n"
+            "Subject: Re: Terminvorschläge\nDate: Fri, 27 Nov 2026 10:00:00 +0100\n"
+            "Message-ID: <ans-2@example.org>\nIn-Reply-To: <offer-1@beispiel-design.de>\n"
+            "References: <offer-1@beispiel-design.de>\nMIME-Version: 1.0\n"
+            f"Content-Type: text/plain; charset=utf-8\n\n{body}\n").encode()
+    return triage(RawMessage(ref="t", data=data), deps)
+
+
+OFFER = [TimeSlot(start=_at(date(2026, 12, 1), 10), end=_at(date(2026, 12, 1), 11)),
+         TimeSlot(start=_at(date(2026, 12, 2), 8), end=_at(date(2026, 12, 2), 9)),
+         TimeSlot(start=_at(date(2026, 12, 7), 9), end=_at(date(2026, 12, 7), 10))]
+
+
+@pytest.mark.parametrize(("body", "booked"), [
+    ("Der 2. passt leider nicht, aber der 7. wäre gut.", OFFER[2]),
+    ("Wednesday doesn't work, but the 7th would be fine.", OFFER[2]),
+    ("Dienstag geht, aber erst ab 10:30 – ginge das auch?",
+     TimeSlot(start=_at(date(2026, 12, 1), 10, 30), end=_at(date(2026, 12, 1), 11, 30))),
+])
+def test_an_answer_to_an_offer_books_what_the_customer_can_make(
+        trade: Workspace, body: str, booked: TimeSlot) -> None:
+    d = _offer_answer(trade, body, OFFER).decision
+    assert d.action is Action.auto and d.calendar.booked == [booked]
+
+
+def test_the_week_after_an_offer_follows_its_last_day(trade: Workspace) -> None:
+    out = _offer_answer(trade, "None of those work I'm afraid - could you do the week after "
+                               "instead, any afternoon?", OFFER)
+    for s in offered(out):
+        day, start, _ = local(s)
+        assert date(2026, 12, 14) <= day <= date(2026, 12, 18) and start >= time(12, 0)

@@ -381,3 +381,26 @@ def test_a_preferred_part_of_the_day_with_flexibility_is_a_preference() -> None:
 def test_a_type_named_by_a_word_of_its_family(text: str, kind: str | None) -> None:
     found = appointment_type(text, TYPES)
     assert (found[0] if found else None) == kind
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    # TODAY is Wednesday 2 December
+    ("Is there any chance of an appointment between 7 and 9 some day next week?", "en",
+     {"Mon 07 07:00-09:00", "Tue 08 07:00-09:00", "Wed 09 07:00-09:00", "Thu 10 07:00-09:00",
+      "Fri 11 07:00-09:00", "Sat 12 07:00-09:00", "Sun 13 07:00-09:00"}),
+    ("Could you pop by early next week, first thing in the morning?", "en",
+     {"Mon 07 08:00-10:00", "Tue 08 08:00-10:00"}),
+    ("Können wir in 14 Tagen einen Termin machen? Mittwochs wäre gut.", "de",
+     {"Wed 16 07:00-20:00"}),
+    ("Would sometime in two weeks work? Thursday or Friday preferably.", "en",
+     {"Thu 17 07:00-20:00", "Fri 18 07:00-20:00"}),
+])
+def test_more_windows_as_customers_write_them(text: str, language: str,
+                                              expected: set[str]) -> None:
+    assert spans(wish(text, language)) == expected
+
+
+def test_days_the_sender_is_away_are_left_out() -> None:
+    w = wish("Ich bräuchte einen Termin. Ab dem 11. habe ich drei Wochen Urlaub, davor geht es "
+             "bei mir nur freitags.")
+    assert days(w) == ["Fri 04"]
