@@ -274,10 +274,16 @@ def test_a_scheduling_draft_still_offers_free_slots(wsc: Workspace, how: str) ->
         ws = wsc.model_copy(update={"delegation": {**wsc.delegation,
                                                    Category.scheduling: Action.draft}})
     deps = default_deps(ws, clock=lambda: NOW)
+    asked = ("Hätten Sie nächste Woche Dienstag oder Mittwoch vormittags eine Stunde Zeit für "
+             "ein Gespräch?\n\nViele Grüße\nMax Kunde")
     if how == "unsure":
         deps.classifier = Unsure()
-    out = triage(raw("Hätten Sie nächste Woche Dienstag oder Mittwoch vormittags eine Stunde "
-                     "Zeit für ein Gespräch?\n\nViele Grüße\nMax Kunde"), deps)
+        # a question for a meeting and its day is certain (the time-request rule): rule 3
+        # is for what only the classifier files as scheduling, such as a bare statement
+        assert triage(raw(asked), deps).classification.decided_by == "time-request"
+        asked = ("Zum Gespräch: nächste Woche Dienstag oder Mittwoch vormittags ginge bei mir, "
+                 "eine Stunde reicht.\n\nViele Grüße\nMax Kunde")
+    out = triage(raw(asked), deps)
     d = out.decision
     assert d.action is Action.draft and not d.calendar.booked and not d.planned_actions
     assert d.rule == ("r3-low-confidence" if how == "unsure" else "delegation")

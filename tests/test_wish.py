@@ -299,7 +299,9 @@ def test_tomorrow_or_the_day_after(text: str, language: str) -> None:
 @pytest.mark.parametrize(("text", "kind"), [
     ("wann passt ihnen das küchenaufmaß?", "Aufmaß"), ("ein vor-ort-aufmaß am freitag", "Aufmaß"),
     ("zum aufmaßtermin", "Aufmaß"), ("ihre zustimmung vorausgesetzt", None),
-    ("could we book the site survey?", "site survey"), ("a survey of the site", None),
+    ("could we book the site survey?", "site survey"),
+    # no name, but a word of its family (prompts/scheduling/appointment_words.yaml)
+    ("a survey of the site", "site survey"),
 ])
 def test_an_appointment_type_at_the_end_of_a_compound(text: str, kind: str | None) -> None:
     found = appointment_type(text, TYPES | {"Stimmung": 90})
@@ -326,3 +328,79 @@ def test_half_of_a_month(text: str, language: str, first: date, last: date) -> N
 def test_your_morning_is_the_owners(text: str, zone: ZoneInfo) -> None:
     sent = datetime(2026, 12, 2, 16, 0, tzinfo=timezone(timedelta(hours=8)))
     assert sender_zone(text, sent, BERLIN) == zone
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    # TODAY is Wednesday 2 December: this Friday is the 4th, the next one the 11th
+    ("The shower tray you fitted in November is leaking again. Can someone come and take a "
+     "look? I work from home on Fridays, so this Friday or next would be ideal.", "en",
+     ["Fri 04", "Fri 11"]),
+    ("Wir möchten einen Termin zur Beratung.\nSometime the week\nafter next would be good. "
+     "Ideally a Monday.", "en", ["Mon 14"]),
+    ("Wir bekommen Ende Januar eine neue Küche und bräuchten jemanden, der die Wand ausmisst. "
+     "Montag, der 7., oder Donnerstag, der 10., wären bei uns möglich.", "de",
+     ["Mon 07", "Thu 10"]),
+])
+def test_windows_as_customers_write_them(text: str, language: str,
+                                         expected: list[str]) -> None:
+    assert days(wish(text, language)) == expected
+
+
+def test_an_area_is_no_time_and_working_hours_rule_out_a_part_of_the_day() -> None:
+    w = wish("Unser Bad hat ca. 8 qm. Könnten Sie nächste Woche zum Ausmessen vorbeikommen? "
+             "Am besten Donnerstag oder Freitag vormittags, nachmittags arbeite ich.")
+    assert not w.exact and spans(w) == {"Thu 10 08:00-12:00", "Fri 11 08:00-12:00"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I have to move my consultation on Thursday 10th. Could we do the Monday after instead, "
+     "any time before 12?", "en"),
+    ("Ich muss die Beratung am Donnerstag, 10.12., verschieben. Ginge der Montag danach, "
+     "vor 12?", "de"),
+])
+def test_the_weekday_after_the_moved_one(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert w.intent == "reschedule" and days(w) == ["Mon 14"]
+
+
+def test_a_preferred_part_of_the_day_with_flexibility_is_a_preference() -> None:
+    assert wish("Afternoons would be ideal, but we're flexible.", "en").flexible
+    assert wish("Am liebsten nachmittags, notfalls auch vormittags.").flexible
+    assert not wish("Afternoons only, please.", "en").flexible
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("könnten sie zum ausmessen vorbeikommen?", "Aufmaß"),
+    ("could someone pop round to have a look and measure up?", "Aufmaß"),
+    ("wir hätten gern ein erstes gespräch", "Erstgespräch"),
+    ("an initial consultation next week", "Erstgespräch"),
+    ("wir planen eine renovierung und möchten sie kennenlernen", "Erstgespräch"),
+    ("können sie sich das vor ort anschauen?", "site survey"),
+    ("could you come and measure the bathroom?", "Aufmaß"),
+])
+def test_a_type_named_by_a_word_of_its_family(text: str, kind: str | None) -> None:
+    found = appointment_type(text, TYPES)
+    assert (found[0] if found else None) == kind
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    # TODAY is Wednesday 2 December
+    ("Is there any chance of an appointment between 7 and 9 some day next week?", "en",
+     {"Mon 07 07:00-09:00", "Tue 08 07:00-09:00", "Wed 09 07:00-09:00", "Thu 10 07:00-09:00",
+      "Fri 11 07:00-09:00", "Sat 12 07:00-09:00", "Sun 13 07:00-09:00"}),
+    ("Could you pop by early next week, first thing in the morning?", "en",
+     {"Mon 07 08:00-10:00", "Tue 08 08:00-10:00"}),
+    ("Können wir in 14 Tagen einen Termin machen? Mittwochs wäre gut.", "de",
+     {"Wed 16 07:00-20:00"}),
+    ("Would sometime in two weeks work? Thursday or Friday preferably.", "en",
+     {"Thu 17 07:00-20:00", "Fri 18 07:00-20:00"}),
+])
+def test_more_windows_as_customers_write_them(text: str, language: str,
+                                              expected: set[str]) -> None:
+    assert spans(wish(text, language)) == expected
+
+
+def test_days_the_sender_is_away_are_left_out() -> None:
+    w = wish("Ich bräuchte einen Termin. Ab dem 11. habe ich drei Wochen Urlaub, davor geht es "
+             "bei mir nur freitags.")
+    assert days(w) == ["Fri 04"]

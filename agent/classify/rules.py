@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import date
 
 from agent.classify.signals import spoofed_brand
-from agent.scheduling.length import names_type
+from agent.scheduling.length import names_kind
 from agent.scheduling.when import days_in, times_in
 from agent.scheduling.wish import intent_of
 from core.models import Category, MessageView
@@ -63,7 +63,8 @@ _AVAILABLE = re.compile(
     # "Wäre es möglich, dass wir uns zwischen den Jahren zusammensetzen?"
     r"\b(?:wäre es möglich|ginge es|geht es),? dass\s+(?:wir|sie|du)\b[^.?!\n]{0,60}"
     r"\b(?:vorbeikommen|vorbeischauen|treffen|telefonieren|sprechen|zusammensetzen)\b|"
-    r"\b(?:can|could|would)\s+(?:you|we)\b[^.?!\n]{0,60}\b(?:come (?:by|over|round|out)|"
+    r"\b(?:can|could|would)\s+(?:you|we|someone|somebody|one of your)\b[^.?!\n]{0,60}"
+    r"\b(?:come (?:by|over|round|out)|"
     r"drop by|stop by|pop (?:by|round)|meet|talk|have a call|hop on a call|speak|"
     r"get together|sit down)\b|"
     # "We'd like to come in next week to sign it"
@@ -89,11 +90,14 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
     text = _LINE_BREAK.sub(" ", f"{mail.subject}\n\n{body}".lower())
     if len(body) > LONG_REQUEST or mail.automation.automated:
         return False
-    typed = "?" in text and any(names_type(text, t) for t in appointment_types)
-    if _OTHER_BUSINESS.search(text):
-        return False
+    typed = "?" in text and names_kind(text, appointment_types)
     today = view.reference_time.date()
     sentences = _SENTENCE.findall(text)
+    if _asks_appointment(sentences, appointment_types, today, view.language) and not (
+            _ORDERS.search(text) or _PRICE.search(text)):
+        return True
+    if _OTHER_BUSINESS.search(text):
+        return False
     if not _ORDERS.search(text) and any(  # "I need to cancel … on Thursday 21st at 10"
             intent_of(sentence) != "request" and _appointment(sentence, appointment_types)
             and _dated(sentence, today, view.language) for sentence in sentences):
@@ -106,8 +110,7 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
         return any(_dated(sentence, today, view.language)
                    for sentence in sentences
                    if (_AVAILABLE.search(sentence) or sentence.endswith("?")) and (
-                       _MEETING.search(sentence)
-                       or any(names_type(sentence, t) for t in appointment_types)))
+                       _MEETING.search(sentence) or names_kind(sentence, appointment_types)))
     return _dated(text, today, view.language)
 
 
@@ -139,8 +142,59 @@ def _appointment(sentence: str, appointment_types: Collection[str]) -> bool:
     """The sentence speaks of an appointment: by name, by one of the owner's types, or with a
     clock time ("the meter replacement on Thursday at 10")."""
     _, rest = days_in(sentence, date(2000, 1, 3), "de")  # dates blanked: "21.1." is no time
-    return bool(_MEETING.search(sentence) or any(names_type(sentence, t) for t in appointment_types)
+    return bool(_MEETING.search(sentence) or names_kind(sentence, appointment_types)
                 or any(t.kind == "exact" for t in times_in(rest, "de")))
+
+
+# someone coming to the customer, the customer coming in: "Could someone come out", "zum
+# Ausmessen vorbeikommen", "pop round to have a look"
+_VISIT = re.compile(r"\b(?:vorbeikommen|vorbeischauen|vorbeikäme|rauskommen|herauskommen|"
+                    r"(?:come|pop|drop|stop|swing)\s+(?:round|around|over|out|by|in)|"
+                    r"come (?:and|to) (?:have|take) a look|come and (?:see|measure)|"
+                    r"schicken sie (?:bitte )?jemanden|send someone)\b")
+# a wish put as a statement: "Wir hätten gern einen Termin …", "We'd like you to come …",
+# "Wir bräuchten jemanden, der …"
+_WISH = re.compile(r"\b(?:hätten|hätte|möchten|möchte|würden|würde)\s+(?:[\w-]+\s+){0,4}gerne?\b|"
+                   r"\b(?:wir|ich)\s+(?:möchten|möchte|wollen|will)\b|"
+                   r"\b(?:bräuchten|bräuchte|brauchen|benötigen)\b|"
+                   r"\b(?:we'd|we would|i'd|i would) (?:like|love)\b|"
+                   r"\b(?:we|i) (?:want|need)\b")
+_ASKS = re.compile(r"\?\s*$")
+# money asked about ("Was würde die Beratung kosten?", "für eine Kostenschätzung wäre ich
+# dankbar") is the owner's to answer
+_PRICE = re.compile(r"\b(?:\w*kost\w*|preis\w*|price\w*|\w*cost\w*|how much|wie ?viel|budget|"
+                    r"rabatt|discount)\b|€")
+# a conversation asked for ("Zeit für ein Gespräch", "a quick call"); a bare "Termin" can be
+# the booking of the owner's work itself (a photo shoot), so it is not enough here
+_TALK = re.compile(r"\b(?:\w*gespräch\w*|besprechung|telefonat|telefonieren|treffen|call|"
+                   r"meeting|chat|consultation|rücksprache)\b")
+# what one asks for and its day: the same sentence or the two after it
+_REACH = 3
+
+
+def _asks_appointment(sentences: list[str], appointment_types: Collection[str], today: date,
+                      language: str) -> bool:
+    """A sentence asks for an appointment — one of the owner's types by name or by a strong
+    word of its family, a conversation, or a visit — as a question or a wish, and it or one of
+    the next two sentences names its day or time without talking money ("Could someone
+    pop round next week to measure up?", after a paid invoice; "Wir hätten gern einen
+    Termin zur Beratung. Am besten in der übernächsten Woche."). A quote or an invoice
+    mentioned beside a type or a visit does not make it another category (beside a mere
+    call it does: "Worth a 10-min chat?" after a sales pitch); money asked about does (the
+    caller checks)."""
+    business = any(_OTHER_BUSINESS.search(sentence) for sentence in sentences)
+    for i, sentence in enumerate(sentences):
+        if _SOCIAL.search(sentence):
+            continue
+        appointment = (names_kind(sentence, appointment_types) or _VISIT.search(sentence)
+                       or (_TALK.search(sentence) and not business))
+        asking = (_ASKS.search(sentence) or _AVAILABLE.search(sentence)
+                  or _WISH.search(sentence))
+        if appointment and asking and any(
+                _dated(later, today, language) and not _OTHER_BUSINESS.search(later)
+                for later in sentences[i:i + _REACH]):
+            return True
+    return False
 
 
 def _dated(text: str, today: date, language: str) -> bool:

@@ -10,8 +10,12 @@ earlier") are not lengths (`agent/scheduling/wish.py` reads them as a move).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from agent.prompts import load_table
 
 _NUMBERS = {
     "ein": 1, "eine": 1, "einer": 1, "einen": 1, "one": 1, "a": 1, "an": 1, "ne": 1,
@@ -86,11 +90,80 @@ def appointment_type(text: str, types: Mapping[str, int]) -> tuple[str, timedelt
     """The configured appointment type the (lower-cased) text names, with its length; the
     longest name wins ("Planungsgespräch" before "Gespräch"), also inside compounds
     ("Aufmaßtermin", and for a one-word name of five letters or more at a compound's end
-    after at least four letters: "Küchenaufmaß", not "Zustimmung" for "Stimmung")."""
+    after at least four letters: "Küchenaufmaß", not "Zustimmung" for "Stimmung").
+    Without a name, the common words of its family (prompts/scheduling/appointment_words.yaml:
+    "zum Ausmessen", "measure up" for "Aufmaß"): strong ones before weak ones; of several
+    types named so, the longest appointment (it holds the others: "have a look and measure
+    up" is the measuring)."""
     for name in sorted(types, key=len, reverse=True):
         if names_type(text, name):
             return name, timedelta(minutes=types[name])
+    for level in ("strong", "weak"):
+        named = _family_named(text, types, level)
+        if named:
+            name = max(named, key=lambda n: (types[n], n))
+            return name, timedelta(minutes=types[name])
     return None
+
+
+def names_kind(text: str, types: Mapping[str, int] | Collection[str]) -> bool:
+    """Does the (lower-cased) text name one of the owner's types, by name or by a strong
+    word of its family ("zum Ausmessen", "a site survey")?"""
+    lengths = types if isinstance(types, Mapping) else dict.fromkeys(types, 0)
+    return any(names_type(text, t) for t in lengths) or bool(
+        _family_named(text, lengths, "strong"))
+
+
+@lru_cache(maxsize=1)
+def _families() -> dict[str, dict[str, Any]]:
+    families: dict[str, dict[str, Any]] = load_table("scheduling/appointment_words")["families"]
+    return families
+
+
+@lru_cache(maxsize=64)
+def _words(family: str, level: str) -> re.Pattern[str] | None:
+    words = _families()[family].get(level) or []
+    if not words:
+        return None
+    alts = []
+    for w in sorted(words, key=len, reverse=True):
+        stem = w.endswith("*")
+        body = r"[\s-]+".join(re.escape(p) for p in w.rstrip("*").lower().split())
+        alts.append(body if stem else rf"{body}(?![a-zäöüß])")
+    return re.compile(rf"(?<![a-zäöüß])(?:{'|'.join(alts)})")
+
+
+def family_of(name: str) -> str | None:
+    """The family of words an appointment type's name belongs to ("Küchenaufmaß":
+    measuring), by the longest of the families' names it holds."""
+    low = name.lower()
+    hits = [(len(n), f) for f, spec in _families().items() for n in spec["names"] if n in low]
+    return max(hits)[1] if hits else None
+
+
+def _family_named(text: str, types: Mapping[str, int], level: str) -> list[str]:
+    """The types the text names by their family's words at this level; a word inside a
+    longer word of another family does not count ("final inspection" is the handover, not
+    a site visit's "inspection")."""
+    owners: dict[str, list[str]] = {}
+    for name in types:
+        family = family_of(name)
+        if family is not None:
+            owners.setdefault(family, []).append(name)
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for family, names in owners.items():
+        pattern = _words(family, level)
+        if len(names) == 1 and pattern is not None:  # two types in a family: names only
+            found = [m.span() for m in pattern.finditer(text)]
+            if found:
+                spans[family] = found
+    out = []
+    for family, found in spans.items():
+        others = [o for f, os in spans.items() if f != family for o in os]
+        if any(not any(a <= x and y <= b and (b - a) > (y - x) for a, b in others)
+               for x, y in found):
+            out.append(owners[family][0])
+    return out
 
 
 def names_type(text: str, name: str) -> bool:

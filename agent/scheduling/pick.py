@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from agent.scheduling.when import days_in, times_in
 from core.models import TimeSlot
@@ -17,9 +17,12 @@ _ORDINALS = [
                 r"nummer|nr\.?|#)\s*3)\b"), 2),
     (re.compile(r"\b(?:letzte[nrs]?|last one|the last)\b"), -1),
 ]
+# none of the offered times: "keiner der Termine", "none of those"; "doesn't work" may be
+# said of one day only ("Wednesday doesn't work, but the 7th would be fine")
 _NONE = re.compile(r"\b(?:keine[rs]? (?:der|davon|dieser)|none of|neither|passen? (?:mir )?leider "
-                   r"(?:alle )?nicht|(?:don't|do not|doesn't|won't) work|geht leider nicht|"
-                   r"klappt leider nicht)\b")
+                   r"alle nicht)\b")
+_NOT_THIS = re.compile(r"\b(?:passen? (?:mir )?leider nicht|(?:don't|do not|doesn't|won't) work|"
+                       r"geht leider nicht|klappt leider nicht)\b")
 
 
 def picked(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
@@ -28,8 +31,10 @@ def picked(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
     if not slots or _NONE.search(text):
         return None
     by_words = _by_mention(text, slots, zone, today, language)
-    if by_words is not None:
+    if by_words is not None:  # also beside "Wednesday doesn't work, but the 7th …"
         return by_words
+    if _NOT_THIS.search(text):
+        return None
     hits = {i for pattern, i in _ORDINALS if pattern.search(text)}
     if len(hits) == 1:
         i = hits.pop()
@@ -37,12 +42,28 @@ def picked(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
     return None
 
 
+# "der 17. passt leider nicht, aber der 22. wäre gut": the 17th is turned down
+_REJECTED = re.compile(r"\b(?:nicht|not|no good|doesn't|does not|won't|can't|cannot|isn't)\b")
+_CLAUSE_END = re.compile(r"[,;!?]|(?<!\d)\.(?=\s|$)|\b(?:aber|but|however|sondern)\b")
+MAX_SHIFT = timedelta(hours=3)
+
+
+def _rejected(text: str, pos: int) -> bool:
+    end = _CLAUSE_END.search(text, pos + 1)
+    return bool(_REJECTED.search(text[pos:end.start() if end else len(text)]))
+
+
 def _by_mention(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
                 language: str) -> TimeSlot | None:
     days, rest = days_in(text, today, language)
-    times = [t.start for t in times_in(rest, language) if t.kind == "exact" and t.start]
-    named = {d for m in days if m.kind == "day" for d in m.days}
-    weekdays = {m.weekday for m in days if m.kind == "weekday"}
+    said = times_in(rest, language)
+    times = [t.start for t in said if t.kind == "exact" and t.start]
+    wanted = [m for m in days if not _rejected(text, m.pos)]
+    named = {d for m in wanted if m.kind == "day" for d in m.days}
+    weekdays = {m.weekday for m in wanted if m.kind == "weekday"}
+    # "Dienstag geht, aber erst ab 10:30": that slot, starting then (if it is free, it is
+    # confirmed; the planner checks)
+    later = [t.start for t in said if t.kind == "part" and t.start and t.end == time(23, 59)]
 
     def fits(s: TimeSlot) -> bool:
         local = s.start.astimezone(zone)
@@ -51,6 +72,11 @@ def _by_mention(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
                 and (not times or local.time() in times))
 
     matches = [s for s in slots if fits(s)]
-    if (named or weekdays or times) and len(matches) == 1:
-        return matches[0]
-    return None
+    if not (named or weekdays or times) or len(matches) != 1:
+        return None
+    slot = matches[0]
+    if len(later) == 1 and not times:
+        start = datetime.combine(slot.start.astimezone(zone).date(), later[0], tzinfo=zone)
+        if slot.start < start <= slot.start + MAX_SHIFT:
+            return TimeSlot(start=start, end=start + (slot.end - slot.start))
+    return slot

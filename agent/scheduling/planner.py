@@ -100,9 +100,11 @@ class Planner:
             if avail.problem(slot.start, slot.end) is None:
                 return confirm(run, slot, "cal_picked", "picked")
             return plan_words(run, text).model_copy(update={"reason": "cal_pick_taken"})
-        wish = read_wish(text, run.today, run.zone, view.language, ())
+        last = max(s.start for s in proposal.slots).astimezone(run.zone).date() \
+            if proposal.slots else None
+        wish = read_wish(text, run.today, run.zone, view.language, (), anchor=last)
         if wish.explicit:
-            return plan_words(run, text)
+            return plan_words(run, text, last)
         return run.plan(Action.draft, "cal_pick_unclear", "unclear")
 
 

@@ -3,7 +3,7 @@ inside the asked window; reschedules and cancellations go to the owner as drafts
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from agent.drafts import topic_of
 from agent.scheduling.availability import Availability, spread
@@ -59,12 +59,14 @@ def working(run: Run, windows: list[tuple[datetime, datetime]]) -> list[tuple[da
     return out
 
 
-def plan_words(run: Run, text: str) -> SchedulePlan:
+def plan_words(run: Run, text: str, anchor: date | None = None) -> SchedulePlan:
+    """`anchor`: in an answer to an offer, the offer's last day ("the week after" follows
+    it)."""
     meeting, search_days = run.settings
     types = run.ws.scheduling.appointment_types
-    duration = default_duration(text, meeting, types)
+    duration = default_duration(text, meeting, types, run.mail.subject.lower())
     wish = read_wish(text, run.today, run.zone, run.view.language, run.horizon(search_days),
-                     types)
+                     types, anchor)
     if wish.intent == "reschedule" and wish.moved is None and wish.moved_day is not None:
         wish = _from_calendar(run, wish, text)
     wide = _horizon_windows(run, search_days)
@@ -86,17 +88,37 @@ def plan_words(run: Run, text: str) -> SchedulePlan:
         return run.plan(Action.draft, "cal_reschedule", "reschedule", offered=offered)
     if wish.exact:
         return _exact(run, wish, avail, duration, windows)
-    return _offer(run, avail, windows, wide, duration)
+    # times of day the sender prefers but is flexible about: else the rest of those days
+    days = working(run, _whole_days(run, windows)) if wish.flexible else []
+    return _offer(run, avail, windows, wide, duration, days)
+
+
+def _whole_days(run: Run, windows: list[tuple[datetime, datetime]]
+                ) -> list[tuple[datetime, datetime]]:
+    zone = run.owner_zone
+    dates = sorted({a.astimezone(zone).date() for a, _ in windows})
+    return [(datetime.combine(d, time(0, 0), tzinfo=zone),
+             datetime.combine(d, time(23, 59), tzinfo=zone)) for d in dates]
+
+
+SERIES = timedelta(days=28)  # how far around the day a repeating event is looked for
 
 
 def _from_calendar(run: Run, wish: Wish, text: str) -> Wish:
     """The sender named only the day of what they move: when the calendar holds one
-    appointment that day, it is the one."""
+    appointment that day, it is the one — or, among several, the one that is not part of a
+    repeating series (a weekly team meeting, a building site every afternoon), since a
+    customer's appointment is booked once."""
     assert wish.moved_day is not None
     zone = run.owner_zone
     lo = datetime.combine(wish.moved_day, time(0, 0), tzinfo=zone)
-    day = [b for b in run.availability(lo, lo + timedelta(days=1)).busy
+    around = run.availability(lo - SERIES, lo + SERIES).busy
+    day = [b for b in around
            if not b.all_day and b.start.astimezone(zone).date() == wish.moved_day]
+    if len(day) > 1:
+        days_of = {b.uid: {c.start.astimezone(zone).date() for c in around if c.uid == b.uid}
+                   for b in day if b.uid}
+        day = [b for b in day if b.uid and len(days_of[b.uid]) == 1]
     return moved_at(wish, text, day[0].start) if len(day) == 1 else wish
 
 
@@ -145,10 +167,12 @@ def _exact(run: Run, wish: Wish, avail: Availability, duration: timedelta,
 
 
 def _offer(run: Run, avail: Availability, windows: list[tuple[datetime, datetime]],
-           wide: list[tuple[datetime, datetime]], duration: timedelta) -> SchedulePlan:
-    offered = spread(avail.candidates(windows, duration), COUNT, run.owner_zone)
-    if offered:
-        return run.plan(Action.auto, "cal_propose", "propose", offered=offered)
+           wide: list[tuple[datetime, datetime]], duration: timedelta,
+           days: list[tuple[datetime, datetime]] | None = None) -> SchedulePlan:
+    for asked in (windows, days or []):
+        offered = spread(avail.candidates(asked, duration), COUNT, run.owner_zone)
+        if offered:
+            return run.plan(Action.auto, "cal_propose", "propose", offered=offered)
     later = [w for w in wide if w[0] > max(b for _, b in windows)] or wide
     offered = spread(avail.candidates(later, duration), COUNT, run.owner_zone)
     return run.plan(Action.draft, "cal_no_slot", "no_slot", offered=offered)

@@ -30,10 +30,10 @@ _WEEKDAY = re.compile(
     r"(?:mo|di|mi|do|fr)\.(?=\s*,?\s*\d))s?"
     # a weekday, not "Montage" or "Freitagsgebet"; "Dienstagvormittag" is one
     r"(?=vormittag|nachmittag|mittag|abend|morgen|früh|[^a-zäöüß]|$)"
-    r"(?:,?\s*(?:the\s+|den\s+|dem\s+)?(?P<dom>\d{1,2})(?:st|nd|rd|th|\.)(?![\d:]))?"
+    r"(?:,?\s*(?:the\s+|den\s+|dem\s+|der\s+)?(?P<dom>\d{1,2})(?:st|nd|rd|th|\.)(?![\d:]))?"
 )
 # "am 9.", "the 14th", "on the 3rd" without a month: the next day with that number
-_DAY_OF_MONTH = re.compile(r"\b(?:am|den|dem|zum|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|\.)"
+_DAY_OF_MONTH = re.compile(r"\b(?:am|den|dem|der|zum|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|\.)"
                            r"(?![\d:])")
 # "ab Mittwoch", "from Wednesday on", "starting the 9th", "Woche ab dem 14.", "week of the 14th"
 _FROM = re.compile(r"\b(?:ab|from|starting|beginning)\s+(?:on\s+)?$")
@@ -61,6 +61,9 @@ _WEEK = re.compile(
     r"|(?:kw|kalenderwoche|cw|calendar week|week)\s?(?P<num>\d{1,2})\b)"
 )
 _AFTER_NEXT = re.compile(r"\b(?:the )?week after next\b")
+# "in zwei Wochen", "in 14 Tagen", "in two weeks", "in a fortnight": that week
+_IN_WEEKS = re.compile(r"\bin\s+(?:(zwei|drei|vier|2|3|4|two|three|four)\s+(?:wochen|weeks)|"
+                       r"(?:14|vierzehn)\s+tagen|(?:a|einer)\s+fortnight)\b")
 _NEXT_DAYS = re.compile(
     r"\b(?:in den nächsten (?:paar )?tagen|die nächsten (?:paar )?tage|in the next few days|"
     r"in the coming days|(?:over|in) the next (?:couple of )?days|zeitnah|asap|"
@@ -92,7 +95,10 @@ _NUMBER_WORDS = {"zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 
 _H = r"(\d{1,2})(?:[:.](\d{2}))?"
 _NOT_UNIT = (r"(?!\d|\s?(?:wochen|woche|tage|tagen|weeks?|days?|min|minuten|stunden|hours?|"
              r"monate?n?|months?|jahre?n?|years?|"
-             r"%|euro|€|mal\b(?!\s+(?:ne|eine?n?|kurz|zeit|für|vorbei|telefonieren))))")
+             r"%|euro|€|mal\b(?!\s+(?:ne|eine?n?|kurz|zeit|für|vorbei|telefonieren))|"
+             # "ca. 8 qm", "about 3 m²", "12 sq ft": an area or a length, not a time
+             r"(?:qm|m²|m2|quadratmeter|sqm|sq\.?\s?(?:m|ft)|square|cm|mm|m|meter|metern?|"
+             r"metres?|meters?|ft|feet|foot|kg|liter|litres?|stück|pieces?)\b))")
 _AMPM = r"\s?(a\.?m\.?|p\.?m\.?)"
 _RANGE = re.compile(
     rf"\b(?:zwischen|von|between|from)?\s*{_H}(?:{_AMPM})?\s*(?:uhr\s*)?"
@@ -111,7 +117,8 @@ _EXACT = re.compile(
     rf"(?:\b(?:um|at|gegen|around|ca\.?)\s+{_H}(?:{_AMPM}|\s?uhr|h\b|{_NOT_UNIT})"
     rf"|\b{_H}(?:{_AMPM}|\s?uhr\b)|\b(\d{{1,2}}):(\d{{2}})\b)")
 _PARTS: list[tuple[re.Pattern[str], tuple[time, time]]] = [
-    (re.compile(r"\b(?:früh morgens|first thing|early morning|gleich morgens)\b"),
+    (re.compile(r"\b(?:früh morgens|first thing(?: in the morning)?|early (?:in the )?morning|"
+                r"gleich morgens|(?:am )?frühen vormittag|früher vormittag|frühvormittags)\b"),
      (time(8, 0), time(10, 0))),
     (re.compile(r"\b(?:später nachmittag|spätnachmittags|late afternoon|am späten nachmittag)\b"),
      (time(15, 0), time(18, 0))),
@@ -209,8 +216,23 @@ def _named(m: re.Match[str], today: date, language: str) -> date | None:
     return found.date() if isinstance(found, datetime) else None
 
 
-def days_in(text: str, today: date, language: str) -> tuple[list[Mention], str]:
-    """Day, span and weekday mentions; returns them and the text with them blanked out."""
+# a line break inside a paragraph is a space ("the week\nafter next"); same length, so
+# positions stay
+_WRAP = re.compile(r"(?<=\S)\n(?=\S)")
+
+
+def days_in(text: str, today: date, language: str,
+            anchor: date | None = None) -> tuple[list[Mention], str]:
+    """Day, span and weekday mentions; returns them and the text with them blanked out
+    (line breaks kept). `anchor`: the day "the week after" follows when the text names none
+    before it (in an answer to an offer, its last day)."""
+    original = text
+    found, rest = _days_in(_WRAP.sub(" ", text), today, language, anchor)
+    return found, "".join("\n" if o == "\n" else r for o, r in zip(original, rest, strict=True))
+
+
+def _days_in(text: str, today: date, language: str,
+             anchor: date | None) -> tuple[list[Mention], str]:
     out: list[Mention] = []
     for m in _ISO.finditer(text):
         with contextlib.suppress(ValueError):
@@ -231,10 +253,11 @@ def days_in(text: str, today: date, language: str) -> tuple[list[Mention], str]:
         if named is not None:
             out.append(Mention(m.start(), "day", (named,)))
             text = _blank(text, m)
-    return _spans(text, today, out)
+    return _spans(text, today, out, anchor)
 
 
-def _spans(text: str, today: date, out: list[Mention]) -> tuple[list[Mention], str]:
+def _spans(text: str, today: date, out: list[Mention],
+           anchor: date | None = None) -> tuple[list[Mention], str]:
     monday = _week_start(today)
     for m in _AFTER_NEXT.finditer(text):
         after_next = monday + timedelta(days=14)
@@ -255,6 +278,11 @@ def _spans(text: str, today: date, out: list[Mention]) -> tuple[list[Mention], s
             continue
         days = _edge(_span(a, a + timedelta(days=6)), m.group("edge"))
         out.append(Mention(m.start(), "span", tuple(d for d in days if d > today)))
+        text = _blank(text, m)
+    for m in _IN_WEEKS.finditer(text):
+        n = _NUMBER_WORDS.get(m.group(1) or "") or int(m.group(1) or 2)
+        a = monday + timedelta(days=7 * n)
+        out.append(Mention(m.start(), "span", _span(a, a + timedelta(days=6))))
         text = _blank(text, m)
     for m in _NEXT_WEEKS.finditer(text):
         n = _NUMBER_WORDS.get(m.group(1)) or int(m.group(1))
@@ -291,7 +319,7 @@ def _spans(text: str, today: date, out: list[Mention]) -> tuple[list[Mention], s
     for m in _MONTH_SPAN.finditer(text):
         out.append(Mention(m.start(), "span", _month_span(m.group(1), m.group(2), today)))
         text = _blank(text, m)
-    return _relative_and_weekdays(text, today, out)
+    return _relative_and_weekdays(text, today, out, anchor)
 
 
 def _iso_week(num: int, today: date) -> date | None:
@@ -321,8 +349,8 @@ def _month_span(edge: str, month: str | int, today: date) -> tuple[date, ...]:
     return tuple(d for d in _span(a, b) if d > today)
 
 
-def _relative_and_weekdays(text: str, today: date,
-                           out: list[Mention]) -> tuple[list[Mention], str]:
+def _relative_and_weekdays(text: str, today: date, out: list[Mention],
+                           anchor: date | None = None) -> tuple[list[Mention], str]:
     original = text
     for m in _DAY_OF_MONTH.finditer(text):
         d = _next_day_numbered(int(m.group(1)), today)
@@ -351,26 +379,60 @@ def _relative_and_weekdays(text: str, today: date,
         if mod.startswith("übernächste"):
             ahead += 7
         out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd))
+        later = _OR_NEXT.match(text, m.end())  # "this Friday or next": that one a week on
         text = _blank(text, m)
+        if later is not None:
+            out.append(Mention(later.start() + len(later.group(0)) - len(later.group(0).lstrip()),
+                               "weekday", (today + timedelta(days=ahead + 7),), weekday=wd))
+            text = _blank(text, later)
     found = _onwards(sorted(out, key=lambda x: x.pos), original, today)
-    return _week_after(found, original, today), text
+    return _week_after(found, original, today, anchor), text
 
 
 # "the week after that", "the following week", "die Woche danach": the week after the day
 # named before it ("I'm in London until the 14th. Could we look at the week after that?")
 _WEEK_AFTER = re.compile(r"\b(?:the week after (?:that|this)|the following week|"
-                         r"(?:die|der|in der) woche (?:danach|darauf))\b")
+                         r"(?:die|der|in der) woche (?:danach|darauf)|"
+                         r"the week after(?=\s*(?:[?.!,;]|$|instead\b|then\b)))")
+_OR_NEXT = re.compile(r"(?<!\s)\s+(?:or|oder)\s+(?:the\s+)?(?:next|nächste[nr]?|kommende[nr]?)"
+                      r"(?:\s+one)?(?=\s*(?:[,.;:?!)]|$|(?:would|will|wäre|würde|is|ist|works?|"
+                      r"passt|geht|klappt)\b))")
+# "the Monday after", "den Montag danach": that weekday after the day named before it
+# (not "Thursday after lunch", "Monday after 3pm", "Monday after next")
+_WEEKDAY_AFTER = re.compile(r"(?<!\s)\s*(?:after(?: that| this)?|danach|darauf)"
+                            r"(?=\s*(?:[,.;:?!)]|$|(?:instead|stattdessen|then|dann|or|oder|and|und|would|wäre|"
+                            r"würde|works?|passt|geht|please|bitte)\b))")
 
 
-def _week_after(found: list[Mention], text: str, today: date) -> list[Mention]:
-    out = list(found)
+def _week_after(found: list[Mention], text: str, today: date,
+                anchor: date | None = None) -> list[Mention]:
+    out = [_weekday_after(m, found, text) for m in found]
     for m in _WEEK_AFTER.finditer(text):
-        before = [d for f in found if f.pos < m.start() for d in f.days]
-        base = max(before) if before else today
+        # the day named before it, not the weekdays it narrows ("Monday or Tuesday of the
+        # week after")
+        before = [d for f in found if f.pos < m.start() and not (
+            f.kind == "weekday" and not re.search(r"[.?!]", text[f.pos:m.start()]))
+                  for d in f.days]
+        base = max(before) if before else (anchor or today)
         monday = _week_start(base) + timedelta(days=7)
         out.append(Mention(m.start(), "span", tuple(
             d for d in _span(monday, monday + timedelta(days=6)) if d > today)))
     return sorted(out, key=lambda x: x.pos)
+
+
+def _weekday_after(m: Mention, found: list[Mention], text: str) -> Mention:
+    """"the Monday after" (a day named before it): the first such weekday after that day."""
+    if m.kind != "weekday":
+        return m
+    end = _WEEKDAY.match(text, m.pos)
+    if end is None or not _WEEKDAY_AFTER.match(text, end.end()):
+        return m
+    before = [d for f in found if f.pos < m.pos for d in f.days]
+    if not before:
+        return m
+    base = max(before)
+    ahead = (m.weekday - base.weekday()) % 7 or 7
+    return Mention(m.pos, "weekday", (base + timedelta(days=ahead),), weekday=m.weekday)
 
 
 def _next_day_numbered(day: int, today: date) -> date | None:
@@ -421,6 +483,7 @@ def _clock(h: str, mnt: str | None, ampm: str | None, language: str) -> time | N
 def times_in(text: str, language: str) -> list[Mention]:
     """Clock times and ranges of the day, with positions."""
     out: list[Mention] = []
+    text = _WRAP.sub(" ", text)
     text = _HALF_PAST.sub(lambda m: f"{int(m.group(1)) - 1 or 12}:30".rjust(len(m.group(0))), text)
     for m in _AFTER_NOON.finditer(text):
         out.append(Mention(m.start(), "part", start=time(12, 0), end=time(23, 59)))
@@ -429,6 +492,9 @@ def times_in(text: str, language: str) -> list[Mention]:
         ampm_b = m.group(6)
         a = _clock(m.group(1), m.group(2), m.group(3) or ampm_b, language)
         b = _clock(m.group(4), m.group(5), ampm_b, language)
+        if a and b and a > b and not (m.group(3) or ampm_b) and a.hour >= 12 and (
+                a.replace(hour=a.hour - 12) < b):  # "between 7 and 9" starts in the morning
+            a = a.replace(hour=a.hour - 12)
         if a and b and a < b and (m.group(0).strip()[:1].isalpha() or "uhr" in m.group(0)
                                   or m.group(3) or ampm_b or ":" in m.group(0)):
             out.append(Mention(m.start(), "part", start=a, end=b))

@@ -29,6 +29,7 @@ _CANCEL = re.compile(r"\b(?:absagen|absage|sagen .{0,20}ab|muss .{0,40}ausfallen
                      r"cancel\w*|call off|can(?:no|')t make it|won't be able to make)\b")
 _RESCHEDULE = re.compile(r"\b(?:verschieb\w*|verleg\w*|reschedul\w*|postpone\w*|"
                          r"push (?:[\w']+ ){0,3}(?:back|to|out)|(?<!the\s)move (?:our|the|it|my)|"
+                         r"push (?:our|the|my|this|that|it)|"
                          r"push (?:our|the|my|this) (?:meeting|appointment|call|session)|"
                          r"move (?:[\w']+ ){0,3}to|anderen termin|"
                          r"another (?:time|day|slot)|neuen termin|new time|umlegen|umplanen|"
@@ -50,16 +51,19 @@ class Wish:
     moved: datetime | None = None  # in a reschedule or cancellation: when the moved one starts
     moved_day: date | None = None  # … or at least its day
     kind: str = ""  # the appointment type the text names
+    flexible: bool = False  # the times of day named are a preference ("but we're flexible")
 
 
 def default_duration(text: str, meeting: timedelta,
-                     types: Mapping[str, int] | None = None) -> timedelta:
-    """The length the sender writes, else that of the appointment type they name, else a
-    short call's or the usual meeting's."""
+                     types: Mapping[str, int] | None = None, subject: str = "") -> timedelta:
+    """The length the sender writes, else that of the appointment type they name — in the
+    text, else in the (lower-cased) subject, which in a reply still says what the thread is
+    about ("Re: Terminvorschläge für das Aufmaß") — else a short call's or the usual
+    meeting's."""
     named = duration_in(text)
     if named is not None:
         return named
-    kind = appointment_type(text, types or {})
+    kind = appointment_type(text, types or {}) or appointment_type(subject, types or {})
     if kind is not None:
         return kind[1]
     return min(meeting, timedelta(minutes=30)) if _SHORT.search(text) else meeting
@@ -73,11 +77,17 @@ def intent_of(text: str) -> str:
     return "request"
 
 
+# "Afternoons would be ideal, but we're flexible", "notfalls geht auch vormittags"
+_FLEXIBLE = re.compile(
+    r"\b(?:(?:sind|bin|we're|we are|i'm|i am)\s+(?:(?:aber|but|da|also|auch|ganz|quite|fairly|"
+    r"pretty|very|beide|both)\s+){0,2}(?:flexibel|flexible)|notfalls|zur not|if need be|"
+    r"if necessary|if (?:that|this|it) doesn't work|(?:sonst|ansonsten) (?:geht|ginge|passt) "
+    r"(?:auch|aber)|(?:but|aber) (?:any|jede) (?:other )?(?:time|andere zeit))\b")
 _ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hätten|hättest|"
                      r"haben sie|"
                      r"hast du|wäre|würde|could|would|can we|can you|are you|available|free|"
                      r"suit|(?<!i )(?<!we )works?|how about|wie wäre|vorschlag|propose|suggest|"
-                     r"liebsten|"
+                     r"liebsten|besten|möglich|possible|"
                      r"lieber|gerne?|ideal\w*|prefer\w*|best)\b")
 _NOT = re.compile(r"\b(?:stuck|busy|not|can't|cannot|unavailable|nicht|keine?|besetzt|"
                   r"belegt|unterwegs|blockiert|schwer)\b")
@@ -95,7 +105,9 @@ _OCCUPIED = re.compile(
     r"sprechstunde|school|schule|dienst|schicht|shifts?)\b|"
     # "I'm in London until the 14th", "ich bin bis zum 14. verreist"
     r"\b(?:i'm|i am|we're|we are|ich bin|wir sind|bin ich|sind wir)\s+(?:[\w-]+\s+){0,3}"
-    r"(?:until|till|bis)\b")
+    r"(?:until|till|bis)\b|"
+    # "nachmittags arbeite ich" (not from home)
+    r"\barbeite(?:n)? (?:ich|wir)\b(?! (?:von zu hause|zu hause|im home-?office))")
 _FREE = re.compile(r"\b(?:zeit|frei|flexibel|free|time|available|flexible|gut|passt|geht|"
                    r"klappt|works?|suits?|best|prefer\w*|gerne?|lieber|liebsten)\b")
 _AWAY = re.compile(r"\b(?:away|urlaub|verreist|vacation|holiday|off|weg|abwesend)\b")
@@ -175,14 +187,19 @@ def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
         asked = [m for m in days if m in asked or (m.kind in {"weekday", "from"} and fragment(m))]
     elif any(m.kind == "weekday" for m in asked):  # … and so do they a week named before
         first = min(m.pos for m in asked if m.kind == "weekday")
+        # … in that sentence or the one before it ("fitted in November" further up is not)
+        near = _sentence(first, starts) - 1
         asked = [m for m in days if m in asked or (m.kind == "span" and m.pos < first
+                                                    and _sentence(m.pos, starts) >= near
                                                     and not away(m))]
     return asked or days
 
 
 def _sentences(text: str) -> list[int]:
-    """Start positions of sentences (a '?', '!' or a blank line ends one)."""
-    return [0] + [m.end() for m in re.finditer(r"[?!]\s|\n\s*\n|\.\s+(?=[a-zäöü]{3,}\s)", text)]
+    """Start positions of sentences (a '?', '!', a blank line or a full stop before a word
+    ends one; the dot of an ordinal or a date does not)."""
+    return [0] + [m.end() for m in re.finditer(
+        r"[?!]\s|\n\s*\n|(?<!\d)\.\s+(?=[a-zäöü]{3,}[\s,])", text)]  # not "ab dem 7. eine"
 
 
 def _sentence(pos: int, starts: list[int]) -> int:
@@ -261,14 +278,37 @@ class _Found:
     excluded: frozenset[int]  # weekdays ruled out
     named: tuple[Mention, ...] = ()  # the day mentions before weekdays were resolved
     said: tuple[Mention, ...] = ()  # every time named, also in "I can't make it at 2"
+    away: frozenset[date] = frozenset()  # days the sender is away ("ab dem 22. Urlaub")
+
+
+# a clause saying the sender is away then ("Ab dem 22. habe ich drei Wochen Urlaub", "I'm
+# on holiday from the 14th"): its days are ruled out, not asked for
+_AWAY_CLAUSE = re.compile(
+    r"\b(?:urlaub|verreist|abwesend|nicht da|nicht zu hause|nicht erreichbar|auf reisen|"
+    r"dienstreise|geschäftsreise|vacation|on holiday|on leave|away|out of (?:the )?office|"
+    r"out of town|not around|business trip)\b")
+_CLAUSE_END = re.compile(r"[,;!?]|(?<!\d)\.(?=\s|$)|\n\s*\n|\b(?:aber|but|davor|danach|"
+                         r"before that|after that)\b")
+
+
+def _away(text: str, m: Mention) -> bool:
+    """The clause around the mention says the sender is away then, and nothing that they
+    are free."""
+    lo = max([text.rfind(c, 0, m.pos) + 1 for c in ",;!?"]
+             + [x.end() for x in _CLAUSE_END.finditer(text, 0, m.pos)])
+    end = _CLAUSE_END.search(text, m.pos + 1)
+    clause = text[lo:end.start() if end else len(text)]
+    return bool(_AWAY_CLAUSE.search(clause)) and not _FREE.search(clause)
 
 
 def _found(text: str, today: date, language: str, starts: list[int],
-           asked_only: bool = True) -> _Found:
-    found, rest = days_in(text, today, language)
+           asked_only: bool = True, anchor: date | None = None) -> _Found:
+    found, rest = days_in(text, today, language, anchor)
     # a weekday the sender is taken on ("montags bin ich auf Baustellen") is ruled out too
     taken = [m for m in found if m.kind in {"weekday", "from", "day"} and _occupied(text, m.pos)]
-    day_mentions = [m for m in found if m not in taken]
+    # … and in a request, days they are away
+    gone = [m for m in found if asked_only and m.kind in {"day", "span"} and _away(text, m)]
+    day_mentions = [m for m in found if m not in taken and m not in gone]
     excluded = frozenset([m.weekday if m.kind == "weekday" else m.days[0].weekday()
                           for m in day_mentions
                           if m.kind in {"weekday", "day"} and len(m.days) == 1
@@ -281,7 +321,9 @@ def _found(text: str, today: date, language: str, starts: list[int],
         kept = _asked(kept, text, starts)
     days = [d for d in _resolve_weekdays(kept, starts) if d.days]
     times = times_in(rest, language)
-    return _Found(days, _wanted(rest, times), excluded, tuple(kept), tuple(times))
+    away = frozenset(d for m in gone for d in (
+        m.days if m.kind == "day" or len(m.days) > 1 else ()))
+    return _Found(days, _wanted(rest, times), excluded, tuple(kept), tuple(times), away)
 
 
 def _narrowed(parts: list[tuple[time, time]]) -> list[tuple[time, time]]:
@@ -316,7 +358,7 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
     for i, d in enumerate(days):
         mine = bound.get(i) or loose_parts + loose_exact
         for day in d.days:
-            if day < today or day.weekday() in found.excluded:
+            if day < today or day.weekday() in found.excluded or day in found.away:
                 continue
             if not mine and day in timed:  # "Thursday?" in the subject, "Thursday after lunch"
                 continue
@@ -329,7 +371,7 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
     if not days:
         parts = _narrowed([(t.start, t.end) for t in loose_parts if t.start and t.end])
         for day in horizon:
-            if day.weekday() in found.excluded:
+            if day.weekday() in found.excluded or day in found.away:
                 continue
             for a, b in parts or [WHOLE_DAY]:
                 windows.append((_at(day, a, zone), _at(day, b, zone)))
@@ -337,17 +379,20 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
 
 
 def read_wish(text: str, today: date, zone: tzinfo, language: str,
-              horizon: tuple[date, ...], types: Mapping[str, int] | None = None) -> Wish:
+              horizon: tuple[date, ...], types: Mapping[str, int] | None = None,
+              anchor: date | None = None) -> Wish:
     """The wish in `text` (lower-cased by the caller), relative to `today` in `zone`.
     `horizon` is the days to look at when the sender names none; `types` the owner's
-    appointment types with their lengths."""
+    appointment types with their lengths; `anchor` the day "the week after" follows when
+    the text names none (in an answer to an offer, the offer's last day)."""
     starts = _sentences(text)
     intent = intent_of(text)
-    found = _found(text, today, language, starts, asked_only=intent == "request")
+    found = _found(text, today, language, starts, asked_only=intent == "request",
+                   anchor=anchor)
     kind = appointment_type(text, types or {})
     wish = Wish(duration=duration_in(text) or (kind[1] if kind else None),
                 explicit=bool(found.days or found.times), intent=intent,
-                kind=kind[0] if kind else "")
+                kind=kind[0] if kind else "", flexible=bool(_FLEXIBLE.search(text)))
     if intent != "request":
         return _moving(text, found, wish, today, zone, horizon, starts)
     windows, exact = _windows(found, today, zone, horizon, starts)
@@ -373,8 +418,11 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
 
     old_days = [d for d in _resolve_weekdays([m for m in found.named if not new(m)], starts)
                 if d.days][:1]
-    new_days = [d for d in _resolve_weekdays([m for m in found.named if new(m)], starts)
-                if d.days]
+    # (not a day in a clause that says the sender cannot then: "My husband can't take the
+    # morning off this week")
+    flat = re.sub(r"(?<=\S)\n(?=\S)", " ", text)  # a wrapped line is no clause's end
+    new_days = [d for d in _resolve_weekdays([m for m in found.named if new(m) and not _NOT.search(
+        flat[slice(*_clause(flat, m.pos))])], starts) if d.days]
     # the moved time sits in "… schaffe ich es nicht zu unserem Termin um 14 Uhr": not a
     # wish, but the time being moved
     old_times = [t for t in found.said if not new(t) and t.kind == "exact"][:1]
@@ -436,9 +484,18 @@ def shifted_wish(wish: Wish, text: str, moved: datetime | None) -> Wish | None:
 def moved_at(wish: Wish, text: str, moved: datetime) -> Wish:
     """The wish once the calendar says when the moved appointment starts (the sender named
     only its day): a shift applies to it, and other wishes start after it."""
-    return shifted_wish(wish, text, moved) or replace(
-        wish, moved=moved, windows=tuple((max(a, moved + timedelta(minutes=1)), b)
-                                         for a, b in wish.windows if b > moved))
+    shifted = shifted_wish(wish, text, moved)
+    if shifted is not None:
+        return shifted
+    days = sorted({a.date() for a, _ in wish.windows if a.date() != moved.date()})
+    if days and _SAME_TIME.search(text):  # "to the Monday after, same time"
+        at = moved.astimezone(wish.windows[0][0].tzinfo).timetz()
+        starts_at = tuple(datetime.combine(d, at) for d in days)
+        length = wish.duration or timedelta(hours=1)
+        return replace(wish, moved=moved, exact=starts_at,
+                       windows=tuple((e, e + length) for e in starts_at))
+    return replace(wish, moved=moved, windows=tuple((max(a, moved + timedelta(minutes=1)), b)
+                                                    for a, b in wish.windows if b > moved))
 
 
 def _shifted(text: str, moved: datetime | None) -> datetime | None:
