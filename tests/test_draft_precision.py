@@ -247,3 +247,16 @@ def test_asking_to_book_a_flat_for_days_is_answered_from_the_booked_nights() -> 
     assert "belegt" in stay(q, date(2026, 12, 1), "de", nights)
     q = Question("Could we book the flat from 12 to 19 April?", task=True)
     assert "free" in stay(q, date(2026, 12, 1), "en", nights)
+
+
+def test_asking_for_money_back_or_a_repair_is_no_complaint() -> None:
+    from agent.material import is_complaint
+    from core.models import Category
+
+    assert not is_complaint(Category.customer_inquiry,
+                            "Bekomme ich mein Geld zurück, wenn ich die Feier storniere?")
+    assert not is_complaint(Category.support, "Bei meinem Klavier ist eine Saite kaputt.")
+    assert is_complaint(Category.support, "Schon auf dem Heimweg nach der Inspektion fing "
+                                          "die Schaltung an zu springen.")
+    assert is_complaint(Category.customer_inquiry,
+                        "Ehrlich gesagt hatte ich für das Geld etwas anderes erwartet.")
