@@ -246,9 +246,10 @@ def _priced_items(text: str, questions: list[Question], language: str,
 
 
 # "Ist die Wohnung vom 3. bis 10. März noch frei?", "Is the flat available 12 to 19 April?"
+# (not "buchen"/"rent": "What would it cost to rent the flat from 12 to 19 April?" asks the
+# price, which the knowledge answers)
 _FREE = re.compile(r"\b(?:frei|verfügbar|belegt|ausgebucht|noch zu haben|buchbar|kapazität|"
-                   r"mieten|buchen|reservieren|available|availability|free|vacant|booked|"
-                   r"capacity|book|rent|reserve)\b", re.I)
+                   r"available|availability|free|vacant|booked|capacity)\b", re.I)
 # a place to stay: its nights are what the calendar's bookings block (a caterer's "Kapazität
 # vom 7. bis 11." depends on the day's appointments, which this does not weigh)
 _LODGING = re.compile(r"\b(?:\w*wohnung|apartment|appartement|flat|cottage|zimmer|room|haus|"

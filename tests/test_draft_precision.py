@@ -232,21 +232,21 @@ def test_rental_terms_and_prices_stay_with_the_knowledge(sentence: str) -> None:
     assert not q.task
 
 
-def test_asking_to_book_a_flat_for_days_is_answered_from_the_booked_nights() -> None:
+def test_what_renting_a_flat_for_days_costs_is_asked_of_the_knowledge() -> None:
     from datetime import date
 
     from agent.material import stay
     from agent.questions import Question
 
-    booked = [date(2027, 3, 5)]
-
     def nights(first: date, last: date) -> list[date]:
-        return [d for d in booked if first <= d < last]
+        return []
 
-    q = Question("Können wir die Ferienwohnung vom 3. bis 10. März buchen?", task=True)
-    assert "belegt" in stay(q, date(2026, 12, 1), "de", nights)
-    q = Question("Could we book the flat from 12 to 19 April?", task=True)
-    assert "free" in stay(q, date(2026, 12, 1), "en", nights)
+    q = Question("What would it cost to rent the flat from 12 to 19 April?")
+    assert stay(q, date(2026, 12, 1), "en", nights) == ""  # a price, not whether it is free
+    (asked,) = read_questions(q.text)
+    assert not asked.task
+    q = Question("Ist die Ferienwohnung vom 3. bis 10. März noch frei?")
+    assert "frei" in stay(q, date(2026, 12, 1), "de", nights)
 
 
 def test_asking_for_money_back_or_a_repair_is_no_complaint() -> None:
