@@ -190,8 +190,8 @@ _ASKS_PRICE = re.compile(r"\b(?:kost\w*|preis\w*|wie ?viel|wie lange|how much|ho
 _AGREED = re.compile(
     r"\b(?:wie (?:im|beim|bei|letztes|letzte[ns]?|vergangene[ns]?|voriges|vorige[ns]?) "
     r"(?:\w+ )?(?:frühjahr|sommer|herbst|winter|jahr|mal|auftrag|projekt|\w*katalog|\w*programm)|"
-    r"wie (?:besprochen|vereinbart|abgesprochen)|(?:gleiche[nmr]?|selbe[nmr]?) \w+ wie|"
-    r"as (?:last time|before|agreed|discussed)|same (?:\w+ ){0,2}as (?:last|before|in|for))\b",
+    r"wie (?:besprochen|vereinbart|abgesprochen)|"
+    r"as (?:last time|before|agreed|discussed)|same (?:\w+ ){0,2}as (?:last|before))\b",
     re.I)
 
 

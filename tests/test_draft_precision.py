@@ -260,3 +260,9 @@ def test_asking_for_money_back_or_a_repair_is_no_complaint() -> None:
                                           "die Schaltung an zu springen.")
     assert is_complaint(Category.customer_inquiry,
                         "Ehrlich gesagt hatte ich für das Geld etwas anderes erwartet.")
+
+
+def test_a_comparison_that_is_not_an_earlier_agreement_stays_with_the_knowledge() -> None:
+    for text in ("Gilt der gleiche Preis wie für Erwachsene auch für Kinder?",
+                 "Is it the same rate as for adults?"):
+        assert not read_questions(text)[0].task, text
