@@ -404,3 +404,32 @@ def test_days_the_sender_is_away_are_left_out() -> None:
     w = wish("Ich bräuchte einen Termin. Ab dem 11. habe ich drei Wochen Urlaub, davor geht es "
              "bei mir nur freitags.")
     assert days(w) == ["Fri 04"]
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Geht es bei Ihnen auch nur freitags?", "de", ["Fri 04", "Fri 11"]),
+    ("Dienstags oder donnerstags wäre gut.", "de", ["Thu 03", "Thu 10", "Tue 08", "Tue 15"]),
+    ("Could we meet on Fridays?", "en", ["Fri 04", "Fri 11"]),
+    ("Any Tuesday in January would work.", "en", ["Tue 05", "Tue 12", "Tue 19", "Tue 26"]),
+    ("Jeden Montag ginge bei mir.", "de", ["Mon 07", "Mon 14"]),
+    # a single weekday stays the next one, and a plural one inside a named week that week's
+    ("Wie wäre Freitag?", "de", ["Fri 04"]),
+    ("Nächste Woche dienstags?", "de", ["Tue 08"]),
+])
+def test_a_weekday_in_the_plural_is_each_such_day(text: str, language: str,
+                                                  expected: list[str]) -> None:
+    assert days(wish(text, language)) == expected
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Wie wäre übernächsten Montag oder Dienstag?", "de", ["Mon 14", "Tue 15"]),
+    ("Übernächsten Montag oder am Dienstag?", "de", ["Mon 14", "Tue 15"]),
+    ("Ginge übernächste Woche Dienstag?", "de", ["Tue 15"]),
+    ("How about the Monday after next?", "en", ["Mon 14"]),
+    ("Could we do Tuesday or Wednesday the week after next?", "en", ["Tue 15", "Wed 16"]),
+    # "nächsten Montag oder Dienstag" is the next of each
+    ("Wie wäre nächsten Montag oder Dienstag?", "de", ["Mon 07", "Tue 08"]),
+])
+def test_the_week_after_next_holds_each_weekday_named_with_it(text: str, language: str,
+                                                               expected: list[str]) -> None:
+    assert days(wish(text, language)) == expected

@@ -24,7 +24,7 @@ _WEEKDAYS = {
 }
 _WEEKDAY = re.compile(
     r"\b(?P<mod>(?:nächste[nr]?|kommende[nr]?|diese[nr]?|übernächste[nr]?|next|this(?: coming)?|"
-    r"coming|am|on)\s+)?"
+    r"coming|am|on|jede[nr]?|every|any)\s+)?"
     r"(?P<day>montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|(?:mon|tues?|wed|thu(?:rs?)?|fri)\b\.?|"
     r"(?:mo|di|mi|do|fr)\.(?=\s*,?\s*\d))s?"
@@ -149,6 +149,7 @@ class Mention:
     weekday: int = -1
     start: time | None = None
     end: time | None = None
+    every: bool = False  # a weekday in the plural ("freitags", "on Fridays"): each one
 
 
 def _blank(text: str, m: re.Match[str]) -> str:
@@ -363,6 +364,7 @@ def _relative_and_weekdays(text: str, today: date, out: list[Mention],
             1 if word in {"morgen", "tomorrow"} else 0)
         out.append(Mention(m.start(), "day", (today + timedelta(days=shift),)))
         text = _blank(text, m)
+    after_next_end, after_next_mod = -1, ""
     for m in _WEEKDAY.finditer(text):
         key = m.group("day").rstrip(".")
         wd = _WEEKDAYS.get(key)
@@ -375,12 +377,24 @@ def _relative_and_weekdays(text: str, today: date, out: list[Mention],
             text = _blank(text, m)
             continue
         mod = (m.group("mod") or "").strip()
+        if after_next_end >= 0 and _AND_OR.fullmatch(text[after_next_end:m.start()].strip()):
+            # "übernächsten Montag oder (am) Dienstag": both
+            mod = mod if mod.startswith(_ONE + _EACH) else after_next_mod
         ahead = (wd - today.weekday()) % 7 or 7
-        if mod.startswith("übernächste"):
+        later_one = _AFTER_NEXT_DAY.match(text, m.end())  # "the Monday after next"
+        if mod.startswith("übernächste") or later_one is not None:
             ahead += 7
-        out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd))
+        after_next_mod = "übernächste" if ahead > 7 else ""
+        every = not mod.startswith(_ONE) and (
+            mod.startswith(_EACH) or (text[m.end("day"):m.end("day") + 1] == "s" and len(key) > 3))
+        out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd,
+                           every=every))
         later = _OR_NEXT.match(text, m.end())  # "this Friday or next": that one a week on
         text = _blank(text, m)
+        after_next_end = m.end()
+        if later_one is not None:
+            text = _blank(text, later_one)
+            after_next_end = later_one.end()
         if later is not None:
             out.append(Mention(later.start() + len(later.group(0)) - len(later.group(0).lstrip()),
                                "weekday", (today + timedelta(days=ahead + 7),), weekday=wd))
@@ -389,6 +403,11 @@ def _relative_and_weekdays(text: str, today: date, out: list[Mention],
     return _week_after(found, original, today, anchor), text
 
 
+# "übernächsten Montag oder Dienstag": the second weekday is of the same week
+_AND_OR = re.compile(r"(?:,|oder|or|und|and|bzw\.?)(?:\s+(?:am|on))?")
+_AFTER_NEXT_DAY = re.compile(r"(?<!\s)\s+after next\b")
+_ONE = ("nächste", "kommende", "diese", "übernächste", "next", "this", "coming")
+_EACH = ("jede", "every", "any")
 # "the week after that", "the following week", "die Woche danach": the week after the day
 # named before it ("I'm in London until the 14th. Could we look at the week after that?")
 _WEEK_AFTER = re.compile(r"\b(?:the week after (?:that|this)|the following week|"

@@ -206,10 +206,13 @@ def _sentence(pos: int, starts: list[int]) -> int:
     return sum(1 for s in starts if s <= pos) - 1
 
 
-def _resolve_weekdays(days: list[Mention], starts: list[int]) -> list[Mention]:
+def _resolve_weekdays(days: list[Mention], starts: list[int],
+                      horizon: tuple[date, ...] = ()) -> list[Mention]:
     """A weekday lies in the span the sender named ("nächste Woche … Dienstag"): the one in
     its sentence, else the one before it, else any; a span that holds named weekdays gives
-    way to them. A weekday right before a date ("Freitag, 18. Dezember") is that date."""
+    way to them. Without a span, a weekday in the plural ("nur freitags", "on Fridays") is
+    each such day of the `horizon`, a single one the next. A weekday right before a date
+    ("Freitag, 18. Dezember") is that date."""
     out: list[Mention] = []
     spans = [m for m in days if m.kind == "span"]
     weekdays = [m for m in days if m.kind in {"weekday", "from"} and m.weekday >= 0]
@@ -221,7 +224,8 @@ def _resolve_weekdays(days: list[Mention], starts: list[int]) -> list[Mention]:
             nxt = days[i + 1] if i + 1 < len(days) else None
             if nxt is not None and nxt.kind == "day" and 0 < nxt.pos - m.pos <= 16:
                 continue
-            out.append(Mention(m.pos, "day", _inside(m, spans, starts) or m.days))
+            each = tuple(d for d in horizon if d.weekday() == m.weekday) if m.every else ()
+            out.append(Mention(m.pos, "day", _inside(m, spans, starts) or each or m.days))
         elif m.kind == "span" and any(_inside(w, [m], starts) for w in weekdays
                                       if _sentence(w.pos, starts) == _sentence(m.pos, starts)
                                       or w.kind == "weekday"):
@@ -302,7 +306,8 @@ def _away(text: str, m: Mention) -> bool:
 
 
 def _found(text: str, today: date, language: str, starts: list[int],
-           asked_only: bool = True, anchor: date | None = None) -> _Found:
+           asked_only: bool = True, anchor: date | None = None,
+           horizon: tuple[date, ...] = ()) -> _Found:
     found, rest = days_in(text, today, language, anchor)
     # a weekday the sender is taken on ("montags bin ich auf Baustellen") is ruled out too
     taken = [m for m in found if m.kind in {"weekday", "from", "day"} and _occupied(text, m.pos)]
@@ -319,7 +324,7 @@ def _found(text: str, today: date, language: str, starts: list[int],
                                             and _ruled_out(text, m))]
     if asked_only:
         kept = _asked(kept, text, starts)
-    days = [d for d in _resolve_weekdays(kept, starts) if d.days]
+    days = [d for d in _resolve_weekdays(kept, starts, horizon) if d.days]
     times = times_in(rest, language)
     away = frozenset(d for m in gone for d in (
         m.days if m.kind == "day" or len(m.days) > 1 else ()))
@@ -388,7 +393,7 @@ def read_wish(text: str, today: date, zone: tzinfo, language: str,
     starts = _sentences(text)
     intent = intent_of(text)
     found = _found(text, today, language, starts, asked_only=intent == "request",
-                   anchor=anchor)
+                   anchor=anchor, horizon=horizon)
     kind = appointment_type(text, types or {})
     wish = Wish(duration=duration_in(text) or (kind[1] if kind else None),
                 explicit=bool(found.days or found.times), intent=intent,
@@ -422,7 +427,7 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
     # morning off this week")
     flat = re.sub(r"(?<=\S)\n(?=\S)", " ", text)  # a wrapped line is no clause's end
     new_days = [d for d in _resolve_weekdays([m for m in found.named if new(m) and not _NOT.search(
-        flat[slice(*_clause(flat, m.pos))])], starts) if d.days]
+        flat[slice(*_clause(flat, m.pos))])], starts, horizon) if d.days]
     # the moved time sits in "… schaffe ich es nicht zu unserem Termin um 14 Uhr": not a
     # wish, but the time being moved
     old_times = [t for t in found.said if not new(t) and t.kind == "exact"][:1]
