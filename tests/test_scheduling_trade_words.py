@@ -185,3 +185,25 @@ def test_the_week_after_an_offer_follows_its_last_day(trade: Workspace) -> None:
     for s in offered(out):
         day, start, _ = local(s)
         assert date(2026, 12, 14) <= day <= date(2026, 12, 18) and start >= time(12, 0)
+
+
+@pytest.mark.parametrize(("hours", "body", "busy_from", "busy_to", "edges"), [
+    # a roofer's day starts at 7: "vormittags" is 7–12, the hour before 8 is offered
+    ("Mo-Fr 07:00-16:00", "Guten Tag,\n\nkönnten wir nächste Woche Dienstag oder Mittwoch "
+     "vormittags eine kurze Beratung machen?\n\nGrüße", (8, 30), (12, 0), (time(7), time(8, 30))),
+    ("Mo-Fr 07:00-16:00", "Hello,\n\ncould we have a quick consultation call next week, "
+     "Tuesday or Wednesday morning?\n\nAisha", (8, 30), (12, 0), (time(7), time(8, 30))),
+    # a shop open until 19: "nachmittags" lasts until then
+    ("Mo-Fr 09:00-19:00", "Guten Tag,\n\nginge eine kurze Beratung nächste Woche Dienstag oder "
+     "Mittwoch nachmittags?\n\nGrüße", (13, 0), (18, 0), (time(18), time(19))),
+])
+def test_parts_of_the_day_follow_the_owners_working_hours(
+        trade: Workspace, hours: str, body: str, busy_from: tuple[int, int],
+        busy_to: tuple[int, int], edges: tuple[time, time]) -> None:
+    ws = trade.model_copy(update={"owner": trade.owner.model_copy(
+        update={"working_hours": hours})})
+    days = {date(2026, 12, 1), date(2026, 12, 2)}
+    busy = [Busy(start=_at(d, *busy_from), end=_at(d, *busy_to), uid="site") for d in days]
+    for s in offered(answer(ws, body, busy=busy)):
+        day, start, end = local(s)
+        assert day in days and edges[0] <= start and end <= edges[1]

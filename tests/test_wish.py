@@ -3,7 +3,7 @@ what a reschedule moves where (German and English)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -433,3 +433,31 @@ def test_a_weekday_in_the_plural_is_each_such_day(text: str, language: str,
 def test_the_week_after_next_holds_each_weekday_named_with_it(text: str, language: str,
                                                                expected: list[str]) -> None:
     assert days(wish(text, language)) == expected
+
+
+EARLY = {d: (time(7, 0), time(16, 0)) for d in range(5)}  # a roofer's day
+LATE = {d: (time(9, 0), time(19, 0)) for d in range(6)}  # a shop open until 19
+
+
+@pytest.mark.parametrize(("text", "language", "hours", "expected"), [
+    ("Dienstag vormittags?", "de", EARLY, {"Tue 08 07:00-12:00"}),
+    ("Tuesday morning, please.", "en", EARLY, {"Tue 08 07:00-12:00"}),
+    ("Dienstag nachmittags?", "de", LATE, {"Tue 08 13:00-19:00"}),
+    ("Tuesday afternoon, please.", "en", LATE, {"Tue 08 13:00-19:00"}),
+    # the fixed part where the owner's day is shorter (the working hours cut it later) …
+    ("Dienstag vormittags?", "de", LATE, {"Tue 08 08:00-12:00"}),
+    ("Dienstag nachmittags?", "de", EARLY, {"Tue 08 13:00-18:00"}),
+    # … and the hours the sender names stay theirs
+    ("Dienstag zwischen 8 und 12?", "de", EARLY, {"Tue 08 08:00-12:00"}),
+])
+def test_parts_of_the_day_follow_the_owners_working_day(
+        text: str, language: str, hours: dict[int, tuple[time, time]],
+        expected: set[str]) -> None:
+    w = read_wish(text.lower(), TODAY, BERLIN, language, HORIZON, TYPES, hours=hours)
+    assert spans(w) == expected
+
+
+def test_a_whole_day_follows_the_owners_working_day() -> None:
+    w = read_wish("dienstag?", TODAY, BERLIN, "de", HORIZON, TYPES,
+                  hours={1: (time(6, 0), time(22, 0))})
+    assert spans(w) == {"Tue 08 06:00-22:00"}

@@ -8,7 +8,16 @@ from datetime import date, datetime, time, timedelta
 from agent.drafts import topic_of
 from agent.scheduling.availability import Availability, spread
 from agent.scheduling.context import Run
-from agent.scheduling.wish import WHOLE_DAY, Wish, default_duration, moved_at, read_wish
+from agent.scheduling.wish import (
+    WHOLE_DAY,
+    DayHours,
+    Wish,
+    day_hours,
+    default_duration,
+    moved_at,
+    own_day,
+    read_wish,
+)
 from core.ical.base import Busy
 from core.models import Action, CreateEvent, SchedulePlan, TimeSlot
 
@@ -22,10 +31,18 @@ def request_text(run: Run) -> str:
     return f"{subject}\n{mail.body.new or mail.body.full}".lower()
 
 
+def owner_day(run: Run) -> DayHours | None:
+    """The owner's working day per weekday, when the sender's clock is the owner's (a part
+    of the day in words then follows it: "vormittags" from 7 for a day that starts at 7)."""
+    if run.now.astimezone(run.zone).utcoffset() != run.now.astimezone(run.owner_zone).utcoffset():
+        return None
+    return day_hours(run.rules.hours.intervals)
+
+
 def _horizon_windows(run: Run, days: int) -> list[tuple[datetime, datetime]]:
-    a, b = WHOLE_DAY
+    hours = owner_day(run)
     return [(datetime.combine(d, a, tzinfo=run.zone), datetime.combine(d, b, tzinfo=run.zone))
-            for d in run.horizon(days)]
+            for d in run.horizon(days) for a, b in [own_day(*WHOLE_DAY, d, hours)]]
 
 
 def _span(windows: list[tuple[datetime, datetime]]) -> tuple[datetime, datetime]:
@@ -66,7 +83,7 @@ def plan_words(run: Run, text: str, anchor: date | None = None) -> SchedulePlan:
     types = run.ws.scheduling.appointment_types
     duration = default_duration(text, meeting, types, run.mail.subject.lower())
     wish = read_wish(text, run.today, run.zone, run.view.language, run.horizon(search_days),
-                     types, anchor)
+                     types, anchor, owner_day(run))
     if wish.intent == "reschedule" and wish.moved is None and wish.moved_day is not None:
         wish = _from_calendar(run, wish, text)
     wide = _horizon_windows(run, search_days)

@@ -150,6 +150,7 @@ class Mention:
     start: time | None = None
     end: time | None = None
     every: bool = False  # a weekday in the plural ("freitags", "on Fridays"): each one
+    of_day: bool = False  # a part of the day in words ("vormittags"), not hours
 
 
 def _blank(text: str, m: re.Match[str]) -> str:
@@ -539,6 +540,6 @@ def times_in(text: str, language: str) -> list[Mention]:
             text = _blank(text, m)
     for pattern, (a, b) in _PARTS:
         for m in pattern.finditer(text):
-            out.append(Mention(m.start(), "part", start=a, end=b))
+            out.append(Mention(m.start(), "part", start=a, end=b, of_day=True))
             text = _blank(text, m)
     return sorted(out, key=lambda x: x.pos)

@@ -269,6 +269,29 @@ def _bind(days: list[Mention], times: list[Mention],
 
 WHOLE_DAY = (time(7, 0), time(20, 0))  # "any time that day" in the sender's own clock
 OPEN_END = time(23, 59)  # "ab 10": the planner ends it with the working day
+# per weekday (0 = Monday), when the owner's working day starts and ends
+DayHours = Mapping[int, tuple[time, time]]
+# where the fixed parts of the day ("vormittags" 8–12, "nachmittags" 13–18) and the whole
+# day start and end: edges that follow an owner's day which starts earlier or ends later
+_DAY_STARTS = frozenset({time(8, 0), WHOLE_DAY[0]})
+_DAY_ENDS = frozenset({time(18, 0), WHOLE_DAY[1]})
+
+
+def own_day(a: time, b: time, day: date, hours: DayHours | None) -> tuple[time, time]:
+    """A part of the day in words, or the whole day, on the owner's working day: for a
+    roofer who starts at 7 "vormittags" is 7–12, for a shop open until 19 "nachmittags"
+    13–19 (an earlier start or end is cut by the working hours later anyway)."""
+    own = (hours or {}).get(day.weekday())
+    if own is None:
+        return a, b
+    return (min(a, own[0]) if a in _DAY_STARTS else a,
+            max(b, own[1]) if b in _DAY_ENDS else b)
+
+
+def day_hours(hours: Mapping[int, tuple[tuple[time, time], ...]]) -> dict[int, tuple[time, time]]:
+    """The working day per weekday from its intervals: the first start, the last end."""
+    return {wd: (min(a for a, _ in ivs), max(b for _, b in ivs))
+            for wd, ivs in hours.items() if ivs}
 
 
 def _at(d: date, t: time, zone: tzinfo) -> datetime:
@@ -351,8 +374,15 @@ def _within_loose(parts: list[tuple[time, time]],
     return [(a, b) for a, b in both if a < b] or parts
 
 
+def _parts(mentions: list[Mention], day: date,
+           hours: DayHours | None) -> list[tuple[time, time]]:
+    return [own_day(t.start, t.end, day, hours) if t.of_day else (t.start, t.end)
+            for t in mentions if t.kind == "part" and t.start and t.end]
+
+
 def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...],
-             starts: list[int]) -> tuple[list[tuple[datetime, datetime]], list[datetime]]:
+             starts: list[int], hours: DayHours | None = None,
+             ) -> tuple[list[tuple[datetime, datetime]], list[datetime]]:
     days, times = found.days, found.times
     bound, loose = _bind(days, times, starts)
     windows: list[tuple[datetime, datetime]] = []
@@ -368,28 +398,29 @@ def _windows(found: _Found, today: date, zone: tzinfo, horizon: tuple[date, ...]
             if not mine and day in timed:  # "Thursday?" in the subject, "Thursday after lunch"
                 continue
             exact += [_at(day, t.start, zone) for t in mine if t.kind == "exact" and t.start]
-            parts = _within_loose(_narrowed([(t.start, t.end) for t in mine
-                                             if t.kind == "part" and t.start and t.end]),
+            parts = _within_loose(_narrowed(_parts(mine, day, hours)),
                                   [] if mine is not bound.get(i) else loose_parts)
-            for a, b in parts or [WHOLE_DAY]:
+            for a, b in parts or [own_day(*WHOLE_DAY, day, hours)]:
                 windows.append((_at(day, a, zone), _at(day, b, zone)))
     if not days:
-        parts = _narrowed([(t.start, t.end) for t in loose_parts if t.start and t.end])
         for day in horizon:
             if day.weekday() in found.excluded or day in found.away:
                 continue
-            for a, b in parts or [WHOLE_DAY]:
+            parts = _narrowed(_parts(loose_parts, day, hours))
+            for a, b in parts or [own_day(*WHOLE_DAY, day, hours)]:
                 windows.append((_at(day, a, zone), _at(day, b, zone)))
     return windows, exact
 
 
 def read_wish(text: str, today: date, zone: tzinfo, language: str,
               horizon: tuple[date, ...], types: Mapping[str, int] | None = None,
-              anchor: date | None = None) -> Wish:
+              anchor: date | None = None, hours: DayHours | None = None) -> Wish:
     """The wish in `text` (lower-cased by the caller), relative to `today` in `zone`.
     `horizon` is the days to look at when the sender names none; `types` the owner's
     appointment types with their lengths; `anchor` the day "the week after" follows when
-    the text names none (in an answer to an offer, the offer's last day)."""
+    the text names none (in an answer to an offer, the offer's last day); `hours` the
+    owner's working day per weekday in `zone`'s clock (see `day_hours`), which parts of the
+    day in words follow where it starts earlier or ends later than they do."""
     starts = _sentences(text)
     intent = intent_of(text)
     found = _found(text, today, language, starts, asked_only=intent == "request",
@@ -399,13 +430,13 @@ def read_wish(text: str, today: date, zone: tzinfo, language: str,
                 explicit=bool(found.days or found.times), intent=intent,
                 kind=kind[0] if kind else "", flexible=bool(_FLEXIBLE.search(text)))
     if intent != "request":
-        return _moving(text, found, wish, today, zone, horizon, starts)
-    windows, exact = _windows(found, today, zone, horizon, starts)
+        return _moving(text, found, wish, today, zone, horizon, starts, hours)
+    windows, exact = _windows(found, today, zone, horizon, starts, hours)
     return replace(wish, windows=tuple(windows), exact=tuple(sorted(set(exact))))
 
 
 def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
-            horizon: tuple[date, ...], starts: list[int]) -> Wish:
+            horizon: tuple[date, ...], starts: list[int], hours: DayHours | None = None) -> Wish:
     """A reschedule or cancellation: the first day (and time) the sender names for the
     appointment itself is the one being moved; what they name as new — after "auf"/"to",
     in a later sentence, or as a shift ("eine Stunde später") — is the wish, and without one
@@ -447,14 +478,14 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
                        windows=tuple((e, e + length) for e in starts_at))
     if new_days or (new_times and not old_days):  # what the sender asks for instead
         rest = _Found(new_days, new_times if new_days else found.times, found.excluded)
-        windows, exact = _windows(rest, today, zone, horizon, starts)
+        windows, exact = _windows(rest, today, zone, horizon, starts, hours)
         if moved is not None:  # on the moved one's day, only after it
             windows = [(max(a, moved + timedelta(minutes=1)) if a.date() == moved.date() else a,
                         b) for a, b in windows if a.date() != moved.date() or b > moved]
     else:  # nothing new named: who cannot come that day is offered the days after it
         after = [d for d in horizon if moved_day is None or d > moved_day]
         parts = _Found([], [t for t in new_times if t.kind == "part"], found.excluded)
-        windows, exact = _windows(parts, today, zone, tuple(after), starts)
+        windows, exact = _windows(parts, today, zone, tuple(after), starts, hours)
     return replace(wish, windows=tuple(windows), exact=tuple(sorted(set(exact))))
 
 
