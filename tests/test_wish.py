@@ -461,3 +461,23 @@ def test_a_whole_day_follows_the_owners_working_day() -> None:
     w = read_wish("dienstag?", TODAY, BERLIN, "de", HORIZON, TYPES,
                   hours={1: (time(6, 0), time(22, 0))})
     assert spans(w) == {"Tue 08 06:00-22:00"}
+
+
+BEFORE_23 = [f"{TODAY + timedelta(days=i):%a %d}" for i in range(1, 21)]  # 3 to 22 December
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Geht es vor dem 23.?", "de", BEFORE_23),
+    ("Could we meet before the 23rd?", "en", BEFORE_23),
+    ("Kurz vor dem Konzert am 23. wäre ideal.", "de", BEFORE_23),
+    ("Shortly before the concert on the 23rd, please.", "en", BEFORE_23),
+    # "bis spätestens" / "by … at the latest" keep the day itself
+    ("Bis spätestens Freitag bitte.", "de", ["Fri 04", "Thu 03"]),
+    ("Could you come by Friday at the latest?", "en", ["Fri 04", "Thu 03"]),
+    # a range of days and a time before are no deadline
+    ("Von Montag bis Mittwoch geht.", "de", ["Mon 07", "Wed 09"]),
+    ("Ginge es am 9. vor 11 Uhr?", "de", ["Wed 09"]),
+])
+def test_a_deadline_asks_for_the_days_before_it(text: str, language: str,
+                                                expected: list[str]) -> None:
+    assert days(wish(text, language)) == sorted(expected)

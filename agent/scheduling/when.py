@@ -469,13 +469,44 @@ def _next_day_numbered(day: int, today: date) -> date | None:
     return None
 
 
+# a deadline: "vor dem 23.", "before Friday", "kurz vor dem Konzert am 23.", "shortly before
+# the concert on the 23rd" (the days before it) and "bis spätestens Freitag", "by Friday at
+# the latest", "no later than the 23rd" (up to and with it)
+_BEFORE_DAY = re.compile(
+    r"\b(?:vor|before|prior to)\s+(?:(?:[\w-]+\s+){1,3}(?:(?:am|on)\s+)?)?$")
+_BY_DAY = re.compile(r"\b(?:bis spätestens|spätestens bis|spätestens am|spätestens|"
+                     r"no later than|by)\s+$")
+_AT_THE_LATEST = re.compile(r"(?<!\s)\s+(?:at the latest|spätestens)\b")
+
+
+def _deadline(m: Mention, text: str, today: date) -> Mention | None:
+    """The days up to a deadline the sender sets, from tomorrow."""
+    if m.kind not in {"day", "weekday"} or len(m.days) != 1:
+        return None
+    before = text[max(0, m.pos - 40):m.pos]
+    end = _WEEKDAY.match(text, m.pos) or _DAY_OF_MONTH.match(text, m.pos)
+    later = end is not None and bool(_AT_THE_LATEST.match(text, end.end()))
+    if _BEFORE_DAY.search(before):
+        last = m.days[0] - timedelta(days=1)
+    elif _BY_DAY.search(before) or (later and re.search(r"\b(?:by|bis)\s+$", before)):
+        last = m.days[0]
+    else:
+        return None
+    days = _span(today + timedelta(days=1), last) if last > today else ()
+    return Mention(m.pos, "span", days) if days else None
+
+
 def _onwards(found: list[Mention], text: str, today: date) -> list[Mention]:
     """A day after "ab"/"from"/"starting" opens a week from that day; after "week of" /
-    "Woche ab dem" it stands for its week."""
+    "Woche ab dem" it stands for its week; after "vor"/"before"/"bis spätestens" it closes
+    the days from tomorrow (a deadline)."""
     out: list[Mention] = []
     for m in found:
         before = text[max(0, m.pos - 24):m.pos]
-        if m.kind == "weekday" and _FROM.search(before):
+        deadline = _deadline(m, text, today)
+        if deadline is not None:
+            out.append(deadline)
+        elif m.kind == "weekday" and _FROM.search(before):
             out.append(Mention(m.pos, "from", m.days, weekday=m.weekday))
         elif m.kind in {"day", "weekday"} and len(m.days) == 1 and (
                 _FROM.search(before) or _WEEK_OF.search(before)):
