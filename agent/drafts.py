@@ -198,44 +198,36 @@ def plain_material(mail: Mail, language: str, now: datetime) -> DraftMaterial:
 
 
 _BRACKET = re.compile(r"\[[^\]\n]{0,200}\]")
-_MARKER = {"de": "Offen für Sie:", "en": "Open for you:"}
 
 
 def llm_material(m: DraftMaterial, marker: str) -> str:
-    """The material as the prompt's trusted facts block; the sender's questions are quoted
-    (they come from the mail) and made inert."""
-    lines = [f"Greeting line to open with: {m.greeting}"]
-    for i, a in enumerate(m.answers, 1):
+    """The material as the prompt's trusted facts block (`prompts/llm/material.yaml`); the
+    sender's questions are quoted (they come from the mail) and made inert."""
+    t = load_table("llm/material")
+    lines = [t["greeting"].format(greeting=m.greeting)]
+    for n, a in enumerate(m.answers, 1):
         q = inert(a.question.text)
         if a.source == "knowledge":
             files = ", ".join(dict.fromkeys(p.source for p in a.passages))
-            src = f"{answer_sentence(a.passages)} (from {files})"
-            lines.append(f"Question {i} (quoted from the email): «{q}» → answer from the "
-                         f"owner's knowledge: {src}")
+            line = t["question"]["knowledge"].format(n=n, q=q, answer=answer_sentence(a.passages),
+                                                     files=files)
         elif a.source == "calendar" and a.note:
-            lines.append(f"Question {i} (quoted from the email): «{q}» → answer from the "
-                         f"owner's calendar: {a.note}")
-        elif a.source == "calendar":
-            lines.append(f"Question {i} (quoted from the email): «{q}» → answer with the free "
-                         "slots below")
-        elif a.source == "next_step":
-            lines.append(f"Question {i} (quoted from the email): «{q}» → answered by saying "
-                         "what happens next (see the complaint line below)")
+            line = t["question"]["calendar_note"].format(n=n, q=q, note=a.note)
+        elif a.source in ("calendar", "next_step"):
+            line = t["question"][a.source].format(n=n, q=q)
         else:
-            lines.append(f"Question {i} (quoted from the email): «{q}» → only the owner can "
-                         f"answer: write one line starting with \"{marker}\" that names it")
+            line = t["question"]["owner"].format(n=n, q=q, marker=marker)
+        lines.append(line)
     if m.slots:
-        lines.append("Free slots from the owner's calendar (offer exactly these):\n" + m.slots)
+        lines.append(t["slots"].format(slots=m.slots))
     if m.facts:
-        lines.append("Facts from the email to repeat correctly: "
-                     + "; ".join(inert(f.text) for f in m.facts))
+        lines.append(t["facts"].format(facts="; ".join(inert(f.text) for f in m.facts)))
     if m.complaint:
         policy = " ".join(p.text for p in m.next_step)
-        lines.append("This is a complaint: apologise, and say what happens next and when"
-                     + (f" (the owner's policy: {policy})" if policy else "") + ".")
+        lines.append(t["complaint_policy"].format(policy=policy) if policy else t["complaint"])
     if m.examples:
-        lines.append("The owner's earlier approved replies, for tone only:\n"
-                     + "\n---\n".join(inert(e) for e in m.examples[:3]))
+        earlier = "\n---\n".join(inert(e) for e in m.examples[:3])
+        lines.append(t["examples"].format(examples=earlier))
     return "\n".join(lines)
 
 
@@ -255,7 +247,8 @@ class LLMDrafter(TemplateDrafter):
         fallback = super().compose(mail, category, kind, ws, now, extra, material)
         m = material or plain_material(mail, fallback.language, now)
         language = mail.language if len(mail.language) == 2 else fallback.language
-        marker = _MARKER.get(language, _MARKER["en"])
+        markers = load_table("llm/material")["marker"]
+        marker = markers.get(language, markers["en"])
         system = load_prompt("llm/draft_system")
         user = load_prompt("llm/draft_user")
         headers, body, _ = email_block(mail)

@@ -145,12 +145,16 @@ _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|liefer
 
 
 # a deadline is not a meeting: "bis Montag", "by Thursday", "spätestens morgen"
+# the names of the days and months, German and English, as the patterns below use them
+_WEEKDAYS = ("montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
+             "wednesday|thursday|friday|saturday|sunday")
+_MONTHS_DE = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+_MONTHS_EN = ("january|february|march|april|may|june|july|august|september|october|november|"
+              "december")
 _DEADLINE = re.compile(
     r"\b(?:bis|spätestens|by|until|before|no later than)\s+(?:spätestens\s+)?(?:zum\s+|"
     r"(?:the )?end of\s+|ende\s+)?(?:nächste[nr]? |kommende[nr]? |next |this |diese[rn]? )?"
-    r"(?:woche|week|morgen|übermorgen|heute|tomorrow|today|montag|dienstag|mittwoch|"
-    r"donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday)\w*", re.I)
+    rf"(?:woche|week|morgen|übermorgen|heute|tomorrow|today|{_WEEKDAYS})\w*", re.I)
 # moving a time: "Können wir auf nächste Woche gehen?", "could we push it to next week?"
 _MOVE = re.compile(r"\b(?:(?:auf|to) (?:die |the )?(?:nächste|kommende|next) (?:woche|week)|"
                    r"verschieben|verlegen|reschedul\w*|postpone)\b", re.I)
@@ -207,12 +211,8 @@ _STATUS_Q = re.compile(
 _BOOKING = re.compile(r"\b(?:leihen|ausleihen|mieten|reservieren|buchen|vormerken|rent|hire|"
                       r"book|reserve)\b", re.I)
 _DAYS = re.compile(
-    r"\b\d{1,2}\.\s?(?:\d{1,2}\.|januar|februar|märz|april|mai|juni|juli|august|september|"
-    r"oktober|november|dezember)|\b(?:january|february|march|april|may|june|july|august|"
-    r"september|october|november|december) \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)? (?:of )?"
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december)\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|"
-    r"tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+    rf"\b\d{{1,2}}\.\s?(?:\d{{1,2}}\.|{_MONTHS_DE})|\b(?:{_MONTHS_EN}) \d{{1,2}}\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTHS_EN})\b|\b(?:{_WEEKDAYS})\b", re.I)
 
 
 def is_task(sentence: str) -> bool:
@@ -451,8 +451,7 @@ def items_before(text: str, question: str, limit: int = 5) -> list[str]:
 
 # a sentence that says when: a day, a date, a clock time or a part of the day
 _SAYS_WHEN = re.compile(
-    r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday|vormittag\w*|nachmittag\w*|morgens|abends|"
+    rf"\b(?:{_WEEKDAYS}|vormittag\w*|nachmittag\w*|morgens|abends|"
     r"mornings?|afternoons?|evenings?|\d{1,2}\.\d{1,2}\.|\d{1,2}(?::\d\d)?\s?(?:uhr|am|pm)|"
     r"ab \d{1,2}|after \d{1,2}|\d{1,2}:\d\d)\b", re.I)
 _CALLS_OFF = re.compile(r"\b(?:absag\w*|abzusagen|storn\w*|cancel\w*|call off|"
