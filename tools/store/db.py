@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from core.clock import Clock
 
@@ -48,14 +49,40 @@ def make_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent; safe with several workers)."""
+    """Bring the schema to the newest migration (idempotent; safe with several workers; all
+    of it or none of it, also when the process is killed in the middle)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("tools.store") / "migrations"))
+    if engine.dialect.name == "sqlite":
+        _migrate_sqlite(engine, cfg)
+        return
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _migrate_sqlite(engine: Engine, cfg: Config) -> None:
+    """The Python driver runs CREATE TABLE outside any transaction, so a process killed
+    during the first migration left some tables and no version, and every later start failed
+    on "table already exists". Here the migration runs on a connection of its own in one
+    BEGIN IMMEDIATE … COMMIT (SQLAlchemy's recipe for pysqlite): a kill rolls all of it back,
+    and a second process waits for the first instead of migrating beside it."""
+    own = create_engine(engine.url, poolclass=NullPool)
+
+    def connect(dbapi_conn: Any, record: Any) -> None:
+        _sqlite_pragmas(dbapi_conn, record)
+        dbapi_conn.isolation_level = None  # the driver sends no BEGIN of its own
+
+    event.listen(own, "connect", connect)
+    event.listen(own, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    try:
+        with own.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    finally:
+        own.dispose()
 
 
 _ENGINES: list[Engine] = []
