@@ -75,7 +75,7 @@ def deliver(ws: Workspace, name: str) -> None:
 
 def one_round(ws: Workspace) -> None:
     assert ws.maildir is not None and ws.calendar is not None
-    store = open_store(ws)
+    store = open_store(ws, clock=lambda: NOW)  # one clock for decisions, store and notices
     deps = default_deps(ws, load=store.tasks.open_tasks, replied=store.ledger.auto_replied,
                         clock=lambda: NOW)
     outbox = open_outbox(ws, store)

@@ -83,7 +83,7 @@ def deliver(ws: Workspace, name: str, data: bytes) -> None:
 
 def one_round(ws: Workspace) -> None:
     assert ws.maildir is not None
-    store = open_store(ws)
+    store = open_store(ws, clock=lambda: NOW)  # one clock: the digest is due at 07:30 owner time
     deps = default_deps(ws, classifier=ScriptedClassifier(), load=store.tasks.open_tasks,
                         replied=store.ledger.auto_replied, clock=lambda: NOW)
     outbox = open_outbox(ws, store)
@@ -122,7 +122,7 @@ def test_only_the_organizer_changes_the_calendar(tmp_path: Path, server: Radical
     assert (event(ws, OWNERS), event(ws, CLIENTS)) == before  # same SEQUENCE, same title
     # nobody outside is answered; the owner alone is told (one notice mail)
     assert [r.rcpt_tos for r in smtp.received] == [["anna@beispiel-design.de"]]
-    items = open_store(ws).messages.items()
+    items = open_store(ws, clock=lambda: NOW).messages.items()
     assert [i["action"] for i in items] == ["notify", "notify", "notify"]
 
     deliver(ws, "4-organizer-cancel", invitation(method="CANCEL", uid=CLIENTS))
