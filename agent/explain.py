@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any
 
 from agent.prompts import _ENV, load_table
+from agent.review import open_points
 from core.models import Classification, Decision, MessageView
 
 EXPLANATION_LANGUAGES = ("de", "en")
-_OPEN = re.compile(r"^(?:Offen für Sie|Open for you):", re.M)
 
 
 def _table(language: str) -> dict[str, Any]:
@@ -99,7 +98,7 @@ def _about_draft(view: MessageView, d: Decision, t: dict[str, Any]) -> list[str]
         name = t["language_names"].get(d.draft.language, d.draft.language)
         out.append(_ENV.from_string(t["draft_language"]).render(draft_language=name,
                                                                 language=lang))
-    n = len(_OPEN.findall(d.draft.body))
+    n = len(open_points(d.draft.body))
     if n:
         out.append(_ENV.from_string(t["open_points"]).render(n=n))
     return out

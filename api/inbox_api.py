@@ -1,6 +1,7 @@
 """The owner's queue as JSON, and what the pages do with many messages at once: mark them
 done (they leave the queue), ignore them (a correction), approve their drafts (only those
-without placeholders). Owner token or owner session (with its CSRF token)."""
+without placeholders or open points "Offen für Sie: …"). Owner token or owner session
+(with its CSRF token)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.review import open_points
 from api.access import OWNER
 from api.deps import RowId, StoreDep, WorkspaceDep
 from core.models import Action
@@ -55,6 +57,8 @@ def _approve(store: StoreDep, ws: WorkspaceDep, message: int) -> str | None:
                if d["message"] == message and d["kind"] == "draft"]
     if not pending:
         return "no pending draft"
+    if open_points(str(pending[0]["body"])):  # her notes must not reach the recipient
+        return "open points"
     try:
         review.approve(store, ws, int(pending[0]["id"]), Edits())
     except ReviewError as exc:

@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from agent.review import placeholders
+from agent.review import gaps as draft_gaps
+from agent.review import open_markers
 from api import mailview, views
 from api.access import OWNER
 from api.deps import RowId, StoreDep, WorkspaceDep
@@ -53,7 +54,7 @@ def _page(request: Request, name: str, ws: Workspace, store: Store, **context: A
 def queue(request: Request, store: StoreDep, ws: WorkspaceDep) -> HTMLResponse:
     """The morning queue: what needs her, risks first, then newest first."""
     items = store.inbox.queue(ws.triage.llm_below_confidence)
-    gaps = {i.message: len(placeholders(i.draft_body)) for i in items if i.draft}
+    gaps = {i.message: len(draft_gaps(i.draft_body)) for i in items if i.draft}
     return _page(request, "queue.html", ws, store, items=items, gaps=gaps, nav="queue")
 
 
@@ -82,7 +83,7 @@ def messages(request: Request, store: StoreDep, ws: WorkspaceDep,
                 since=_day(since, ws), until=_day(until, ws, end=True), q=q[:200],
                 offset=offset)
     rows, total = store.inbox.listing(f, ws.triage.llm_below_confidence)
-    gaps = {r["id"]: len(placeholders(r["draft_body"])) for r in rows if r["draft"]}
+    gaps = {r["id"]: len(draft_gaps(r["draft_body"])) for r in rows if r["draft"]}
     args = {"category": category or "", "action": action or "", "assignee": assignee or "",
             "status": status or "", "from": since or "", "to": until or "", "q": q}
     return _page(request, "list.html", ws, store, rows=rows, total=total, f=f, args=args,
@@ -113,7 +114,8 @@ def message(request: Request, message_id: RowId, store: StoreDep,
     decision = detail.decision or {}
     return _page(request, "message.html", ws, store, m=detail, drafts=drafts,
                  replies={r["draft_id"]: r for r in detail.replies},
-                 gaps={d.id: placeholders(d.body) for d in drafts},
+                 gaps={d.id: draft_gaps(d.body) for d in drafts},
+                 open_markers=list(open_markers()),
                  files=mailview.attachments(raw), has_html=mailview.html_part(raw) is not None,
                  handled=store.inbox.handled(message_id), nav="all",
                  seconds_left=seconds_left,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from agent.prompts import load_table
-from agent.review import placeholders
+from agent.review import gaps as draft_gaps
 from api.i18n import ui_language
 from core.config import Workspace
 from tools.store.inbox import QueueItem
@@ -139,7 +139,7 @@ class Words:
     def reason(self, item: QueueItem) -> str:
         r = self.t["queue"]["reasons"]
         if item.kind == "draft":
-            gaps = placeholders(item.draft_body)
+            gaps = draft_gaps(item.draft_body)
             if gaps:
                 return str(r["draft_placeholders"].format(n=len(gaps)))
             return str(r["draft"].format(to=_name(item.sender)))

@@ -141,6 +141,11 @@ def test_edit_and_approve_sends_exactly_one_mail_with_the_edited_text(
     body.fill(body.input_value() + "\n[Liefertermin]")
     assert page.locator("[data-approve]").is_disabled()
     assert page.locator("[data-gap]").count() >= 1
+    # so does a line left for her: the recipient must not read "Offen für Sie: …"
+    body.fill("Guten Tag,\n\nOffen für Sie: Können Sie bis Freitag neu drucken?\n")
+    assert page.locator("[data-approve]").is_disabled()
+    assert page.locator("[data-gap]").all_inner_texts() == [
+        "Offen für Sie: Können Sie bis Freitag neu drucken?"]
     body.fill("Guten Tag,\n\ndas tut mir leid – ich drucke die Karten bis Freitag neu.\n\n"
               "Viele Grüße\nAnna Beispiel")
     assert page.locator("[data-approve]").is_enabled()

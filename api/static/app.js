@@ -53,14 +53,21 @@
 
   // --- the draft card ---------------------------------------------------------------
 
-  function gapsOf(text) {
-    return Array.from(String(text).matchAll(PLACEHOLDER), (m) => m[0]);
+  // what she must fill in or delete: placeholders in brackets, and the lines meant for her
+  // ("Offen für Sie: …"; the markers come from the page, prompts/llm/material.yaml)
+  function gapsOf(text, markers) {
+    const found = Array.from(String(text).matchAll(PLACEHOLDER), (m) => m[0]);
+    for (const line of String(text).split("\n")) {
+      const start = line.trimStart();
+      if (markers.some((m) => start.startsWith(m))) found.push(line.trim());
+    }
+    return found;
   }
 
   function checkGaps(form) {
     const body = $("[data-body]", form);
     if (!body) return;
-    const found = gapsOf(body.value);
+    const found = gapsOf(body.value, JSON.parse(form.dataset.openMarkers || "[]"));
     const box = $("[data-gaps]", form);
     const list = $("[data-gap-list]", form);
     list.replaceChildren(...found.map((g) => {
