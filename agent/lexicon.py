@@ -44,6 +44,12 @@ CHANGE = {
     "nl": ["nieuw", "nieuwe", "gewijzigd", "wijziging", "veranderd", "bijgewerkt", "voortaan",
            "vanaf nu", "niet meer", "in plaats"],
 }
+# the change words that are forms of "new": a change of bank details only where they
+# describe the account itself ("unsere neue Bankverbindung", "our new account"), not a new
+# payment on it ("ein neuer Zahlungseingang auf Ihrem Konto")
+NEW = ["neue", "neuen", "neuer", "neues", "new", "nouveau", "nouvelle", "nouvelles",
+       "nouveaux", "nuevo", "nueva", "nuevos", "nuevas", "nuovo", "nuova", "nuove", "nuovi",
+       "nowy", "nowe", "nowego", "nowym", "nowa", "nieuw", "nieuwe"]
 PAY = {
     "de": ["überweis", "zahlung", "zahlen", "bezahl", "begleichen", "betrag", "geld",
            "anweisen", "einzahl"],

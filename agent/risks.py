@@ -190,11 +190,21 @@ def find_ibans(text: str) -> list[str]:
     return out
 
 
+def _negated(text: str, sentence_start: int, at: int, words: int = 4) -> bool:
+    """A "nicht"/"never"/"do not" among the few words right before a request: "bitte nichts
+    direkt an sie schicken", "do not send" ask for nothing. Only before it: "Schicken Sie
+    Ihr Passwort, sonst geht nichts mehr" still asks."""
+    before = " ".join(text[max(sentence_start, at - 80):at].split()[-words:])
+    return _NEVER.search(before) is not None
+
+
 def _asks_for_credentials(s: _Sentences) -> bool:
     """A credential in the same or the next sentence as a request for it, unless its own
     sentence says it will never be asked for."""
-    asks = s.hits(_ASK)
     starts = [0, *s.ends]
+    asks = {s.index(m.start()) for m in _ASK.finditer(s.text)
+            if not _negated(s.text, starts[min(s.index(m.start()), len(starts) - 1)],
+                            m.start())}
     for m in _CRED.finditer(s.text):
         i = s.index(m.start())
         start = starts[i] if i < len(starts) else 0
@@ -205,8 +215,33 @@ def _asks_for_credentials(s: _Sentences) -> bool:
     return False
 
 
+_NEW = frozenset(fold(w) for w in lexicon.NEW)
+# what a "new" must describe: a word holding a bank word ("Bankverbindung", "Hausbank",
+# "Kontonummer", "bancaires") or ending in an account word ("Geschäftskonto", "IBAN");
+# not "Kontostand"
+_HOLDS_BANK = tuple(fold(w) for w in (*_all(lexicon.BANK), "bank", "bancair", "bancar",
+                                       "bankow") if " " not in w and len(w) >= 4)
+_ENDS_ACCOUNT = tuple(fold(w) for w in (*lexicon.ACCOUNT, "iban", "banque", "banco", "banca"))
+
+
+def _describes_account(text: str, end: int, words: int = 3) -> bool:
+    """One of the next `words` words after a "new" names the account ("neue
+    Bankverbindung", "new bank details", "nuestra nueva cuenta", "neues Geschäftskonto")."""
+    following = [w.strip(".,:;!?()\"'«»„“”") for w in text[end:end + 80].split()[:words]]
+    return any(any(b in w for b in _HOLDS_BANK) or w.endswith(_ENDS_ACCOUNT)
+               for w in following)
+
+
+def _change_hits(s: _Sentences) -> set[int]:
+    """The sentences with a change word; a form of "new" counts only where it describes
+    the account: a bank's notice of "ein neuer Zahlungseingang" beside a masked IBAN is no
+    change of bank details."""
+    return {s.index(m.start()) for m in _CHANGE.finditer(s.text)
+            if m.group(0) not in _NEW or _describes_account(s.text, m.end())}
+
+
 def _bank_change(s: _Sentences, ibans: bool) -> bool:
-    change = s.hits(_CHANGE)
+    change = _change_hits(s)
     if not change:
         return False
     if _together(s.hits(_BANK), change):

@@ -21,6 +21,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browserkit import PASSWORD, Guard, Served, launch, log_in, new_context  # noqa: E402
 from mailservers import free_port  # noqa: E402
 
+from agent.review import open_points  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
 DEMO = ROOT / "demo"
 NOW = "2026-11-26T16:00"
@@ -52,7 +54,10 @@ def shoot(browser: Any, base: str, guard: Guard) -> None:
     log_in(page)
     page.screenshot(path=str(OUT / "queue.png"))
     drafts = page.request.get("/api/v1/drafts").json()
-    with_gap = next((d for d in drafts if "[" in d["body"]), drafts[0])
+    # the same mail as before the drafts answered from the knowledge (a licence question
+    # answered, two left for her as open points), else any draft with an open point
+    with_gap = next((d for d in drafts if "licences" in d["subject"]),
+                    next((d for d in drafts if open_points(d["body"])), drafts[0]))
     page.goto(f"/messages/{with_gap['message']}")
     page.locator("[data-draft-card]").first.scroll_into_view_if_needed()
     page.screenshot(path=str(OUT / "draft.png"), full_page=True)

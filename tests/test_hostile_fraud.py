@@ -16,13 +16,13 @@ from agent.pipeline import triage
 from agent.risks import find_ibans, scan_risks
 from core.clock import fixed_clock
 from core.config import Workspace
-from core.models import Category, Classification, Mail, Priority, RawMessage, Risk
+from core.models import BodyText, Category, Classification, Mail, Priority, RawMessage, Risk
 from service.deps import default_deps
 
 FRAUD = FIXTURES / "hostile" / "fraud"
 EXPECTED = {"bank-change": Risk.bank_details, "payment": Risk.payment_request,
             "credentials": Risk.credentials, "data-request": Risk.data_request}
-RISKY = sorted(p for p in FRAUD.glob("*.eml") if not p.name.startswith("invoice-"))
+RISKY = sorted(p for p in FRAUD.glob("*.eml") if p.name.startswith(tuple(EXPECTED)))
 
 
 def mail_of(path: Path) -> Mail:
@@ -42,6 +42,39 @@ def test_fraud_is_found_in_every_language_and_form(path: Path) -> None:
 def test_an_ordinary_invoice_is_no_risk(name: str) -> None:
     scan = scan_risks(mail_of(FRAUD / name))
     assert scan.risks == [] and len(scan.ibans) == 1
+
+
+@pytest.mark.parametrize("name", ["notice-payment-received-de.eml",
+                                  "notice-payment-received-en.eml"])
+def test_a_banks_notice_of_a_new_payment_is_no_change_of_bank_details(name: str) -> None:
+    """"Ein neuer Zahlungseingang" beside the owner's masked IBAN: the "new" is the payment,
+    not the account. (The demo's bank notice was shown as "Achtung: neue Bankverbindung".)"""
+    assert scan_risks(mail_of(FRAUD / name)).risks == []
+
+
+def test_a_new_account_is_still_a_change_however_it_is_named() -> None:
+    for text in ("Bitte überweisen Sie auf unser neues Geschäftskonto: DE44 5001 0517 5407 "
+                 "3249 31.", "Please pay to our new business account, IBAN GB33 BUKB 2020 "
+                 "1555 5555 55.", "Unsere neue IBAN lautet DE44 5001 0517 5407 3249 31, "
+                 "bitte die Zahlung dorthin."):
+        mail = Mail(body=BodyText(full=text, new=text), language="de")
+        assert Risk.bank_details in scan_risks(mail).risks, text
+
+
+def test_saying_not_to_send_credentials_is_no_request_for_them() -> None:
+    """The demo owner's own handover ("Die Zugangsdaten gebe ich Mia selbst, bitte nichts
+    direkt an sie schicken") was shown as "jemand fragt nach Zugangsdaten"."""
+    def risks(text: str) -> list[Risk]:
+        return scan_risks(Mail(body=BodyText(full=text, new=text), language="de")).risks
+
+    assert risks("Die Zugangsdaten gebe ich Mia am Dienstag selbst, bitte nichts direkt an "
+                 "sie schicken.") == []
+    assert risks("Please do not send the login details by email, I will hand them over.") == []
+    # a negation elsewhere in the sentence does not hide the request
+    assert Risk.credentials in risks("Schicken Sie uns Ihr Passwort, sonst geht ab morgen "
+                                     "nichts mehr.")
+    assert Risk.credentials in risks("Send us your password today, or your mailbox will no "
+                                     "longer work.")
 
 
 def test_a_changed_iban_is_a_risk_whatever_the_wording() -> None:
