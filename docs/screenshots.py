@@ -81,7 +81,7 @@ def main() -> int:
         config = workspace(tmp, port)
         cli("run", "--config", str(config), "--once", "--now", NOW)
         cli("passwd", "--config", str(config), stdin=PASSWORD + "\n")
-        served = Served(config, port)
+        served = Served(config, port, extra=("--now", NOW))  # as `make demo` serves it
         served.start()
         try:
             guard = Guard()

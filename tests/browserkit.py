@@ -54,16 +54,17 @@ class Served:
     """`assistenz serve` as a process; by default through tests/fast_run.py (the scripted
     classifier, so a correction does not load the kNN example store)."""
 
-    def __init__(self, config: Path | str, port: int, program: list[str] | None = None
-                 ) -> None:
-        self.config, self.port = config, port
+    def __init__(self, config: Path | str, port: int, program: list[str] | None = None,
+                 extra: tuple[str, ...] = ()) -> None:
+        self.config, self.port, self.extra = config, port, extra
         self.program = program or [sys.executable, str(HERE / "fast_run.py")]
         self.base = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Served:
         self.proc = subprocess.Popen(
-            [*self.program, "serve", "--config", str(self.config), "--port", str(self.port)],
+            [*self.program, "serve", "--config", str(self.config), "--port", str(self.port),
+             *self.extra],
             env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
