@@ -9,7 +9,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.models import Proposal, TimeSlot, TriageOutcome
-from tools.store.models import Base, clock_now
+from tools.store.models import Base, OutboxRow, clock_now
 
 
 class OfferRow(Base):
@@ -37,8 +37,14 @@ def save_offer(s: Session, message_row: int, outcome: TriageOutcome) -> None:
 
 
 def find_offer(s: Session, thread_ids: list[str]) -> Proposal | None:
-    """The newest offer made in reply to any of these Message-IDs."""
-    q = (select(OfferRow).where(OfferRow.thread_id.in_(thread_ids[-50:]))
+    """The newest offer this mail answers: one whose reply went out and is among the mail's
+    In-Reply-To/References. An offer in a draft the owner has not sent (or rejected), or a
+    later mail in the same thread that does not answer the agent's reply, answers nothing:
+    "schicken Sie die PDF bis Dienstag 12 Uhr" in a thread where slots were only drafted
+    must not book Tuesday at noon."""
+    q = (select(OfferRow)
+         .join(OutboxRow, OutboxRow.message_id == OfferRow.message_id)
+         .where(OutboxRow.rfc_message_id.in_(thread_ids[-50:]))
          .order_by(OfferRow.id.desc()).limit(1))
     row = s.scalars(q).first()
     if row is None:
