@@ -481,3 +481,13 @@ BEFORE_23 = [f"{TODAY + timedelta(days=i):%a %d}" for i in range(1, 21)]  # 3 to
 def test_a_deadline_asks_for_the_days_before_it(text: str, language: str,
                                                 expected: list[str]) -> None:
     assert days(wish(text, language)) == sorted(expected)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Hast du nächste Woche in der Mittagspause Zeit? Dienstag oder Mittwoch wäre ideal.", "de"),
+    ("Could we do Tuesday or Wednesday next week during my lunch break?", "en"),
+    ("Next week Tuesday or Wednesday, in my lunch hour?", "en"),
+])
+def test_the_senders_lunch_break_is_midday(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Tue 08 12:00-14:00", "Wed 09 12:00-14:00"}
+

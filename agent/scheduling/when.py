@@ -133,7 +133,8 @@ _PARTS: list[tuple[re.Pattern[str], tuple[time, time]]] = [
      (time(13, 0), time(23, 59))),
     (re.compile(r"\b(?:vormittags?|morgens|am morgen|in the morning|mornings?|a\.m\.|"
                 r"morgen früh|früh)\b"), (time(8, 0), time(12, 0))),
-    (re.compile(r"\b(?:mittags?|über mittag|mittagszeit|lunch(?:time)?|midday|around noon)\b"),
+    (re.compile(r"\b(?:mittags?|über mittag|mittagszeit|mittagspause|lunch(?:time)?|midday|"
+                r"around noon)\b"),
      (time(12, 0), time(14, 0))),
     (re.compile(r"\b(?:nachmittags?|afternoons?|p\.m\.)\b"), (time(13, 0), time(18, 0))),
     (re.compile(r"\b(?:abends?|evenings?|after work|nach feierabend|tonight)\b"),
