@@ -491,3 +491,17 @@ def test_a_deadline_asks_for_the_days_before_it(text: str, language: str,
 def test_the_senders_lunch_break_is_midday(text: str, language: str) -> None:
     assert spans(wish(text, language)) == {"Tue 08 12:00-14:00", "Wed 09 12:00-14:00"}
 
+
+@pytest.mark.parametrize("text", [
+    "Ich arbeite bis 17 Uhr und bin dann in 10 Minuten bei Ihnen.",
+    "Ich wohne nur 5 Minuten entfernt, komme also gern spontan.",
+    "I'm only a 10 minute walk away, so any time is fine.",
+    "I can be there within 20 minutes.",
+])
+def test_a_way_to_the_appointment_is_no_length(text: str) -> None:
+    assert duration_in(text.lower()) is None
+
+
+def test_a_length_beside_a_way_is_still_read() -> None:
+    text = "Ich bin in 10 Minuten bei Ihnen und bräuchte eine Dreiviertelstunde."
+    assert duration_in(text.lower()) == timedelta(minutes=45)
