@@ -505,3 +505,15 @@ def test_a_way_to_the_appointment_is_no_length(text: str) -> None:
 def test_a_length_beside_a_way_is_still_read() -> None:
     text = "Ich bin in 10 Minuten bei Ihnen und bräuchte eine Dreiviertelstunde."
     assert duration_in(text.lower()) == timedelta(minutes=45)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Would it be possible for you to do a home visit early next month?", "Hausbesuch"),
+    ("Könnten Sie für die Hausbesuche bei meinem Vater nächste Woche kommen?", "Hausbesuch"),
+    ("Could I book a first assessment with you?", "Erstbefund"),
+    ("Ich bräuchte eine Erstuntersuchung, am liebsten Montag.", "Erstbefund"),
+])
+def test_a_practices_types_are_named_in_everyday_words(text: str, kind: str) -> None:
+    practice = {"Erstbefund": 60, "Behandlung": 45, "Hausbesuch": 75}
+    found = appointment_type(text.lower(), practice)
+    assert found is not None and found[0] == kind
