@@ -517,3 +517,14 @@ def test_a_practices_types_are_named_in_everyday_words(text: str, kind: str) -> 
     practice = {"Erstbefund": 60, "Behandlung": 45, "Hausbesuch": 75}
     found = appointment_type(text.lower(), practice)
     assert found is not None and found[0] == kind
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Nächste Woche Dienstag oder Mittwoch nach Feierabend, ich arbeite bis 18 Uhr.", "de"),
+    ("Tuesday or Wednesday next week, but it has to be after work - I finish at 6.", "en"),
+])
+def test_after_work_starts_when_the_sender_says_work_ends(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert spans(w) == {"Tue 08 18:00-21:00", "Wed 09 18:00-21:00"}
+    assert not w.exact  # the end of their work is no time asked for
+
