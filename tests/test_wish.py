@@ -528,3 +528,9 @@ def test_after_work_starts_when_the_sender_says_work_ends(text: str, language: s
     assert spans(w) == {"Tue 08 18:00-21:00", "Wed 09 18:00-21:00"}
     assert not w.exact  # the end of their work is no time asked for
 
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Any weekday but Monday next week would work for me.", "en"),
+])
+def test_any_weekday_but_one_leaves_that_day_out(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Fri 11", "Thu 10", "Tue 08", "Wed 09"]
