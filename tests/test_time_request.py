@@ -179,3 +179,38 @@ def test_moving_or_cancelling_an_appointment_with_its_day_is_scheduling(
 def test_cancelling_an_order_or_talking_of_invoices_is_not(ws: Workspace, subject: str,
                                                           body: str) -> None:
     assert rule(ws, subject, body) is None
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Nacken", "Hi Anna,\n\nhast du morgen nach Feierabend noch was frei? Mein Nacken ist "
+               "komplett fest.\n\nJonas"),
+    ("Termin", "Guten Tag, haben Sie am Donnerstag noch einen Termin frei?\nJonas Richter"),
+    ("termin", "hallo,\n\nich bräucht mal wieder en termin, nächste woche mittwoch wär super."
+               "\n\ngrüße jonas"),
+    ("Appointment", "Hello Anna,\n\nany weekday but Monday next week would work for me, but it "
+                  "has to be after work.\n\nKind regards,\nJonas"),
+    ("First appointment", "Hello,\n\nI recently moved here. Could I book an appointment with "
+                          "you? I'm away until the 13th, so not before the 14th please.\n\n"
+                          "Thank you,\nJonas"),
+    ("Do you have anything?", "Hi Anna, do you have anything available on Thursday "
+                              "afternoon?\nJonas"),
+])
+def test_asking_for_a_free_slot_or_booking_one_is_scheduling(ws: Workspace, subject: str,
+                                                             body: str) -> None:
+    assert rule(ws, subject, body) == (Category.scheduling, "time-request")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Kino", "Hi Anna, hast du Freitag Abend frei? Wir wollen ins Kino, kommst du mit?"),
+    ("Plan", "Hi Anna, the new plan would work for me, I read it on Monday.\nJonas"),
+    ("Buch", "Hallo Anna, Dein Buch wär super als Geschenk, ich hole es Montag ab.\nJonas"),
+])
+def test_free_evenings_and_things_that_work_are_not(ws: Workspace, subject: str,
+                                                    body: str) -> None:
+    assert rule(ws, subject, body) is None
+
+
+def test_asking_for_a_home_visit_with_its_day_is_scheduling(ws: Workspace) -> None:
+    body = ("Dear Anna,\n\nmy mother can't manage the stairs any more. Would it be possible for "
+            "you to do a home visit early next month? Mornings are best.\n\nDavid")
+    assert rule(ws, "Home visits?", body) == (Category.scheduling, "time-request")

@@ -481,3 +481,56 @@ BEFORE_23 = [f"{TODAY + timedelta(days=i):%a %d}" for i in range(1, 21)]  # 3 to
 def test_a_deadline_asks_for_the_days_before_it(text: str, language: str,
                                                 expected: list[str]) -> None:
     assert days(wish(text, language)) == sorted(expected)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Hast du nächste Woche in der Mittagspause Zeit? Dienstag oder Mittwoch wäre ideal.", "de"),
+    ("Could we do Tuesday or Wednesday next week during my lunch break?", "en"),
+    ("Next week Tuesday or Wednesday, in my lunch hour?", "en"),
+])
+def test_the_senders_lunch_break_is_midday(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Tue 08 12:00-14:00", "Wed 09 12:00-14:00"}
+
+
+@pytest.mark.parametrize("text", [
+    "Ich arbeite bis 17 Uhr und bin dann in 10 Minuten bei Ihnen.",
+    "Ich wohne nur 5 Minuten entfernt, komme also gern spontan.",
+    "I'm only a 10 minute walk away, so any time is fine.",
+    "I can be there within 20 minutes.",
+])
+def test_a_way_to_the_appointment_is_no_length(text: str) -> None:
+    assert duration_in(text.lower()) is None
+
+
+def test_a_length_beside_a_way_is_still_read() -> None:
+    text = "Ich bin in 10 Minuten bei Ihnen und bräuchte eine Dreiviertelstunde."
+    assert duration_in(text.lower()) == timedelta(minutes=45)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Would it be possible for you to do a home visit early next month?", "Hausbesuch"),
+    ("Könnten Sie für die Hausbesuche bei meinem Vater nächste Woche kommen?", "Hausbesuch"),
+    ("Could I book a first assessment with you?", "Erstbefund"),
+    ("Ich bräuchte eine Erstuntersuchung, am liebsten Montag.", "Erstbefund"),
+])
+def test_a_practices_types_are_named_in_everyday_words(text: str, kind: str) -> None:
+    practice = {"Erstbefund": 60, "Behandlung": 45, "Hausbesuch": 75}
+    found = appointment_type(text.lower(), practice)
+    assert found is not None and found[0] == kind
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Nächste Woche Dienstag oder Mittwoch nach Feierabend, ich arbeite bis 18 Uhr.", "de"),
+    ("Tuesday or Wednesday next week, but it has to be after work - I finish at 6.", "en"),
+])
+def test_after_work_starts_when_the_sender_says_work_ends(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert spans(w) == {"Tue 08 18:00-21:00", "Wed 09 18:00-21:00"}
+    assert not w.exact  # the end of their work is no time asked for
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Any weekday but Monday next week would work for me.", "en"),
+])
+def test_any_weekday_but_one_leaves_that_day_out(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Fri 11", "Thu 10", "Tue 08", "Wed 09"]

@@ -102,9 +102,13 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
             intent_of(sentence) != "request" and _appointment(sentence, appointment_types)
             and _dated(sentence, today, view.language) for sentence in sentences):
         return True
-    if not (typed or _AVAILABLE.search(text)):  # a looser question: the day in that sentence
+    free_slot = bool(_FREE_SLOT.search(text)) and not _SOCIAL.search(text)
+    if not (typed or free_slot or _AVAILABLE.search(text)):
+        # a looser question: the day in that sentence
+        meeting = bool(_MEETING.search(text))
         return len(body) <= MAX_REQUEST and any(
-            _SUGGESTED.search(sentence) and not _SOCIAL.search(sentence)
+            (_SUGGESTED.search(sentence) or (meeting and _SUITS.search(sentence)))
+            and not _SOCIAL.search(sentence)
             and _dated(sentence, today, view.language) for sentence in sentences)
     if len(body) > MAX_REQUEST:  # a longer mail: one sentence asks for a meeting and its day
         return any(_dated(sentence, today, view.language)
@@ -125,6 +129,20 @@ _SUGGESTED = re.compile(
     r"\b(?:would|will) be (?:great|ideal|perfect|best|fine|good)\b|"
     r"\b(?:würde|wäre) (?:mir|uns)\b[^.?!]{0,40}\b(?:passen|recht|lieb|am liebsten)\b|"
     r"\b(?:wie wäre es|how about|what about)\b")
+# asking for a free slot or to book one: "Haben Sie Donnerstag noch einen Termin frei?", "hast
+# du morgen nach Feierabend noch was frei?", "do you have anything available on Thursday?",
+# "Could I book an appointment with you?"
+_FREE_SLOT = re.compile(
+    r"\b(?:hast du|haben sie|habt ihr|hättest du|hätten sie|hättet ihr)\b[^.?!\n]{0,60}"
+    r"\b(?:frei|offen)\b|"
+    r"\b(?:do|would) you have (?:anything|something|any (?:slots?|openings?|appointments?|"
+    r"availability|gaps?)|an? (?:slot|spot|gap|opening))\b|"
+    r"\b(?:can|could|may) (?:i|we) (?:book|schedule|arrange)\b|"
+    r"\b(?:kann|könnte|können|könnten) (?:ich|wir)\b[^.?!\n]{0,60}\b(?:vereinbaren|ausmachen)\b")
+# a time that would suit, beside an appointment word in the mail: "nächste Woche Mittwoch
+# wär super" (… en termin), "any weekday but Monday next week would work for me"
+_SUITS = re.compile(r"\b(?:wäre|wär)\s+(?:super|toll|ideal|perfekt|prima|optimal|klasse)\b|"
+                    r"\b(?:would|will) (?:work|suit) (?:for )?(?:me|us)\b")
 # a friend's invitation in that sentence is not a meeting
 _SOCIAL = re.compile(r"\b(?:party|feier|geburtstag\w*|birthday|kino|cinema|movie|dinner|"
                      r"abendessen|grill\w*|bbq|drinks|bier|beer|brunch|konzert|concert)\b")
@@ -151,7 +169,8 @@ def _appointment(sentence: str, appointment_types: Collection[str]) -> bool:
 _VISIT = re.compile(r"\b(?:vorbeikommen|vorbeischauen|vorbeikäme|rauskommen|herauskommen|"
                     r"(?:come|pop|drop|stop|swing)\s+(?:round|around|over|out|by|in)|"
                     r"come (?:and|to) (?:have|take) a look|come and (?:see|measure)|"
-                    r"schicken sie (?:bitte )?jemanden|send someone)\b")
+                    r"schicken sie (?:bitte )?jemanden|send someone|hausbesuch\w*|"
+                    r"home visits?|house calls?)\b")
 # a wish put as a statement: "Wir hätten gern einen Termin …", "We'd like you to come …",
 # "Wir bräuchten jemanden, der …"
 _WISH = re.compile(r"\b(?:hätten|hätte|möchten|möchte|würden|würde)\s+(?:[\w-]+\s+){0,4}gerne?\b|"

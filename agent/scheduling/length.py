@@ -55,6 +55,14 @@ _FIXED: list[tuple[re.Pattern[str], int]] = [
 # "eine Stunde später", "an hour earlier", "zwei Stunden nach hinten": a move, not a length
 SHIFT = re.compile(rf"{_NUM}[\s-]*(?:stunden?|hours?|tage?n?|days?|wochen?|weeks?)\s+"
                    r"(?:später|früher|nach hinten|nach vorne|vorher|later|earlier|sooner)")
+# "bin dann in 10 Minuten bei Ihnen", "5 Minuten entfernt", "a 10 minute walk": the sender's
+# way to the appointment, not its length
+_UNIT = r"(?:minuten|minutes?|min\.?|mins?|stunden?|hours?)"
+_PLACE = r"(?:bei (?:ihnen|dir|euch)|da|dort|vor ort|there|with you|at your)"
+WAY = re.compile(rf"\b(?:in|within|innerhalb von)\s+{_NUM}[\s-]*{_UNIT}\s+{_PLACE}\b|"
+                 rf"\b{_PLACE}\s+(?:in|within)\s+{_NUM}[\s-]*{_UNIT}(?![a-zäöü])|"
+                 rf"(?<![\w.,:]){_NUM}[\s-]*{_UNIT}\s+(?:away|entfernt|zu fuß|walk|drive|"
+                 r"fahrt|weg)\b")
 
 
 def number_value(token: str) -> float | None:
@@ -71,7 +79,7 @@ def number_value(token: str) -> float | None:
 
 def duration_in(text: str) -> timedelta | None:
     """The length the (lower-cased) text asks for, if it names one."""
-    text = _HALF_DIGIT.sub(lambda m: f"{m.group(1)}.5", SHIFT.sub(" ", text))
+    text = _HALF_DIGIT.sub(lambda m: f"{m.group(1)}.5", SHIFT.sub(" ", WAY.sub(" ", text)))
     for pattern, fixed in _FIXED:
         if pattern.search(text):
             return timedelta(minutes=fixed)

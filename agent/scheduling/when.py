@@ -133,12 +133,21 @@ _PARTS: list[tuple[re.Pattern[str], tuple[time, time]]] = [
      (time(13, 0), time(23, 59))),
     (re.compile(r"\b(?:vormittags?|morgens|am morgen|in the morning|mornings?|a\.m\.|"
                 r"morgen früh|früh)\b"), (time(8, 0), time(12, 0))),
-    (re.compile(r"\b(?:mittags?|über mittag|mittagszeit|lunch(?:time)?|midday|around noon)\b"),
+    (re.compile(r"\b(?:mittags?|über mittag|mittagszeit|mittagspause|lunch(?:time)?|midday|"
+                r"around noon)\b"),
      (time(12, 0), time(14, 0))),
     (re.compile(r"\b(?:nachmittags?|afternoons?|p\.m\.)\b"), (time(13, 0), time(18, 0))),
     (re.compile(r"\b(?:abends?|evenings?|after work|nach feierabend|tonight)\b"),
      (time(17, 0), time(21, 0))),
 ]
+
+
+_AFTER_WORK = re.compile(r"\b(?:after work|nach feierabend|nach der arbeit)\b")
+# the sender's end of work beside "nach Feierabend": "ich arbeite bis 17 Uhr", "I finish at 5"
+_WORK_ENDS = re.compile(
+    rf"\b(?:i finish(?: work)?|i get off(?: work)?|i work until|i'm at work until|"
+    rf"ich arbeite bis|ich bin bis|feierabend (?:habe ich|ist) (?:um|gegen|ab))"
+    rf"\s+(?:at\s+|um\s+)?{_H}(?:{_AMPM}|\s?uhr|h\b)?")
 
 
 @dataclass(frozen=True)
@@ -536,6 +545,11 @@ def times_in(text: str, language: str) -> list[Mention]:
     out: list[Mention] = []
     text = _WRAP.sub(" ", text)
     text = _HALF_PAST.sub(lambda m: f"{int(m.group(1)) - 1 or 12}:30".rjust(len(m.group(0))), text)
+    work_ends = None
+    if _AFTER_WORK.search(text):
+        for m in _WORK_ENDS.finditer(text):
+            work_ends = _clock(m.group(1), m.group(2), m.group(3), language) or work_ends
+            text = _blank(text, m)
     for m in _AFTER_NOON.finditer(text):
         out.append(Mention(m.start(), "part", start=time(12, 0), end=time(23, 59)))
         text = _blank(text, m)
@@ -571,6 +585,8 @@ def times_in(text: str, language: str) -> list[Mention]:
             text = _blank(text, m)
     for pattern, (a, b) in _PARTS:
         for m in pattern.finditer(text):
+            if work_ends and _AFTER_WORK.match(m.group(0)):
+                a = work_ends
             out.append(Mention(m.start(), "part", start=a, end=b, of_day=True))
             text = _blank(text, m)
     return sorted(out, key=lambda x: x.pos)

@@ -113,7 +113,8 @@ _FREE = re.compile(r"\b(?:zeit|frei|flexibel|free|time|available|flexible|gut|pa
 _AWAY = re.compile(r"\b(?:away|urlaub|verreist|vacation|holiday|off|weg|abwesend)\b")
 _NOT_BEFORE = re.compile(r"\b(?:nicht vor|not before|no earlier than|nicht früher als)\b")
 _RULED_OUT_BEFORE = re.compile(r"(?:\bnicht|\baußer|\bausser|\bnot|\bexcept|\bexcluding|\bohne|"
-                               r"\bany day but|\bapart from|\bother than|\bbis auf)"
+                               r"\b(?:any|every) (?:week)?day but|\bapart from|\bother than|"
+                               r"\bbis auf)"
                                r"\s+(?:am |an |on |the |den |a )?$")
 _RULED_OUT_AFTER = re.compile(
     r"^[\w.]*\s*(?:(?:geht|passt|klappt|kann ich|könnte ich|bin ich|habe ich|ist)\s+(?:es\s+)?"
