@@ -273,6 +273,23 @@ def stay(question: Question, ref: date, language: str, nights: Nights) -> str:
         first=first if same else date_text(span[0], language), last=date_text(span[1], language))
 
 
+def asks_the_business(text: str, language: str, knowledge: KnowledgeSearch) -> bool:
+    """The mail asks what the owner's knowledge answers — at least one of its questions, and
+    at least half of them, have a passage scoring MATCH: a guest writing about their mother,
+    their baby or Christmas asks about the business, not privately ("Gibt es im Haus einen
+    Aufzug? Meine Mutter kann nicht gut Treppen steigen")."""
+    asked = [q.text for q in read_questions(text) if not q.task]
+    if not asked:
+        return False
+    ranker = Ranker(knowledge.passages())
+    found = 0
+    for question, hits in zip(asked, knowledge.search(asked, language, 16), strict=True):
+        ranked = ranker.rank(question, hits)
+        found += bool(ranked and ranked[0].score >= MATCH
+                      and not unknown_subject(question, ranker))
+    return found > 0 and 2 * found >= len(asked)
+
+
 def is_complaint(category: Category, text: str) -> bool:
     return bool(_COMPLAINT.search(text)) or (category is Category.support
                                              and bool(_FAULT.search(text)))

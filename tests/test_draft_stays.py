@@ -1,0 +1,59 @@
+"""A place to stay (issue 16, the holiday flat of tests/fixtures/drafts-pension): guests who
+write about their mother, their baby or Christmas ask the business, not privately; whether
+the nights are free is read from the calendar also when the dates stand before the question;
+a stay's price is the night price of its season and what is charged once per stay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from agent.pipeline import Deps, triage
+from core.config import load_config
+from core.models import Category, RawMessage, TriageOutcome
+from evals.sets import arrival
+from service.deps import default_deps
+
+PENSION = FIXTURES / "drafts-pension"
+
+
+@pytest.fixture(scope="module")
+def flat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deps, list[datetime]]]:
+    ws = load_config(PENSION / "workspace.yaml")
+    ws = ws.model_copy(update={"data_dir": tmp_path_factory.mktemp("pension-data")})
+    now = [datetime(2026, 11, 27).astimezone()]
+    yield default_deps(ws, clock=lambda: now[0]), now
+
+
+def _triage(flat: tuple[Deps, list[datetime]], data: bytes, ref: str) -> TriageOutcome:
+    deps, now = flat
+    now[0] = arrival(data)
+    return triage(RawMessage(ref=ref, data=data, received_at=now[0]), deps)
+
+
+def _mail(flat: tuple[Deps, list[datetime]], name: str) -> TriageOutcome:
+    path: Path = PENSION / "mails" / name
+    return _triage(flat, path.read_bytes(), name)
+
+
+def test_a_guest_writing_about_family_is_answered_not_filed_as_private(
+        flat: tuple[Deps, list[datetime]]) -> None:
+    # "meine Mutter (78) … kann nicht gut Treppen steigen. Gibt es im Haus einen Aufzug?":
+    # before, filed as private mail (notify, no draft)
+    o = _mail(flat, "13-aufzug-strand.eml")
+    assert o.classification.category is Category.customer_inquiry, o.explanation
+    assert o.decision.draft is not None and "ohne Aufzug" in o.decision.draft.body
+    assert "Wissensordner" in o.explanation
+    # a mail the knowledge does not answer stays private
+    private = ("From: Renate Behrens <renate.behrens@web.example>\n"
+               "To: buchung@moewennest-binz.example\nSubject: Sonntag\n"
+               "Date: Thu, 26 Nov 2026 09:48:00 +0100\nMessage-ID: <mama-1@example>\n"
+               "Content-Type: text/plain; charset=utf-8\n\n"
+               "Hallo mein Schatz,\n\nkommst du am Sonntag mit den Kindern zum Kaffee? Papa "
+               "hat Geburtstag, und Oma freut sich auch. Bringst du den Kuchen mit?\n\n"
+               "Hab dich lieb\nMama\n").encode()
+    assert _triage(flat, private, "mama.eml").classification.category is Category.personal
