@@ -57,3 +57,21 @@ def test_a_guest_writing_about_family_is_answered_not_filed_as_private(
                "hat Geburtstag, und Oma freut sich auch. Bringst du den Kuchen mit?\n\n"
                "Hab dich lieb\nMama\n").encode()
     assert _triage(flat, private, "mama.eml").classification.category is Category.personal
+
+
+def test_whether_the_nights_are_free_is_read_with_the_dates_before_the_question(
+        flat: tuple[Deps, list[datetime]]) -> None:
+    # the dates in the platform's lines and the subject, "Ist die Wohnung in der Zeit noch
+    # frei?" below: before, three meeting slots were offered
+    body = _mail(flat, "05-fwd-portal-juni.eml").decision.draft
+    assert body is not None
+    assert "Vom 14. bis 21. Juni 2027 ist mein Kalender leider schon (teilweise) belegt." \
+        in body.body
+    assert "Uhr\n" not in body.body and "Termin" not in body.body
+    # "… from 20 February to 20 March 2027. Is your flat free then, and …": before, answered
+    # with the parking space
+    english = _mail(flat, "14-writer-four-weeks.eml").decision.draft
+    assert english is not None
+    assert "From 20 February 2027 to 20 March 2027 my calendar is unfortunately already " \
+        "(partly) booked." in english.body
+    assert "parking" not in english.body
