@@ -39,6 +39,7 @@ from agent.ranking import (
 )
 from agent.recap import Fact, date_range, date_text, read_facts
 from agent.salutation import GenderOf, greeting
+from agent.seasons import stay_price
 from core.clock import reference_time
 from core.models import (
     BodyText,
@@ -295,6 +296,17 @@ def asks_the_business(text: str, language: str, knowledge: KnowledgeSearch) -> b
     return found > 0 and 2 * found >= len(asked)
 
 
+def _stay_of(question: str, context: tuple[str, ...], ref: date) -> date | None:
+    """The first night of the stay a price question asks about ("Was kostet das?" after "Ist
+    die Wohnung vom 3. bis 10. Mai frei"): a date range in the question or, nearest first, in
+    what stands before it, the subject or the mail; None when it is no price question or the
+    mail names no dates (whether the knowledge prices by season is `stay_price`'s to see)."""
+    if answer_kind(question) != "price":
+        return None
+    span = next((r for r in (date_range(x, ref) for x in (question, *context)) if r), None)
+    return span[0] if span else None
+
+
 def is_complaint(category: Category, text: str) -> bool:
     return bool(_COMPLAINT.search(text)) or (category is Category.support
                                              and bool(_FAULT.search(text)))
@@ -382,6 +394,10 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         used: set[str] = set()
         for n, (i, hits) in enumerate(zip(search, results, strict=True)):
             chosen, sim = priced.get(n) or _pick(hits, used)
+            span = _stay_of(plain[n], (before[i], mail.subject, text), ref)
+            if span is not None and (season := stay_price(
+                    span, [h.passage for h in hits], all_passages)):
+                chosen, sim = season, max(sim, hits[0].similarity)  # the stay's season
             if chosen and n not in priced and unknown_subject(plain[n], ranker):
                 chosen = ()  # "Verleiht ihr auch Lastenräder?": the knowledge never says
             if chosen and answer_kind(plain[n]) == "process":

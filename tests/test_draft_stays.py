@@ -6,7 +6,7 @@ a stay's price is the night price of its season and what is charged once per sta
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -75,3 +75,32 @@ def test_whether_the_nights_are_free_is_read_with_the_dates_before_the_question(
     assert "From 20 February 2027 to 20 March 2027 my calendar is unfortunately already " \
         "(partly) booked." in english.body
     assert "parking" not in english.body
+
+
+def test_a_stays_price_is_its_seasons_night_price_and_what_is_charged_once(
+        flat: tuple[Deps, list[datetime]]) -> None:
+    # "… from 1 to 6 March. Is the flat available, and what would those five nights cost?":
+    # before, answered with the parking space and "Prices are for … up to 2 people"
+    body = _mail(flat, "20-early-march-price.eml").decision.draft
+    assert body is not None
+    assert "Low season (November to March, except Christmas and New Year): €85 per night." \
+        in body.body
+    assert "The final cleaning costs €65 per stay." in body.body
+    assert "€105" not in body.body and "€10 per night" not in body.body  # no other season, no dog
+    german = _mail(flat, "01-mai-familie.eml").decision.draft
+    assert german is not None
+    assert "Zwischensaison (April, Mai, Juni, September, Oktober): 105 € pro Nacht." in german.body
+    assert "3,20 €" not in german.body  # before: the Kurtaxe, which names April to October too
+
+
+def test_a_season_holds_a_day_by_its_dates_before_its_months() -> None:
+    from agent.seasons import covers
+
+    christmas = "Weihnachten und Silvester (20. Dezember bis 6. Januar): 125 € pro Nacht"
+    low = "Nebensaison (November bis März, außer Weihnachten und Silvester): 85 € pro Nacht"
+    assert covers(christmas, date(2026, 12, 29)) == 2
+    assert covers(low, date(2026, 12, 29)) == 1  # the named dates win
+    assert covers(low, date(2027, 5, 3)) == 0
+    assert covers("Mid season (April, May, June, September, October): €105", date(2027, 6, 1)) == 1
+    assert covers("High season (July and August): €135 per night", date(2027, 8, 31)) == 1
+    assert covers("Die Endreinigung kostet 65 €.", date(2027, 5, 3)) == -1
