@@ -49,13 +49,13 @@ def test_a_guest_writing_about_family_is_answered_not_filed_as_private(
     assert o.decision.draft is not None and "ohne Aufzug" in o.decision.draft.body
     assert "Wissensordner" in o.explanation
     # a mail the knowledge does not answer stays private
-    private = ("From: Renate Behrens <renate.behrens@web.example>\n"
-               "To: buchung@moewennest-binz.example\nSubject: Sonntag\n"
-               "Date: Thu, 26 Nov 2026 09:48:00 +0100\nMessage-ID: <mama-1@example>\n"
-               "Content-Type: text/plain; charset=utf-8\n\n"
-               "Hallo mein Schatz,\n\nkommst du am Sonntag mit den Kindern zum Kaffee? Papa "
-               "hat Geburtstag, und Oma freut sich auch. Bringst du den Kuchen mit?\n\n"
-               "Hab dich lieb\nMama\n").encode()
+    private = (b"From: Renate Behrens <renate.behrens@web.example>\n"
+               b"To: buchung@moewennest-binz.example\nSubject: Sonntag\n"
+               b"Date: Thu, 26 Nov 2026 09:48:00 +0100\nMessage-ID: <mama-1@example>\n"
+               b"Content-Type: text/plain; charset=utf-8\n\n"
+               b"Hallo mein Schatz,\n\nkommst du am Sonntag mit den Kindern zum Kaffee? Papa "
+               b"hat Geburtstag, und Oma freut sich auch. Bringst du den Kuchen mit?\n\n"
+               b"Hab dich lieb\nMama\n")
     assert _triage(flat, private, "mama.eml").classification.category is Category.personal
 
 
