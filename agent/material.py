@@ -39,6 +39,7 @@ from agent.ranking import (
 )
 from agent.recap import Fact, date_range, date_text, read_facts
 from agent.salutation import GenderOf, greeting
+from agent.seasons import stay_price
 from core.clock import reference_time
 from core.models import (
     BodyText,
@@ -175,7 +176,8 @@ def _previous_sentences(text: str, questions: list[Question]) -> list[str]:
     flat = re.sub(r"\s+", " ", "\n".join(body_lines(text)))
     lower = flat.lower()
     for q in questions:
-        pos = lower.find(q.text[:30].lower())  # a split question starts in lowercase there
+        # a split question starts in lowercase there and ends where the next half begins
+        pos = lower.find(q.text[:30].rstrip("?").lower())
         head = flat[:pos].rstrip() if pos > 0 else ""
         parts = [x for x in re.split(r"(?<=[.!?:])\s+", head) if x]
         # the second half of a compound question ("Do you provide staff, and how is that
@@ -257,13 +259,17 @@ _LODGING = re.compile(r"\b(?:\w*wohnung|apartment|appartement|flat|cottage|zimme
                       r"holiday|vacation|ferien\w*)\b", re.I)
 
 
-def stay(question: Question, ref: date, language: str, nights: Nights) -> str:
+def stay(question: Question, ref: date, language: str, nights: Nights,
+         context: tuple[str, ...] = ()) -> str:
     """Whether the place to stay is free for the date range a question names, from the
     calendar's booked nights; "" when the question names no range, no place to stay, or does
-    not ask whether it is free."""
+    not ask whether it is free. A question without its own range ("Ist die Wohnung in der
+    Zeit noch frei?", "Is your flat free then?") takes the first range of its `context` (the
+    sentences before it, then the subject) that has one."""
     if not (_FREE.search(question.text) and _LODGING.search(question.text)):
         return ""
-    span = date_range(question.text, ref)
+    span = next((r for r in (date_range(x, ref) for x in (question.text, *context)) if r),
+                None)
     if span is None or (span[1] - span[0]).days > 60:
         return ""
     texts = load_table("drafts/stay")["booked" if nights(*span) else "free"]
@@ -271,6 +277,34 @@ def stay(question: Question, ref: date, language: str, nights: Nights) -> str:
     first = f"{span[0].day}." if language == "de" else str(span[0].day)
     return str(texts.get(language, texts["en"])).format(
         first=first if same else date_text(span[0], language), last=date_text(span[1], language))
+
+
+def asks_the_business(text: str, language: str, knowledge: KnowledgeSearch) -> bool:
+    """The mail asks what the owner's knowledge answers — at least one of its questions, and
+    at least half of them, have a passage scoring MATCH: a guest writing about their mother,
+    their baby or Christmas asks about the business, not privately ("Gibt es im Haus einen
+    Aufzug? Meine Mutter kann nicht gut Treppen steigen")."""
+    asked = [q.text for q in read_questions(text) if not q.task]
+    if not asked:
+        return False
+    ranker = Ranker(knowledge.passages())
+    found = 0
+    for question, hits in zip(asked, knowledge.search(asked, language, 16), strict=True):
+        ranked = ranker.rank(question, hits)
+        found += bool(ranked and ranked[0].score >= MATCH
+                      and not unknown_subject(question, ranker))
+    return found > 0 and 2 * found >= len(asked)
+
+
+def _stay_of(question: str, context: tuple[str, ...], ref: date) -> date | None:
+    """The first night of the stay a price question asks about ("Was kostet das?" after "Ist
+    die Wohnung vom 3. bis 10. Mai frei"): a date range in the question or, nearest first, in
+    what stands before it, the subject or the mail; None when it is no price question or the
+    mail names no dates (whether the knowledge prices by season is `stay_price`'s to see)."""
+    if answer_kind(question) != "price":
+        return None
+    span = next((r for r in (date_range(x, ref) for x in (question, *context)) if r), None)
+    return span[0] if span else None
 
 
 def is_complaint(category: Category, text: str) -> bool:
@@ -315,23 +349,26 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
     informal = extract_facts(mail, now).informal
     questions = read_questions(text)
     answers: list[Answer | None] = [None] * len(questions)
-    slots, offered, zone = "", tuple[TimeSlot, ...](), ""
-    if any(q.wants_time for q in questions) or decision.draft_context.get("slots"):
-        slots, offered, zone = _slots(view, decision, sources.schedule,
-                                      [q for q in questions if q.wants_time], text)
     ref = reference_time(mail.date, now).date()
+    before = _previous_sentences(text, questions)
+    # whether the nights are free is a date range, never a wish for a meeting
+    nights = [stay(q, ref, language, sources.nights, (before[i], mail.subject))
+              if sources.nights is not None else "" for i, q in enumerate(questions)]
+    slots, offered, zone = "", tuple[TimeSlot, ...](), ""
+    timed = [q for q, note in zip(questions, nights, strict=True) if q.wants_time and not note]
+    if timed or decision.draft_context.get("slots"):
+        slots, offered, zone = _slots(view, decision, sources.schedule, timed, text)
     complaint = is_complaint(category, f"{mail.subject}\n{text}")
     for i, q in enumerate(questions):
         if complaint and _WHAT_NEXT.search(q.text):
             answers[i] = Answer(q, "next_step")  # what the reply says happens next answers it
+        elif nights[i]:
+            answers[i] = Answer(q, "calendar", note=nights[i])  # a date range, not an hour
         elif q.wants_time and slots:
             answers[i] = Answer(q, "calendar")
-        elif sources.nights is not None and (note := stay(q, ref, language, sources.nights)):
-            answers[i] = Answer(q, "calendar", note=note)  # a date range, not an hour
     # a piece of work asked of the owner is the owner's to promise, never a passage's
     search = [i for i, q in enumerate(questions) if answers[i] is None and not q.task]
     if sources.knowledge is not None and search:
-        before = _previous_sentences(text, questions)
         contexts = [_query(questions[i], before[i], mail.subject) for i in search]
         plain = [questions[i].text for i in search]
         extra = [(n, c) for n, c in enumerate(contexts) if c is not None]
@@ -357,6 +394,10 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
         used: set[str] = set()
         for n, (i, hits) in enumerate(zip(search, results, strict=True)):
             chosen, sim = priced.get(n) or _pick(hits, used)
+            span = _stay_of(plain[n], (before[i], mail.subject, text), ref)
+            if span is not None and (season := stay_price(
+                    span, [h.passage for h in hits], all_passages)):
+                chosen, sim = season, max(sim, hits[0].similarity)  # the stay's season
             if chosen and n not in priced and unknown_subject(plain[n], ranker):
                 chosen = ()  # "Verleiht ihr auch Lastenräder?": the knowledge never says
             if chosen and answer_kind(plain[n]) == "process":

@@ -22,7 +22,7 @@ from agent.classify.rules import certain_category
 from agent.drafts import Drafter, draft_language
 from agent.explain import explain
 from agent.guidance import read_note
-from agent.material import Examples, Nights, Sources, gather
+from agent.material import Examples, Nights, Sources, asks_the_business, gather
 from agent.parse.mime import parse_message
 from agent.policy import GateInput, ReplyLedger, decide, owner_decision
 from agent.priority import priority_of
@@ -114,6 +114,13 @@ def classify(v: MessageView, guidance: NoteGuidance, offer: Proposal | None,
         return Classification(category=cat, confidence=max(result.confidence, 0.8),
                               decided_by="owner-note", priority=priority_of(v, cat),
                               scores=result.scores)
+    if (result.category is Category.personal and deps.knowledge is not None
+            and asks_the_business(v.mail.body.new or v.mail.body.full,
+                                  draft_language(v.language), deps.knowledge)):
+        # the questions are the ones the owner's knowledge answers: an enquiry, not private
+        cat = Category.customer_inquiry
+        return result.model_copy(update={"category": cat, "decided_by": "knowledge",
+                                         "priority": priority_of(v, cat)})
     return result
 
 

@@ -2,8 +2,9 @@
 
     python -m evals.drafts_eval                 # the draft eval (v2) and the demo mailbox
     python -m evals.drafts_eval --sets dev      # the dev material: tests/fixtures/drafts (a
-                                                # piano workshop), drafts-catering (a caterer) and
+                                                # piano workshop), drafts-catering (a caterer),
                                                 # drafts-fahrrad (a bicycle workshop; precision)
+                                                # and drafts-pension (a holiday flat)
 
 Runs the real pipeline (classifier, gate, calendar, knowledge, drafter) on each labelled mail,
 replayed as of five minutes after its own Date:, and scores the draft against the labels
@@ -56,7 +57,8 @@ V2 = ROOT / "evals" / "data" / "v2" / "drafts"
 TMP = ROOT / ".tmp" / "eval-data"
 # the dev material (`--sets dev`): business → folder under tests/fixtures, each with its
 # knowledge, mails, labels.yaml and workspace.yaml; written for development, not a measurement
-DEV = {"dev": "drafts", "catering": "drafts-catering", "fahrrad": "drafts-fahrrad"}
+DEV = {"dev": "drafts", "catering": "drafts-catering", "fahrrad": "drafts-fahrrad",
+       "pension": "drafts-pension"}
 
 # --- normalising -----------------------------------------------------------------------------
 
@@ -173,6 +175,13 @@ def states(draft: str, expect: str) -> bool:
 def knowledge_answered(body: str, answer: dict[str, Any]) -> bool:
     groups = [answer.get("expect") or [], *(answer.get("alternatives") or [])]
     return any(g and all(states(body, str(e)) for e in g) for g in groups)
+
+
+def nights_answered(body: str, answer: dict[str, Any]) -> bool:
+    """A calendar answer about nights, labelled with what it says ("frei", "booked"): stated
+    in a line of the draft that names a date (not "free of charge" elsewhere)."""
+    lines = [line for line in body.splitlines() if dates(line)]
+    return bool(answer.get("expect")) and any(knowledge_answered(line, answer) for line in lines)
 
 
 def _stems(text: str) -> set[str]:
@@ -355,6 +364,7 @@ def score_mail(label: dict[str, Any], o: TriageOutcome | None, mail_text: str,
         elif source == "calendar":
             cal = o.decision.calendar if o else None
             ok = bool(body and cal and (cal.offered or cal.booked) and _SLOT.search(body))
+            ok = ok or nights_answered(body, q["answer"])
         else:
             ok = bool(body) and named(body, q["text"])
         qs.append({"id": q["id"], "source": source, "ok": ok, "text": q["text"]})

@@ -220,6 +220,19 @@ def test_eval_scorer_compares_values_not_strings() -> None:
     assert not fact_repeated("Rechnung 2026", {"kind": "invoice_number", "value": "RE-2026-117"})
 
 
+def test_eval_scorer_counts_a_stays_nights_by_what_the_dated_line_says() -> None:
+    from evals.drafts_eval import nights_answered
+
+    booked = {"source": "calendar", "expect": ["booked"]}
+    line = "From 10 to 17 July my calendar is unfortunately already (partly) booked."
+    assert nights_answered(f"Dear Ms Turner,\n\n{line}\n", booked)
+    assert not nights_answered("Dear Ms Turner,\n\nThose dates are free.\n", booked)
+    # "free of charge" without a date does not say the nights are free
+    assert not nights_answered("A cot is provided free of charge.",
+                               {"source": "calendar", "expect": ["free"]})
+    assert not nights_answered(f"Hi,\n\n{line}\n", {"source": "calendar"})
+
+
 def test_dev_knowledge_folder_is_not_an_eval_business() -> None:
     names = {p.name for p in (Path(__file__).parent.parent / "evals" / "data" / "v2" / "drafts"
                               / "knowledge").iterdir()}

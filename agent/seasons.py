@@ -1,0 +1,90 @@
+"""What a stay costs by the owner's price list: the item whose season holds the stay's first
+night, and what is charged once per stay. Only amounts the knowledge states are quoted: the
+reply never adds them up (a total would be a number the owner never wrote)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core.ports import Passage
+
+_MONTHS = {
+    "januar": 1, "january": 1, "februar": 2, "february": 2, "märz": 3, "march": 3,
+    "april": 4, "mai": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7, "august": 8,
+    "september": 9, "oktober": 10, "october": 10, "november": 11, "dezember": 12,
+    "december": 12,
+}
+_TOKEN = re.compile(r"\d+|[^\W\d_]+|[–-]")
+_SPAN = {"bis", "to", "until", "through", "–", "-"}
+_AMOUNT = re.compile(r"\d\s?(?:€|eur\b|euro\b)|€\s?\d", re.I)
+# an amount charged once for the whole stay ("Endreinigung … 65 € pro Aufenthalt", "€65 per
+# stay"; not "Ein Hund pro Aufenthalt … 10 € pro Nacht")
+_ONCE = re.compile(r"(?:\d\s?(?:€|eur|euro)|€\s?\d+(?:[.,]\d+)?)\s(?:pro|je|per)\s"
+                   r"(?:aufenthalt|stay|buchung|booking)\b", re.I)
+
+Mark = tuple[int, int | None]  # month, day (None: the whole month)
+
+
+def _marks(text: str) -> list[tuple[Mark, Mark]]:
+    """The months and dates a text names, a span ("November bis März", "20 December to 6
+    January") as its two ends, a single month or date as both."""
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    found: list[tuple[int, Mark]] = []  # token index, mark
+    for i, t in enumerate(tokens):
+        if t in _MONTHS:
+            day = None
+            if i and tokens[i - 1].isdigit() and len(tokens[i - 1]) <= 2:
+                day = int(tokens[i - 1])
+            elif i + 1 < len(tokens) and tokens[i + 1].isdigit() and len(tokens[i + 1]) <= 2:
+                day = int(tokens[i + 1])  # "December 20"
+            found.append((i, (_MONTHS[t], day)))
+    out: list[tuple[Mark, Mark]] = []
+    n = 0
+    while n < len(found):
+        i, first = found[n]
+        if n + 1 < len(found):
+            j, last = found[n + 1]
+            between = [t for t in tokens[i + 1:j] if not t.isdigit()]
+            if len(between) == 1 and between[0] in _SPAN:
+                out.append((first, last))
+                n += 2
+                continue
+        out.append((first, first))
+        n += 1
+    return out
+
+
+def covers(text: str, day: date) -> int:
+    """2 when a span of dates in `text` holds `day`, 1 when a month or span of months does,
+    0 when it names months or dates and none holds it, -1 when it names none."""
+    marks = _marks(text)
+    if not marks:
+        return -1
+    best = 0
+    x = (day.month, day.day)
+    for (m1, d1), (m2, d2) in marks:
+        start, end = (m1, d1 or 1), (m2, d2 or 31)
+        inside = start <= x <= end if start <= end else (x >= start or x <= end)
+        if inside:
+            best = max(best, 2 if d1 and d2 else 1)
+    return best
+
+
+def stay_price(first_night: date, hits: list[Passage], passages: list[Passage]
+               ) -> tuple[Passage, ...]:
+    """The price list item whose season holds the first night (a named span of dates before
+    a month), the best-ranked of `hits` that does, with what is charged once per stay; ()
+    when the hits hold no price list by season (an item naming another season)."""
+    # an item of the list has one amount (not "3,20 € von April bis Oktober und 1,60 € …")
+    priced = [p for p in hits if len(_AMOUNT.findall(p.text)) == 1]
+    seasons = [(covers(p.text, first_night), n, p) for n, p in enumerate(priced)]
+    if not any(c == 0 for c, _, _ in seasons):
+        return ()  # not a list of seasons
+    fitting = [(c, n, p) for c, n, p in seasons if c > 0]
+    if not fitting:
+        return ()
+    season = max(fitting, key=lambda x: (x[0], -x[1]))[2]
+    once = [p for p in passages if p.language == season.language and p.id != season.id
+            and _ONCE.search(p.text)]
+    return (season, *once[:2])
