@@ -284,7 +284,9 @@ def asks_the_business(text: str, language: str, knowledge: KnowledgeSearch) -> b
     at least half of them, have a passage scoring MATCH: a guest writing about their mother,
     their baby or Christmas asks about the business, not privately ("Gibt es im Haus einen
     Aufzug? Meine Mutter kann nicht gut Treppen steigen")."""
-    asked = [q.text for q in read_questions(text) if not q.task]
+    # only what the sender asks with a question mark: a notice's "bitte sagen Sie den Termin
+    # 24 Stunden vorher ab" (the owner's dentist) is no question to her business
+    asked = [q.text for q in read_questions(text) if not q.task and q.text.rstrip().endswith("?")]
     if not asked:
         return False
     ranker = Ranker(knowledge.passages())

@@ -115,6 +115,7 @@ def classify(v: MessageView, guidance: NoteGuidance, offer: Proposal | None,
                               decided_by="owner-note", priority=priority_of(v, cat),
                               scores=result.scores)
     if (result.category is Category.personal and deps.knowledge is not None
+            and not v.mail.automation.automated
             and asks_the_business(v.mail.body.new or v.mail.body.full,
                                   draft_language(v.language), deps.knowledge)):
         # the questions are the ones the owner's knowledge answers: an enquiry, not private

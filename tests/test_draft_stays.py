@@ -59,6 +59,22 @@ def test_a_guest_writing_about_family_is_answered_not_filed_as_private(
     assert _triage(flat, private, "mama.eml").classification.category is Category.personal
 
 
+def test_the_owners_own_appointment_reminder_stays_private(tmp_path: Path) -> None:
+    """The demo's dentist reminds the owner of her appointment and asks her to cancel 24
+    hours ahead ("sagen Sie ihn bitte … ab"); the design studio's knowledge has cancellation
+    terms, and the mail was filed as an enquiry with a draft to a no-reply address. Only
+    questions with a question mark count, and never in automated mail."""
+    root = FIXTURES.parent.parent
+    ws = load_config(root / "demo" / "workspace.yaml")
+    ws = ws.model_copy(update={"data_dir": tmp_path, "database": f"sqlite:///{tmp_path}/d.db"})
+    data = (root / "demo" / "mailbox" / "new" / "0061-zahnarzt-terminerinnerung.eml").read_bytes()
+    now = arrival(data)
+    o = triage(RawMessage(ref="0061", data=data, received_at=now),
+               default_deps(ws, clock=lambda: now))
+    assert o.classification.category is Category.personal, o.explanation
+    assert o.decision.draft is None
+
+
 def test_whether_the_nights_are_free_is_read_with_the_dates_before_the_question(
         flat: tuple[Deps, list[datetime]]) -> None:
     # the dates in the platform's lines and the subject, "Ist die Wohnung in der Zeit noch
