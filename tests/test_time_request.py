@@ -204,6 +204,10 @@ def test_asking_for_a_free_slot_or_booking_one_is_scheduling(ws: Workspace, subj
     ("Kino", "Hi Anna, hast du Freitag Abend frei? Wir wollen ins Kino, kommst du mit?"),
     ("Plan", "Hi Anna, the new plan would work for me, I read it on Monday.\nJonas"),
     ("Buch", "Hallo Anna, Dein Buch wär super als Geschenk, ich hole es Montag ab.\nJonas"),
+    # free for a piece of work is an enquiry, whatever day it names
+    ("Anfrage", "Guten Tag Frau Beispiel, hätten Sie ab Januar noch Kapazität frei für ein "
+                "neues Logo?\nJonas Richter"),
+    ("Spring", "Hi Anna, do you have any availability for a new project in March?\nJonas"),
 ])
 def test_free_evenings_and_things_that_work_are_not(ws: Workspace, subject: str,
                                                     body: str) -> None:

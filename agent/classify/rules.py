@@ -102,7 +102,8 @@ def time_request(view: MessageView, appointment_types: Collection[str] = ()) -> 
             intent_of(sentence) != "request" and _appointment(sentence, appointment_types)
             and _dated(sentence, today, view.language) for sentence in sentences):
         return True
-    free_slot = bool(_FREE_SLOT.search(text)) and not _SOCIAL.search(text)
+    free_slot = bool(_FREE_SLOT.search(text)) and not (_SOCIAL.search(text)
+                                                       or _CAPACITY.search(text))
     if not (typed or free_slot or _AVAILABLE.search(text)):
         # a looser question: the day in that sentence
         meeting = bool(_MEETING.search(text))
@@ -139,6 +140,11 @@ _FREE_SLOT = re.compile(
     r"availability|gaps?)|an? (?:slot|spot|gap|opening))\b|"
     r"\b(?:can|could|may) (?:i|we) (?:book|schedule|arrange)\b|"
     r"\b(?:kann|könnte|können|könnten) (?:ich|wir)\b[^.?!\n]{0,60}\b(?:vereinbaren|ausmachen)\b")
+# free for a piece of work, not for an appointment: "Hätten Sie im Januar noch Kapazität
+# frei?", "Do you have any availability for a new project in spring?" ask the owner to take
+# on work (an enquiry), whatever day they name
+_CAPACITY = re.compile(r"\b(?:kapazität\w*|capacity|capacities|projekt\w*|projects?|"
+                       r"zusammenarbeit|collaborat\w*|freelance\w*|aufträge|jobs?)\b")
 # a time that would suit, beside an appointment word in the mail: "nächste Woche Mittwoch
 # wär super" (… en termin), "any weekday but Monday next week would work for me"
 _SUITS = re.compile(r"\b(?:wäre|wär)\s+(?:super|toll|ideal|perfekt|prima|optimal|klasse)\b|"
