@@ -136,8 +136,12 @@ def run(split: str = "test", data: Dataset = SETS["v1"]) -> dict[str, Any]:
     source = IcsFileCalendar(ws.calendar.ics, zone, [ws.owner.email])
     now = [datetime(2026, 11, 16, tzinfo=UTC)]
     deps = default_deps(ws, clock=lambda: now[0])
-    checker = Checker(ws, source.busy(datetime(2026, 11, 1, tzinfo=UTC),
-                                      datetime(2027, 1, 31, tzinfo=UTC)))
+    # the busy times the checker holds against: from a week before the first mail to four
+    # months after the last (a fixed Nov–Jan range left a February set unchecked)
+    sent_all = [_sent((data.mails / x["file"]).read_bytes()) for x in labels]
+    first = min(sent_all, default=datetime(2026, 11, 1, tzinfo=UTC))
+    last = max(sent_all, default=datetime(2027, 1, 31, tzinfo=UTC))
+    checker = Checker(ws, source.busy(first - timedelta(days=7), last + timedelta(days=120)))
     rows, correct, proposals, in_window = [], 0, 0, 0
     for label in labels:
         raw = RawMessage(ref=label["file"], data=(data.mails / label["file"]).read_bytes())
