@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.review import open_points
 from api import views
 from api.access import OWNER, PUBLIC
 from api.deps import RowId, StoreDep, WorkspaceDep
@@ -65,6 +66,10 @@ class Changed(BaseModel):
     id: int
     status: str
     send_after: str | None = None
+    open_points: list[str] = Field(default_factory=list, description=(
+        "lines of the approved text meant for the owner ('Offen für Sie: …'), which the "
+        "recipient will read as they are; the web UI holds such drafts back, the API sends "
+        "what it is given (undo within the window)"))
 
 
 class OutboxOut(BaseModel):
@@ -117,7 +122,8 @@ def approve(draft_id: RowId, store: StoreDep, ws: WorkspaceDep,
     except ReviewError as exc:
         raise _fail(exc) from None
     d = _draft(store, draft_id)
-    return Changed(id=draft_id, status=d.status, send_after=d.send_after)
+    return Changed(id=draft_id, status=d.status, send_after=d.send_after,
+                   open_points=open_points(d.body))
 
 
 @router.post("/drafts/{draft_id}/undo", responses={409: {"description": "too late"}})

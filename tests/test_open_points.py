@@ -104,7 +104,11 @@ def test_bulk_approve_skips_a_draft_with_an_open_point(client: TestClient,
 
 
 def test_the_api_keeps_the_contract_and_sends_what_it_is_given(client: TestClient) -> None:
-    assert client.post("/api/v1/drafts/1/approve").status_code == 200
+    r = client.post("/api/v1/drafts/1/approve")
+    assert r.status_code == 200
+    # … and says what the recipient will read that was meant for the owner
+    assert r.json()["open_points"] == [OPEN_DE]
+    assert client.post("/api/v1/drafts/2/approve").json()["open_points"] == []
 
 
 def test_the_explanation_counts_the_open_points() -> None:
