@@ -192,20 +192,33 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     good = [h for h in hits if h.similarity >= MATCH]
     if not good:
         return (), hits[0].similarity if hits else 0.0
-    fresh = [h for h in good if h.passage.id not in used] or good[:1]
-    top = fresh[0]
+    top = good[0]
+    if top.passage.id in used:
+        # the best answer was written for an earlier question ("Brauche ich eine
+        # Bescheinigung?" after the item that says "mit ärztlicher Freigabe"): it answers
+        # this one too — a worse passage only when it is nearly as close, never the next
+        # price of the list ("Was kostet der Kurs?" answered with another course's price)
+        fresh = [h for h in good if h.passage.id not in used
+                 and h.similarity >= top.similarity - SECOND]
+        if not fresh:
+            return (top.passage,), top.similarity
+        top = fresh[0]
     chosen = [top.passage]
     # the second-best of the same file when it is nearly as close: a sentence and its
     # neighbour often answer together (one warranty period next to the other, one price
     # next to a related one)
     rest = [h for h in hits if h.passage.id not in used and h.passage.id != top.passage.id]
-    for h in rest[:1]:
+    for h in rest:
         # under the same heading, or two single sentences of one file; never a second
-        # paragraph on another topic ("Delivery …" under "Cancellation …")
-        if (h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source
-                and (h.passage.heading == top.passage.heading
-                     or not (_whole(h.passage) or _whole(top.passage)))):
+        # paragraph on another topic ("Delivery …" under "Cancellation …"); the nearest such
+        # one, even when a passage of another heading lies between them
+        if h.similarity < top.similarity - SECOND:
+            break
+        if h.passage.source == top.passage.source and (
+                h.passage.heading == top.passage.heading
+                or not (_whole(h.passage) or _whole(top.passage))):
             chosen.append(h.passage)
+            break
     return tuple(chosen), top.similarity
 
 

@@ -20,6 +20,10 @@ from core.ports import Passage, PassageHit
 LEXICAL = 0.05
 # the kind of answer asked for: a passage of that kind gains KIND, one without loses it
 KIND = 0.012
+# an FAQ entry answers its own question: it loses up to FAQ by the share of that question's
+# rare words the sender did not write ("Kann ich mein Kind mitbringen?" is no answer to "Was
+# muss ich zur ersten Stunde mitbringen?")
+FAQ = 0.03
 _TERM = re.compile(r"[^\W\d_]{4,}")
 _STOPWORDS = """
 eine einen einem einer eines sind wird werden wurde haben habe hätte hätten können könnten
@@ -200,6 +204,20 @@ class Ranker:
                 hit += w
         return hit / total if total else 0.0
 
+    def asked_share(self, faq: str, written: str) -> float:
+        """The share of an FAQ question's rare words (weighted by idf) that the sender's
+        text contains; 1.0 when it has none."""
+        want = terms(faq)
+        text = _fold(written)
+        words = {w for w in _TERM.findall(text) if len(w) >= 5}
+        total = hit = 0.0
+        for t in want:
+            w = self.idf(t)
+            total += w
+            if _contains(text, t) or any(x in t for x in words):
+                hit += w
+        return hit / total if total else 1.0
+
     def rank(self, question: str, hits: Sequence[PassageHit],
              kind: str | None = None) -> list[Scored]:
         """`question` is the sentence asked (after " ‖ " when context precedes it: only the
@@ -212,8 +230,20 @@ class Ranker:
             score = h.similarity + LEXICAL * self.overlap(own, h.passage)
             if kind:
                 score += KIND if fits(kind, h.passage) else -KIND
+            faq = faq_question(h.passage)
+            if faq:
+                score -= FAQ * (1 - self.asked_share(faq, question))
             out.append(Scored(h.passage, h.similarity, score))
         return sorted(out, key=lambda s: -s.score)
+
+
+def faq_question(p: Passage) -> str:
+    """The question an FAQ entry answers: its heading when that is a question, else a
+    question the passage opens with ("Kann ich mein Kind mitbringen? Nur in …"); ""."""
+    if p.heading.rstrip().endswith("?"):
+        return p.heading
+    head, mark, rest = p.text.partition("?")
+    return f"{head}?" if mark and rest.strip() and len(head) <= 150 else ""
 
 
 _LEAD_IN = re.compile(r"\s[–—-]\s|;\s|:\s")

@@ -1,0 +1,64 @@
+"""What the fifth dev set (tests/fixtures/drafts-kurse, a yoga and Pilates studio, written
+before its code was read) showed about answering the sender (issue 16): lines that quote a
+passage which does not answer, and questions left open that the knowledge answers. Each test
+names the general cause, with sentences as senders write them."""
+
+from __future__ import annotations
+
+from agent.material import Answer, _pick
+from agent.questions import Question
+from agent.ranking import Ranker
+from core.ports import Passage, PassageHit
+
+PREVENTION = Passage("p", "Rücken-Yoga als Präventionskurs: 10 Termine, 175 € für den ganzen "
+                     "Kurs.", "Rücken-Yoga", "preise.md")
+COURSES = Passage("k", "Schwangerenyoga und der Einsteigerkurs Pilates kosten 136 € für den "
+                  "ganzen Kurs.", "Kurse über 8 Wochen", "preise.md")
+
+
+def test_a_passage_already_quoted_answers_the_next_question_instead_of_a_worse_one() -> None:
+    # "Ist Ihr Rücken-Yoga zertifiziert? Was kostet der Kurs?": both are answered by the
+    # prevention course's line; before, the second got the next price of the list — another
+    # course's — as if it answered
+    from agent.drafts import _answer_lines
+
+    hits = [PassageHit(PREVENTION, 0.90), PassageHit(COURSES, 0.878)]
+    chosen, _ = _pick(hits, used={"p"})
+    assert chosen == (PREVENTION,)
+    lines = _answer_lines((Answer(Question("Ist Ihr Rücken-Yoga zertifiziert?"), "knowledge",
+                                  (PREVENTION,)),
+                           Answer(Question("Was kostet der Kurs?"), "knowledge", chosen)))
+    assert [x for x in lines if x] == [lines[0]] and "175 €" in lines[0]  # said once
+    # a fresh passage nearly as close still answers on its own
+    chosen, _ = _pick([PassageHit(PREVENTION, 0.90), PassageHit(COURSES, 0.895)], used={"p"})
+    assert chosen == (COURSES,)
+
+
+FAQ_CHILD = Passage("f", "Kann ich mein Kind mitbringen? Nur in die Rückbildungs-Stunden.",
+                    "Häufige Fragen", "studio.md")
+BRING = Passage("b", "Zu jeder Stunde bringen Sie bequeme Kleidung und ein Handtuch mit.",
+                "Was Sie mitbringen", "studio.md")
+MATS = Passage("m", "Matten und Decken stellen wir. Eine eigene Matte dürfen Sie mitbringen.",
+               "Was Sie mitbringen", "studio.md",
+               block="Matten und Decken stellen wir. Eine eigene Matte dürfen Sie mitbringen.")
+TRIAL = Passage("t", "Die erste Stunde ist eine Probestunde und kostet 12 €.", "Probestunde",
+                "preise.md")
+
+
+def test_an_faq_entry_answers_its_own_question_not_one_that_shares_a_verb() -> None:
+    ranker = Ranker([FAQ_CHILD, BRING, MATS, TRIAL])
+    hits = [PassageHit(FAQ_CHILD, 0.863), PassageHit(BRING, 0.862)]
+    best = ranker.rank("Was muss ich zur ersten Stunde mitbringen?", hits)[0]
+    assert best.passage is BRING
+    # asked what the entry asks, it still comes first
+    best = ranker.rank("Kann ich meine Tochter mitbringen? ‖ Darf mein Kind mit?",
+                       [PassageHit(FAQ_CHILD, 0.86), PassageHit(BRING, 0.86)])[0]
+    assert best.passage is FAQ_CHILD
+
+
+def test_the_nearest_passage_of_the_same_heading_joins_even_behind_another_topic() -> None:
+    # "Was muss ich mitbringen?": the mats paragraph first, the trial class of another
+    # heading between, then the clothes and towel of the same heading
+    hits = [PassageHit(MATS, 0.912), PassageHit(TRIAL, 0.910), PassageHit(BRING, 0.909)]
+    chosen, _ = _pick(hits, set())
+    assert chosen == (MATS, BRING)
