@@ -62,3 +62,33 @@ def test_the_nearest_passage_of_the_same_heading_joins_even_behind_another_topic
     hits = [PassageHit(MATS, 0.912), PassageHit(TRIAL, 0.910), PassageHit(BRING, 0.909)]
     chosen, _ = _pick(hits, set())
     assert chosen == (MATS, BRING)
+
+
+def test_from_when_the_sender_may_join_is_a_rule_not_a_meeting() -> None:
+    from agent.questions import read_questions
+
+    # before: three meeting slots under a young mother's question, and no knowledge answer
+    asked = read_questions("Ab wann darf ich zum Rückbildungs-Pilates kommen, und kann ich "
+                           "die Kleine mitbringen?")
+    assert [q.text for q in asked] == ["Ab wann darf ich zum Rückbildungs-Pilates kommen?",
+                                       "Kann ich die Kleine mitbringen?"]
+    assert not any(q.wants_time for q in asked)
+    assert read_questions("Ab wann können Sie kommen?")[0].wants_time  # the owner's time
+
+
+def test_it_would_be_great_to_have_a_call_asks_for_a_time() -> None:
+    from agent.questions import read_questions
+
+    asked = read_questions("It would be great to have a short call next week to discuss the "
+                           "details.")
+    assert [q.wants_time for q in asked] == [True]
+
+
+def test_crediting_or_refunding_is_the_owners_to_promise() -> None:
+    from agent.questions import read_questions
+
+    # before: answered with "Schreiben Sie uns dafür mindestens eine Woche vorher eine E-Mail"
+    for sentence in ("Bitte schreiben Sie mir die Stunde wieder gut.",
+                     "Können Sie mir die Anzahlung erstatten?", "Could you refund the class?"):
+        assert read_questions(sentence)[0].task, sentence
+    assert not read_questions("Wie lange dauert eine Erstattung?")[0].task
