@@ -70,8 +70,11 @@ _DURATION_Q = re.compile(
     re.I)
 _CLOCK_Q = re.compile(
     r"\b(?:ab wann|um wie ?viel uhr|uhrzeit\w*|öffnungszeit\w*|geöffnet|sprechzeit\w*|"
-    r"erreichbar|check-?in|check-?out|anreise|abreise|what time|opening hours|office hours|"
+    r"erreichbar|check-?in|check-?out|what time|opening hours|office hours|"
     r"are you open|reach you|arrival time|departure time|"
+    # arrival asked about, not named as the point a span counts from ("drei Wochen vor der
+    # Anreise absagen" asks about cancelling, not the check-in time)
+    r"(?<!vor der )(?<!nach der )(?<!vor )(?<!nach )(?:anreise|abreise)|"
     # "Haben Sie samstags auf?", "Are you open on Saturdays?"
     r"(?:haben|hast|habt) (?:sie|du|ihr) (?:\w+ ){0,3}(?:auf|offen)|"
     r"(?:are you|is the \w+) (?:\w+ ){0,2}open)\b", re.I)
@@ -158,14 +161,26 @@ def _stem(word: str) -> str:
     return word
 
 
+# a German separable verb's prefix: its participle puts "ge" after it ("einlösen" →
+# "eingelöst", "absagen" → "abgesagt", "anmelden" → "angemeldet")
+_SEPARABLE = ("zuruck", "ein", "aus", "auf", "ab", "an", "mit", "vor", "nach", "zu", "um")
+
+
 def _contains(text: str, term: str) -> bool:
     """The term's stem in the text: a long stem also inside a compound ("transport" in
     "klaviertransport"), a short one only where a word starts ("rate" not in "corporate");
-    the stem is the first six letters or the word without its ending, whichever is shorter."""
+    the stem is the first six letters or the word without its ending, whichever is shorter;
+    a separable verb also as its participle ("einlösen" in "eingelöst")."""
     stem = min(term[:6], _stem(term), key=len)
-    if len(stem) >= 5:
-        return stem in text
-    return re.search(rf"\b{re.escape(stem)}", text) is not None
+    if len(stem) >= 5 and stem in text:
+        return True
+    if len(stem) < 5 and re.search(rf"\b{re.escape(stem)}", text) is not None:
+        return True
+    prefix = next((x for x in _SEPARABLE if term.startswith(x) and len(term) - len(x) >= 5), "")
+    if prefix and term.endswith("en"):
+        participle = f"{prefix}ge{_stem(term)[len(prefix):]}"
+        return re.search(rf"\b{re.escape(participle)}", text) is not None
+    return False
 
 
 class Ranker:

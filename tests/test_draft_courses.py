@@ -92,3 +92,23 @@ def test_crediting_or_refunding_is_the_owners_to_promise() -> None:
                      "Können Sie mir die Anzahlung erstatten?", "Could you refund the class?"):
         assert read_questions(sentence)[0].task, sentence
     assert not read_questions("Wie lange dauert eine Erstattung?")[0].task
+
+
+def test_a_separable_verb_finds_its_participle() -> None:
+    # "kann ich den dafür einlösen?" before: the voucher's validity, not where it is redeemed
+    redeem = Passage("r", "Ein Gutschein kann für alles bei uns eingelöst werden, auch für "
+                     "Workshops.", "Gutscheine")
+    valid = Passage("v", "Gutscheine gelten 3 Jahre bis zum Jahresende.", "Gutscheine")
+    ranker = Ranker([redeem, valid, TRIAL])
+    question = "Kann ich den Gutschein für den Workshop einlösen?"
+    assert ranker.overlap(question, redeem) == 1.0
+    assert ranker.overlap(question, valid) < 0.5
+    assert ranker.overlap("Wie kann ich absagen?", Passage("x", "Abgesagt wird in der App.")) == 1.0
+
+
+def test_arrival_named_as_the_point_a_span_counts_from_asks_no_clock_time() -> None:
+    from agent.ranking import answer_kind
+
+    assert answer_kind("Was passiert, wenn wir drei Wochen vor der Anreise absagen?") == ""
+    assert answer_kind("Ab wann ist die Anreise möglich?") == "clock"
+    assert answer_kind("Wie ist das mit der Anreise?") == "clock"
