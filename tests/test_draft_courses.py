@@ -112,3 +112,21 @@ def test_arrival_named_as_the_point_a_span_counts_from_asks_no_clock_time() -> N
     assert answer_kind("Was passiert, wenn wir drei Wochen vor der Anreise absagen?") == ""
     assert answer_kind("Ab wann ist die Anreise möglich?") == "clock"
     assert answer_kind("Wie ist das mit der Anreise?") == "clock"
+
+
+def test_a_stay_planned_for_a_month_just_past_lies_next_year() -> None:
+    from datetime import date
+
+    from agent.recap import date_range, read_facts
+
+    # written on 1 December: before, the recap said "vom 9. bis 16. Oktober 2026"
+    ref = date(2026, 12, 1)
+    planned = "Wir wollen im Oktober eine Woche kommen, vom 9. bis 16. Oktober. Geht das?"
+    assert [f.said for f in read_facts(planned, ref, "de")][0] == "vom 9. bis 16. Oktober 2027"
+    assert date_range("Is the flat free from 9 to 16 October?", ref) == (date(2027, 10, 9),
+                                                                           date(2027, 10, 16))
+    # a stay that is over stays where it was
+    over = "Wir waren vom 14. bis 21. November bei Ihnen, und die Heizung war kalt."
+    assert [f.said for f in read_facts(over, ref, "de")] == ["vom 14. bis 21. November 2026"]
+    assert [f.said for f in read_facts("Am 24.11. war ich gebucht.", ref, "de")] == [
+        "am 24. November 2026"]
