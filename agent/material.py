@@ -39,7 +39,7 @@ from agent.ranking import (
 )
 from agent.recap import Fact, date_range, date_text, read_facts
 from agent.salutation import GenderOf, greeting
-from agent.seasons import stay_price
+from agent.seasons import guests, stay_price
 from core.clock import reference_time
 from core.models import (
     BodyText,
@@ -411,7 +411,7 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
             chosen, sim = priced.get(n) or _pick(hits, used)
             span = _stay_of(plain[n], (before[i], mail.subject, text), ref)
             if span is not None and (season := stay_price(
-                    span, [h.passage for h in hits], all_passages)):
+                    span, [h.passage for h in hits], all_passages, guests(text))):
                 chosen, sim = season, max(sim, hits[0].similarity)  # the stay's season
             if chosen and n not in priced and unknown_subject(plain[n], ranker):
                 chosen = ()  # "Verleiht ihr auch Lastenräder?": the knowledge never says

@@ -130,3 +130,28 @@ def test_a_stay_planned_for_a_month_just_past_lies_next_year() -> None:
     assert [f.said for f in read_facts(over, ref, "de")] == ["vom 14. bis 21. November 2026"]
     assert [f.said for f in read_facts("Am 24.11. war ich gebucht.", ref, "de")] == [
         "am 24. November 2026"]
+
+
+def test_a_party_larger_than_the_price_covers_gets_the_further_guests_price() -> None:
+    from datetime import date
+
+    from agent.seasons import guests, stay_price
+
+    base = Passage("b", "Die Preise gelten für die ganze Wohnung mit bis zu 2 Personen.",
+                   "Preise pro Nacht", "preise.md", "de")
+    mid = Passage("m", "Zwischensaison (April, Mai, Juni): 105 € pro Nacht", "Preise pro Nacht",
+                  "preise.md", "de")
+    low = Passage("l", "Nebensaison (November bis März): 85 € pro Nacht", "Preise pro Nacht",
+                  "preise.md", "de")
+    more = Passage("w", "Jede weitere Person ab 3 Jahren kostet 15 € pro Nacht.",
+                   "Weitere Personen", "preise.md", "de")
+    clean = Passage("c", "Die Endreinigung kostet einmalig 65 € pro Aufenthalt.", "Endreinigung",
+                    "preise.md", "de")
+    every = [base, mid, low, more, clean]
+    assert guests("was kostet das für 2 Erwachsene und ein Kind (6 Jahre)?") == 3
+    assert guests("And what would a week cost for the four of us?") == 4
+    may = date(2027, 5, 3)
+    # before: the season's price and the cleaning, never the 15 € of the third guest
+    assert stay_price(may, [mid, low], every, party=3) == (mid, more, clean)
+    assert stay_price(may, [mid, low], every, party=2) == (mid, clean)  # the price covers two
+    assert stay_price(may, [mid, low], every) == (mid, clean)  # the mail does not say
