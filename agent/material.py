@@ -265,6 +265,10 @@ def _priced_items(text: str, questions: list[Question], language: str,
 # price, which the knowledge answers)
 _FREE = re.compile(r"\b(?:frei|verfügbar|belegt|ausgebucht|noch zu haben|buchbar|kapazität|"
                    r"available|availability|free|vacant|booked|capacity)\b", re.I)
+# moving a stay to other dates asks whether those are free ("Could we move our stay to 20 to
+# 23 May?", "Können wir den Aufenthalt auf den 3. bis 7. Juni verschieben?")
+_MOVE_STAY = re.compile(r"\b(?:move|shift|change|switch|verschieben|verlegen|umbuchen|"
+                        r"tauschen)\b", re.I)
 # a place to stay: its nights are what the calendar's bookings block (a caterer's "Kapazität
 # vom 7. bis 11." depends on the day's appointments, which this does not weigh)
 _LODGING = re.compile(r"\b(?:\w*wohnung|apartment|appartement|flat|cottage|zimmer|room|haus|"
@@ -279,7 +283,8 @@ def stay(question: Question, ref: date, language: str, nights: Nights,
     not ask whether it is free. A question without its own range ("Ist die Wohnung in der
     Zeit noch frei?", "Is your flat free then?") takes the first range of its `context` (the
     sentences before it, then the subject) that has one."""
-    if not (_FREE.search(question.text) and _LODGING.search(question.text)):
+    if not ((_FREE.search(question.text) or _MOVE_STAY.search(question.text))
+            and _LODGING.search(question.text)):
         return ""
     span = next((r for r in (date_range(x, ref) for x in (question.text, *context)) if r),
                 None)

@@ -155,3 +155,19 @@ def test_a_party_larger_than_the_price_covers_gets_the_further_guests_price() ->
     assert stay_price(may, [mid, low], every, party=3) == (mid, more, clean)
     assert stay_price(may, [mid, low], every, party=2) == (mid, clean)  # the price covers two
     assert stay_price(may, [mid, low], every) == (mid, clean)  # the mail does not say
+
+
+def test_moving_a_stay_to_other_dates_asks_whether_those_nights_are_free() -> None:
+    from datetime import date
+
+    from agent.material import stay
+
+    ref = date(2026, 11, 30)
+    booked = [date(2027, 5, 21)]
+    # before: "Open for you" and meeting wording; now the calendar's booked nights answer
+    q = Question("Could we move our stay to 20 to 23 May instead?")
+    assert "free" in stay(q, ref, "en", lambda a, b: [])
+    assert "booked" in stay(q, ref, "en", lambda a, b: booked)
+    assert "frei" in stay(Question("Können wir den Aufenthalt auf den 3. bis 7. Juni "
+                                   "verschieben?"), ref, "de", lambda a, b: [])
+    assert stay(Question("Could we move the call to 20 May?"), ref, "en", lambda a, b: []) == ""
