@@ -74,7 +74,8 @@ def covers(text: str, day: date) -> int:
 _NUMBER = {"ein": 1, "eine": 1, "einem": 1, "einer": 1, "one": 1, "a": 1, "an": 1, "zwei": 2,
            "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4, "fünf": 5, "five": 5,
            "sechs": 6, "six": 6, "zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "sechst": 6}
-_COUNT = r"(\d{1,2}|ein|eine|einem|einer|zwei|drei|vier|fünf|sechs|one|a|an|two|three|four|five|six)"
+_COUNT = (r"(\d{1,2}|ein|eine|einem|einer|zwei|drei|vier|fünf|sechs|one|a|an|two|three|four|"
+          r"five|six)")
 # who comes: "2 Erwachsene und ein Kind", "two adults and two kids"; "4 Personen", "the four
 # of us", "wir sind zu viert"
 _MEMBERS = re.compile(rf"(?<![\w.,]){_COUNT}\s(?:\w+\s)?(?:erwachsene\w*|kind|kinder\w*|"
