@@ -9,7 +9,7 @@ from typing import Protocol
 
 from agent.facts import extract_facts
 from agent.maildata import email_block, inert
-from agent.material import BLOCK_CHARS, DraftMaterial
+from agent.material import BLOCK_CHARS, Answer, DraftMaterial
 from agent.person import first_person, owner_names
 from agent.prompts import load_prompt, load_table
 from agent.recap import date_text, recap
@@ -123,6 +123,21 @@ def answer_sentence(passages: tuple[Passage, ...], brief: bool = False) -> str:
     return " ".join(parts)
 
 
+def _answer_lines(answers: tuple[Answer, ...]) -> list[str]:
+    """One line per answer, each passage written once: a question whose best passage an
+    earlier answer already quoted is answered by that line ("" for it)."""
+    said: set[str] = set()
+    out = []
+    for a in answers:
+        if a.source != "knowledge":
+            out.append(a.note)
+            continue
+        fresh = tuple(p for p in a.passages if p.id not in said)
+        said.update(p.id for p in a.passages)
+        out.append(answer_sentence(fresh, brief=a.items) if fresh else "")
+    return out
+
+
 def _scheduling_block(material: DraftMaterial, kind: str, language: str,
                       extra: dict[str, str], dates: list[str]) -> str:
     if not extra.get("mode") and not dates:
@@ -148,9 +163,7 @@ class TemplateDrafter:
         block = _scheduling_block(m, kind, language, extra, dates) if scheduling_mail else ""
         calendar_in_block = bool(block and extra.get("slots"))
         drafting = kind != "auto"
-        answers = [answer_sentence(a.passages, brief=a.items) if a.source == "knowledge"
-                   else a.note for a in m.answers
-                   if (a.source == "knowledge" or a.note) and drafting]
+        answers = [answer for answer in (_answer_lines(m.answers) if drafting else []) if answer]
         # the knowledge speaks of the owner ("Miriam Sander meldet sich …"), the reply is the
         # owner's ("Ich melde mich …")
         names = owner_names(ws.owner.name)
@@ -186,7 +199,6 @@ class TemplateDrafter:
 
 def plain_material(mail: Mail, language: str, now: datetime) -> DraftMaterial:
     """Material without the world: the greeting and the facts, every question for the owner."""
-    from agent.material import Answer
     from agent.questions import read_questions
     from agent.salutation import greeting
 

@@ -39,7 +39,7 @@ from agent.ranking import (
 )
 from agent.recap import Fact, date_range, date_text, read_facts
 from agent.salutation import GenderOf, greeting
-from agent.seasons import stay_price
+from agent.seasons import guests, stay_price
 from core.clock import reference_time
 from core.models import (
     BodyText,
@@ -192,20 +192,33 @@ def _pick(hits: list[PassageHit], used: set[str]) -> tuple[tuple[Passage, ...], 
     good = [h for h in hits if h.similarity >= MATCH]
     if not good:
         return (), hits[0].similarity if hits else 0.0
-    fresh = [h for h in good if h.passage.id not in used] or good[:1]
-    top = fresh[0]
+    top = good[0]
+    if top.passage.id in used:
+        # the best answer was written for an earlier question ("Brauche ich eine
+        # Bescheinigung?" after the item that says "mit ärztlicher Freigabe"): it answers
+        # this one too — a worse passage only when it is nearly as close, never the next
+        # price of the list ("Was kostet der Kurs?" answered with another course's price)
+        fresh = [h for h in good if h.passage.id not in used
+                 and h.similarity >= top.similarity - SECOND]
+        if not fresh:
+            return (top.passage,), top.similarity
+        top = fresh[0]
     chosen = [top.passage]
     # the second-best of the same file when it is nearly as close: a sentence and its
     # neighbour often answer together (one warranty period next to the other, one price
     # next to a related one)
     rest = [h for h in hits if h.passage.id not in used and h.passage.id != top.passage.id]
-    for h in rest[:1]:
+    for h in rest:
         # under the same heading, or two single sentences of one file; never a second
-        # paragraph on another topic ("Delivery …" under "Cancellation …")
-        if (h.similarity >= top.similarity - SECOND and h.passage.source == top.passage.source
-                and (h.passage.heading == top.passage.heading
-                     or not (_whole(h.passage) or _whole(top.passage)))):
+        # paragraph on another topic ("Delivery …" under "Cancellation …"); the nearest such
+        # one, even when a passage of another heading lies between them
+        if h.similarity < top.similarity - SECOND:
+            break
+        if h.passage.source == top.passage.source and (
+                h.passage.heading == top.passage.heading
+                or not (_whole(h.passage) or _whole(top.passage))):
             chosen.append(h.passage)
+            break
     return tuple(chosen), top.similarity
 
 
@@ -252,6 +265,10 @@ def _priced_items(text: str, questions: list[Question], language: str,
 # price, which the knowledge answers)
 _FREE = re.compile(r"\b(?:frei|verfügbar|belegt|ausgebucht|noch zu haben|buchbar|kapazität|"
                    r"available|availability|free|vacant|booked|capacity)\b", re.I)
+# moving a stay to other dates asks whether those are free ("Could we move our stay to 20 to
+# 23 May?", "Können wir den Aufenthalt auf den 3. bis 7. Juni verschieben?")
+_MOVE_STAY = re.compile(r"\b(?:move|shift|change|switch|verschieben|verlegen|umbuchen|"
+                        r"tauschen)\b", re.I)
 # a place to stay: its nights are what the calendar's bookings block (a caterer's "Kapazität
 # vom 7. bis 11." depends on the day's appointments, which this does not weigh)
 _LODGING = re.compile(r"\b(?:\w*wohnung|apartment|appartement|flat|cottage|zimmer|room|haus|"
@@ -266,7 +283,8 @@ def stay(question: Question, ref: date, language: str, nights: Nights,
     not ask whether it is free. A question without its own range ("Ist die Wohnung in der
     Zeit noch frei?", "Is your flat free then?") takes the first range of its `context` (the
     sentences before it, then the subject) that has one."""
-    if not (_FREE.search(question.text) and _LODGING.search(question.text)):
+    if not ((_FREE.search(question.text) or _MOVE_STAY.search(question.text))
+            and _LODGING.search(question.text)):
         return ""
     span = next((r for r in (date_range(x, ref) for x in (question.text, *context)) if r),
                 None)
@@ -398,7 +416,7 @@ def gather(view: MessageView, category: Category, decision: Decision, language: 
             chosen, sim = priced.get(n) or _pick(hits, used)
             span = _stay_of(plain[n], (before[i], mail.subject, text), ref)
             if span is not None and (season := stay_price(
-                    span, [h.passage for h in hits], all_passages)):
+                    span, [h.passage for h in hits], all_passages, guests(text))):
                 chosen, sim = season, max(sim, hits[0].similarity)  # the stay's season
             if chosen and n not in priced and unknown_subject(plain[n], ranker):
                 chosen = ()  # "Verleiht ihr auch Lastenräder?": the knowledge never says

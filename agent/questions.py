@@ -44,6 +44,9 @@ _REQUEST = re.compile(
     r"i(?:'d| would) love to know|i(?:'m| am) curious|"
     r"i(?:'d| would) appreciate (?:a|an|any|some|your|it if|if|knowing|details|information)|"
     r"it would be (?:great|helpful|good) (?:if you could|to know)|wanted to ask|"
+    r"it would be (?:great|good|nice|lovely|helpful) to (?:have|set up|arrange|find|fix|"
+    r"book|talk|speak|meet|chat|discuss)|(?:es )?wäre (?:schön|toll|super|gut|prima),? "
+    r"(?:wenn wir|wenn sie|wenn du|(?:\w+ ){0,3}zu (?:telefonieren|sprechen|treffen))|"
     r"i was hoping you could|keen to know|i(?:'d| would) like to find out|"
     r"(?:i|we) need to know|(?:i|we)(?:'d| would) be interested to (?:know|hear)|"
     r"could you|can you|would you|will you|please|kindly|let me know|let us know|"
@@ -140,7 +143,11 @@ _NOT_TIME = re.compile(r"\b(?:liefertermin|fertigstellungstermin|delivery|liefer
                        r"(?:kann|können) (?:ich|wir) (?:\w+ ){0,3}abholen|opening hours|open|"
                        # walking in is what the opening or walk-in hours answer
                        r"ohne termin|ohne anmeldung|without (?:an )?(?:appointment|booking)|"
-                       r"while (?:i|we) wait|walk-?in)\b",
+                       r"while (?:i|we) wait|walk-?in|"
+                       # from when the sender may join is a rule, not a meeting: "Ab wann darf
+                       # ich zum Kurs kommen?", "How soon after the birth can I come?"
+                       r"ab wann (?:darf|dürfen|kann|können) (?:ich|wir|man)|"
+                       r"how soon after)\b",
                        re.I)
 
 
@@ -170,6 +177,12 @@ _CHANGE = re.compile(
     r"fix|change|correct|amend|adjust|update|remove|replace|swap|enlarge|revise|tweak|"
     r"make (?:it|this|that|them|the \w+) (?:bigger|smaller|larger|bolder|brighter|darker))\b",
     re.I)
+# money given back or credited: "Bitte schreiben Sie mir die Stunde wieder gut", "Können Sie
+# mir den Betrag erstatten?", "Please refund the class" — the owner's to decide
+_CREDIT = re.compile(r"\b(?:gut ?schreiben|gutgeschrieben|wieder gut|zurückbuchen|erstatten|"
+                     r"zurückerstatten|zurückzahlen|zurückgeben|refund|reimburse|credit (?:it|"
+                     r"(?:the|this|that|my) \w+) back|credit (?:\w+ )?to my|give (?:\w+ )?back)\b",
+                     re.I)
 _SEND = re.compile(r"\b(?:schicken|senden|zusenden|zuschicken|mailen|liefern|bereitstellen|"
                    r"send|deliver|get (?:it|them|the \w+) (?:to|over))\b", re.I)
 # what is sent is the work: "die korrigierten Dateien", "a revised version", "the final PDF"
@@ -226,7 +239,7 @@ def is_task(sentence: str) -> bool:
         return True
     if not _YOU_DO.search(sentence) or _ASKS_PRICE.search(sentence):
         return False
-    if _CHANGE.search(sentence):
+    if _CHANGE.search(sentence) or _CREDIT.search(sentence):
         return True
     if _SEND.search(sentence) and not _INFO.search(sentence):
         return bool(_WORK.search(sentence) or _DEADLINE.search(sentence)
@@ -324,7 +337,8 @@ _COMPOUND = re.compile(
     r"can you|would you|"
     r"do you|does|is there|are there|is it|what|how|when|whether|if you|ob|wann|wie|was|"
     r"welche\w*|können sie|könnten sie|kannst du|gibt es|ist (?:die|der|das|es)|sind|"
-    r"\w+(?:e|n|st|t) (?:sie|du|ihr|man)|(?:do|does|is|are|can|could|will|would|should) "
+    r"\w+(?:e|n|st|t) (?:sie|du|ihr|man)|(?:kann|darf|muss|soll) (?:ich|man)|"
+    r"(?:können|dürfen|müssen|sollen) wir|(?:do|does|is|are|can|could|will|would|should) "
     r"(?:you|we|i|it|they|there))\b)", re.I)
 
 

@@ -20,6 +20,10 @@ from core.ports import Passage, PassageHit
 LEXICAL = 0.05
 # the kind of answer asked for: a passage of that kind gains KIND, one without loses it
 KIND = 0.012
+# an FAQ entry answers its own question: it loses up to FAQ by the share of that question's
+# rare words the sender did not write ("Kann ich mein Kind mitbringen?" is no answer to "Was
+# muss ich zur ersten Stunde mitbringen?")
+FAQ = 0.03
 _TERM = re.compile(r"[^\W\d_]{4,}")
 _STOPWORDS = """
 eine einen einem einer eines sind wird werden wurde haben habe hätte hätten können könnten
@@ -66,8 +70,11 @@ _DURATION_Q = re.compile(
     re.I)
 _CLOCK_Q = re.compile(
     r"\b(?:ab wann|um wie ?viel uhr|uhrzeit\w*|öffnungszeit\w*|geöffnet|sprechzeit\w*|"
-    r"erreichbar|check-?in|check-?out|anreise|abreise|what time|opening hours|office hours|"
+    r"erreichbar|check-?in|check-?out|what time|opening hours|office hours|"
     r"are you open|reach you|arrival time|departure time|"
+    # arrival asked about, not named as the point a span counts from ("drei Wochen vor der
+    # Anreise absagen" asks about cancelling, not the check-in time)
+    r"(?<!vor der )(?<!nach der )(?<!vor )(?<!nach )(?:anreise|abreise)|"
     # "Haben Sie samstags auf?", "Are you open on Saturdays?"
     r"(?:haben|hast|habt) (?:sie|du|ihr) (?:\w+ ){0,3}(?:auf|offen)|"
     r"(?:are you|is the \w+) (?:\w+ ){0,2}open)\b", re.I)
@@ -154,14 +161,26 @@ def _stem(word: str) -> str:
     return word
 
 
+# a German separable verb's prefix: its participle puts "ge" after it ("einlösen" →
+# "eingelöst", "absagen" → "abgesagt", "anmelden" → "angemeldet")
+_SEPARABLE = ("zuruck", "ein", "aus", "auf", "ab", "an", "mit", "vor", "nach", "zu", "um")
+
+
 def _contains(text: str, term: str) -> bool:
     """The term's stem in the text: a long stem also inside a compound ("transport" in
     "klaviertransport"), a short one only where a word starts ("rate" not in "corporate");
-    the stem is the first six letters or the word without its ending, whichever is shorter."""
+    the stem is the first six letters or the word without its ending, whichever is shorter;
+    a separable verb also as its participle ("einlösen" in "eingelöst")."""
     stem = min(term[:6], _stem(term), key=len)
-    if len(stem) >= 5:
-        return stem in text
-    return re.search(rf"\b{re.escape(stem)}", text) is not None
+    if len(stem) >= 5 and stem in text:
+        return True
+    if len(stem) < 5 and re.search(rf"\b{re.escape(stem)}", text) is not None:
+        return True
+    prefix = next((x for x in _SEPARABLE if term.startswith(x) and len(term) - len(x) >= 5), "")
+    if prefix and term.endswith("en"):
+        participle = f"{prefix}ge{_stem(term)[len(prefix):]}"
+        return re.search(rf"\b{re.escape(participle)}", text) is not None
+    return False
 
 
 class Ranker:
@@ -200,6 +219,20 @@ class Ranker:
                 hit += w
         return hit / total if total else 0.0
 
+    def asked_share(self, faq: str, written: str) -> float:
+        """The share of an FAQ question's rare words (weighted by idf) that the sender's
+        text contains; 1.0 when it has none."""
+        want = terms(faq)
+        text = _fold(written)
+        words = {w for w in _TERM.findall(text) if len(w) >= 5}
+        total = hit = 0.0
+        for t in want:
+            w = self.idf(t)
+            total += w
+            if _contains(text, t) or any(x in t for x in words):
+                hit += w
+        return hit / total if total else 1.0
+
     def rank(self, question: str, hits: Sequence[PassageHit],
              kind: str | None = None) -> list[Scored]:
         """`question` is the sentence asked (after " ‖ " when context precedes it: only the
@@ -212,8 +245,20 @@ class Ranker:
             score = h.similarity + LEXICAL * self.overlap(own, h.passage)
             if kind:
                 score += KIND if fits(kind, h.passage) else -KIND
+            faq = faq_question(h.passage)
+            if faq:
+                score -= FAQ * (1 - self.asked_share(faq, question))
             out.append(Scored(h.passage, h.similarity, score))
         return sorted(out, key=lambda s: -s.score)
+
+
+def faq_question(p: Passage) -> str:
+    """The question an FAQ entry answers: its heading when that is a question, else a
+    question the passage opens with ("Kann ich mein Kind mitbringen? Nur in …"); ""."""
+    if p.heading.rstrip().endswith("?"):
+        return p.heading
+    head, mark, rest = p.text.partition("?")
+    return f"{head}?" if mark and rest.strip() and len(head) <= 150 else ""
 
 
 _LEAD_IN = re.compile(r"\s[–—-]\s|;\s|:\s")

@@ -220,13 +220,49 @@ def _whole_range(text: str) -> str:
         lambda m: f"{m[1]}{m[2] or ''} {m[6]} {m[3]} {m[4]}{m[5] or ''} {m[6]}", text)
 
 
+# a stay or course still to come: "wir wollen … kommen", "we'd like to book", "Ist … frei?";
+# not one that is over ("wir waren …", "we stayed …")
+_PLANNED = re.compile(r"\b(?:wollen|möchten|würden|planen|hätten gern|vorhaben|buchen|"
+                      r"frei|verfügbar|would like|want to|wish to|planning|plan to|hoping|"
+                      r"book|available|free)\b", re.I)
+_OVER = re.compile(r"\b(?:waren|war|hatten|gewesen|verbracht|übernachtet|were|was|stayed|had|"
+                   r"spent)\b", re.I)
+_FULL_STOP = re.compile(r"(?<!\d)[.!?]\s|\n")  # not an ordinal's dot
+
+
+def _planned_ahead(text: str, at: int, last: date, ref: date) -> bool:
+    """A date range without a year that ended before `ref` yet is planned in its sentence
+    ("Wir wollen vom 9. bis 16. Oktober kommen", written on 1 December): it lies next year."""
+    if last >= ref:
+        return False
+    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, at)), default=0)
+    end = _FULL_STOP.search(text, at)
+    sentence = text[start:end.start() if end else len(text)]
+    return bool(_PLANNED.search(sentence)) and not _OVER.search(sentence)
+
+
+def _next_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + 1, day=28)
+
+
+def _yearless(m: re.Match[str]) -> bool:
+    g = m.groups()
+    return not (g[2] or g[5] or g[8] or g[9])
+
+
 def date_range(text: str, ref: date) -> tuple[date, date] | None:
     """The first date range in `text` ("vom 3. bis 10. März", "20.3.–27.3.", "12 to 19 April
-    2027") as (first day, last day); None when there is none or it runs backwards."""
+    2027") as (first day, last day); None when there is none or it runs backwards. A range
+    without a year that is over but planned in its sentence lies next year."""
     full = _whole_range(text)
     found = [(m, _date_of(m, ref)) for m in _DATE.finditer(full)]
     for (m, a), (n, b) in pairwise(found):
         if a and b and a < b and _RANGE_WORD.match(full[m.end():n.start()]):
+            if _yearless(m) and _yearless(n) and _planned_ahead(full, m.start(), b, ref):
+                return _next_year(a), _next_year(b)
             return a, b
     return None
 
@@ -311,11 +347,16 @@ def _dates(text: str, ref: date, language: str) -> list[Fact]:
             end = found[i + 1][1]
             assert end is not None
             skip.add(i + 1)
+            if (_yearless(m) and _yearless(found[i + 1][0])
+                    and _planned_ahead(text, m.start(), end, ref)):
+                d, end = _next_year(d), _next_year(end)
             word = ("vom {} bis {}" if language == "de" else "from {} to {}")
             said = word.format(date_text(d, language), date_text(end, language))
             out.append(Fact("range", said, said=said))
         elif (short := _SHORT_START.search(before)) and 0 < int(short[1]) < d.day:
             # "vom 7. bis 11. Dezember": the first day without its month, said so again
+            if _yearless(m) and _planned_ahead(text, m.start(), d, ref):
+                d = _next_year(d)
             word = ("vom {}. bis {}" if language == "de" else "from {} to {}")
             said = word.format(int(short[1]), date_text(d, language))
             out.append(Fact("range", said, said=said))

@@ -71,11 +71,56 @@ def covers(text: str, day: date) -> int:
     return best
 
 
-def stay_price(first_night: date, hits: list[Passage], passages: list[Passage]
-               ) -> tuple[Passage, ...]:
+_NUMBER = {"ein": 1, "eine": 1, "einem": 1, "einer": 1, "one": 1, "a": 1, "an": 1, "zwei": 2,
+           "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4, "fünf": 5, "five": 5,
+           "sechs": 6, "six": 6, "zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "sechst": 6}
+_COUNT = (r"(\d{1,2}|ein|eine|einem|einer|zwei|drei|vier|fünf|sechs|one|a|an|two|three|four|"
+          r"five|six)")
+# who comes: "2 Erwachsene und ein Kind", "two adults and two kids"; "4 Personen", "the four
+# of us", "wir sind zu viert"
+_MEMBERS = re.compile(rf"(?<![\w.,]){_COUNT}\s(?:\w+\s)?(?:erwachsene\w*|kind|kinder\w*|"
+                      r"kids?|children|child|adults?|babys?|baby|kleinkind\w*|infants?)\b", re.I)
+_PEOPLE = re.compile(rf"(?<![\w.,]){_COUNT}\s(?:personen|person|persons|people|gäste\w*|"
+                     r"guests?)\b|\b(?:the|all) (two|three|four|five|six|\d) of us\b|"
+                     r"\bzu (zweit|dritt|viert|fünft|sechst)\b", re.I)
+# the price covers so many ("mit bis zu 2 Personen", "for up to 2 guests"), and what a
+# further one costs ("Jede weitere Person …", "Each additional guest …")
+_COVERS = re.compile(r"\b(?:bis zu|up to)\s(\d{1,2})\s(?:personen|person|gäste\w*|people|"
+                     r"persons|guests)\b", re.I)
+_FURTHER = re.compile(r"\b(?:jede[rn]? weitere|weitere[nr]? (?:person|gast|erwachsene)|"
+                      r"zusätzliche[nr]? (?:person|gast)|(?:each |per )?(?:additional|extra|"
+                      r"further) (?:guest|person|adult))", re.I)
+
+
+def guests(text: str) -> int:
+    """How many come, as the sender counts them (0 when the mail does not say)."""
+    def value(word: str) -> int:
+        return int(word) if word.isdigit() else _NUMBER.get(word.lower(), 0)
+
+    members = sum(value(m[1]) for m in _MEMBERS.finditer(text))
+    people = max((value(next(g for g in m.groups() if g)) for m in _PEOPLE.finditer(text)),
+                 default=0)
+    return max(members, people)
+
+
+def _further_guests(season: Passage, passages: list[Passage], count: int
+                    ) -> tuple[Passage, ...]:
+    """What a further guest costs, when the sender's party is larger than the price
+    covers (stated beside the season's price, in its language)."""
+    same = [p for p in passages if p.language == season.language]
+    base = next((int(m[1]) for p in same if p.source == season.source
+                 and (m := _COVERS.search(f"{p.heading} {p.text}"))), None)
+    if base is None or count <= base:
+        return ()
+    return tuple(p for p in same if _FURTHER.search(p.text) and _AMOUNT.search(p.text))[:1]
+
+
+def stay_price(first_night: date, hits: list[Passage], passages: list[Passage],
+               party: int = 0) -> tuple[Passage, ...]:
     """The price list item whose season holds the first night (a named span of dates before
-    a month), the best-ranked of `hits` that does, with what is charged once per stay; ()
-    when the hits hold no price list by season (an item naming another season)."""
+    a month), the best-ranked of `hits` that does, with what a further guest costs when the
+    `party` is larger than the price covers, and what is charged once per stay; () when the
+    hits hold no price list by season (an item naming another season)."""
     # an item of the list has one amount (not "3,20 € von April bis Oktober und 1,60 € …")
     priced = [p for p in hits if len(_AMOUNT.findall(p.text)) == 1]
     seasons = [(covers(p.text, first_night), n, p) for n, p in enumerate(priced)]
@@ -87,4 +132,4 @@ def stay_price(first_night: date, hits: list[Passage], passages: list[Passage]
     season = max(fitting, key=lambda x: (x[0], -x[1]))[2]
     once = [p for p in passages if p.language == season.language and p.id != season.id
             and _ONCE.search(p.text)]
-    return (season, *once[:2])
+    return (season, *_further_guests(season, passages, party), *once[:2])

@@ -4,7 +4,8 @@
     python -m evals.drafts_eval --sets dev      # the dev material: tests/fixtures/drafts (a
                                                 # piano workshop), drafts-catering (a caterer),
                                                 # drafts-fahrrad (a bicycle workshop; precision)
-                                                # and drafts-pension (a holiday flat)
+                                                # drafts-pension (a holiday flat) and
+                                                # drafts-kurse (a yoga and Pilates studio)
 
 Runs the real pipeline (classifier, gate, calendar, knowledge, drafter) on each labelled mail,
 replayed as of five minutes after its own Date:, and scores the draft against the labels
@@ -58,7 +59,7 @@ TMP = ROOT / ".tmp" / "eval-data"
 # the dev material (`--sets dev`): business → folder under tests/fixtures, each with its
 # knowledge, mails, labels.yaml and workspace.yaml; written for development, not a measurement
 DEV = {"dev": "drafts", "catering": "drafts-catering", "fahrrad": "drafts-fahrrad",
-       "pension": "drafts-pension"}
+       "pension": "drafts-pension", "kurse": "drafts-kurse"}
 
 # --- normalising -----------------------------------------------------------------------------
 
