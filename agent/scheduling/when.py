@@ -57,7 +57,7 @@ _RELATIVE = re.compile(r"\b(übermorgen|day after tomorrow|(?<=tomorrow or )the 
 _WEEK = re.compile(
     r"\b(?P<edge>anfang|mitte|ende|early|mid|late|later|end of|beginning of|middle of)?\s*"
     r"(?:(?P<which>diese[rn]?|this|nächste[rn]?|kommende[rn]?|next|the coming|coming|"
-    r"übernächste[rn]?|the week after next)\s*(?:der\s+)?(?:woche|week)\b"
+    r"übernächste[rn]?|the week after next)\s*(?:der\s+)?(?:woche|woch|week)\b"
     r"|(?:kw|kalenderwoche|cw|calendar week|week)\s?(?P<num>\d{1,2})\b)"
 )
 _AFTER_NEXT = re.compile(r"\b(?:the )?week after next\b")
@@ -150,6 +150,27 @@ _WORK_ENDS = re.compile(
     rf"\s+(?:at\s+|um\s+)?{_H}(?:{_AMPM}|\s?uhr|h\b)?")
 
 
+# the way from work after its end: "bin dann in 10 Minuten bei Ihnen", "can be with you by
+# quarter past", "brauche eine Viertelstunde zu Ihnen"
+_WAY_QUARTER = re.compile(r"\b(?:by|um|gegen)\s+(?:a\s+)?(?:quarter past|viertel nach)(?!\s*\d)|"
+                          r"\b(?:eine|a)\s+(?:viertelstunde|quarter of an hour)\b")
+_WAY_HALF = re.compile(r"\b(?:eine|a)\s+(?:halbe stunde|half hour)\b|\bhalf an hour\b")
+_WAY_MINUTES = re.compile(r"\b(\d{1,2})\s*(?:minuten|minutes|mins?)\b")
+
+
+def _way_minutes(after: str) -> int:
+    """Minutes the sender needs to get there, said right after the end of their work (in
+    that sentence)."""
+    end = re.search(r"[.!?\n]", after)
+    said = after[:end.start()] if end else after
+    if _WAY_QUARTER.search(said):
+        return 15
+    if _WAY_HALF.search(said):
+        return 30
+    m = _WAY_MINUTES.search(said)
+    return int(m.group(1)) if m and int(m.group(1)) <= 60 else 0
+
+
 @dataclass(frozen=True)
 class Mention:
     pos: int
@@ -160,6 +181,9 @@ class Mention:
     end: time | None = None
     every: bool = False  # a weekday in the plural ("freitags", "on Fridays"): each one
     of_day: bool = False  # a part of the day in words ("vormittags"), not hours
+    soon: bool = False  # "as soon as possible", "in den nächsten Tagen": gives way to days named
+    bound: str = ""  # a limit on the other days: "until" (a deadline) or "from" ("not before")
+    onward: bool = False  # a week named after "ab"/"from": "ab nächster Woche immer dienstags"
 
 
 def _blank(text: str, m: re.Match[str]) -> str:
@@ -288,7 +312,9 @@ def _spans(text: str, today: date, out: list[Mention],
         if a is None:
             continue
         days = _edge(_span(a, a + timedelta(days=6)), m.group("edge"))
-        out.append(Mention(m.start(), "span", tuple(d for d in days if d > today)))
+        onward = bool(_FROM.search(text[max(0, m.start() - 12):m.start() + 1]))
+        out.append(Mention(m.start(), "span", tuple(d for d in days if d > today),
+                           onward=onward))
         text = _blank(text, m)
     for m in _IN_WEEKS.finditer(text):
         n = _NUMBER_WORDS.get(m.group(1) or "") or int(m.group(1) or 2)
@@ -302,7 +328,7 @@ def _spans(text: str, today: date, out: list[Mention],
         text = _blank(text, m)
     for m in _NEXT_DAYS.finditer(text):
         out.append(Mention(m.start(), "span", _span(today + timedelta(days=1),
-                                                    today + timedelta(days=7))))
+                                                    today + timedelta(days=7)), soon=True))
         text = _blank(text, m)
     for m in _BETWEEN_YEARS.finditer(text):
         year = today.year if today <= date(today.year, 12, 31) else today.year + 1
@@ -364,7 +390,8 @@ def _relative_and_weekdays(text: str, today: date, out: list[Mention],
                            anchor: date | None = None) -> tuple[list[Mention], str]:
     original = text
     for m in _DAY_OF_MONTH.finditer(text):
-        d = _next_day_numbered(int(m.group(1)), today)
+        d = _in_month_named(int(m.group(1)), m.start(), out, today) or _next_day_numbered(
+            int(m.group(1)), today)
         if d is not None:
             out.append(Mention(m.start(), "day", (d,)))
             text = _blank(text, m)
@@ -433,6 +460,12 @@ _WEEKDAY_AFTER = re.compile(r"(?<!\s)\s*(?:after(?: that| this)?|danach|darauf)"
                             r"würde|works?|passt|geht|please|bitte)\b))")
 
 
+# "to the following Tuesday", "auf den darauffolgenden Dienstag": the one after the day
+# named before it
+_FOLLOWING = re.compile(r"\b(?:the following|(?:den|dem|am) (?:darauf)?folgenden|"
+                        r"darauffolgenden)\s+$")
+
+
 def _week_after(found: list[Mention], text: str, today: date,
                 anchor: date | None = None) -> list[Mention]:
     out = [_weekday_after(m, found, text) for m in found]
@@ -454,7 +487,8 @@ def _weekday_after(m: Mention, found: list[Mention], text: str) -> Mention:
     if m.kind != "weekday":
         return m
     end = _WEEKDAY.match(text, m.pos)
-    if end is None or not _WEEKDAY_AFTER.match(text, end.end()):
+    following = _FOLLOWING.search(text[max(0, m.pos - 24):m.pos])
+    if end is None or not (following or _WEEKDAY_AFTER.match(text, end.end())):
         return m
     before = [d for f in found if f.pos < m.pos for d in f.days]
     if not before:
@@ -462,6 +496,20 @@ def _weekday_after(m: Mention, found: list[Mention], text: str) -> Mention:
     base = max(before)
     ahead = (m.weekday - base.weekday()) % 7 or 7
     return Mention(m.pos, "weekday", (base + timedelta(days=ahead),), weekday=m.weekday)
+
+
+def _in_month_named(day: int, pos: int, found: list[Mention], today: date) -> date | None:
+    """"im Januar – nicht vor dem 10.", "in January, not before the 10th": a bare day
+    number right after a month named is that month's (not the next 10th)."""
+    months = [m for m in found if m.kind == "span" and 0 < pos - m.pos <= 80 and len(m.days) >= 7
+              and len({(d.year, d.month) for d in m.days}) == 1]
+    if not months:
+        return None
+    first = max(months, key=lambda m: m.pos).days[0]
+    with contextlib.suppress(ValueError):
+        d = date(first.year, first.month, day)
+        return d if d >= today else None
+    return None
 
 
 def _next_day_numbered(day: int, today: date) -> date | None:
@@ -485,6 +533,10 @@ _BEFORE_DAY = re.compile(
     r"\b(?:vor|before|prior to)\s+(?:(?:[\w-]+\s+){1,3}(?:(?:am|on)\s+)?)?$")
 _BY_DAY = re.compile(r"\b(?:bis spätestens|spätestens bis|spätestens am|spätestens|"
                      r"no later than|by)\s+$")
+# "nicht vor dem 14.", "not before the 10th", "no earlier than the 9th", "frühestens am 9."
+_NOT_BEFORE_DAY = re.compile(
+    r"\b(?:(?:nicht|not|no)\s+(?:vor|before|earlier than|früher als)|frühestens|"
+    r"at the earliest on)\s+(?:(?:am|ab|dem|den|the|on)\s+){0,2}$")
 _AT_THE_LATEST = re.compile(r"(?<!\s)\s+(?:at the latest|spätestens)\b")
 
 
@@ -502,7 +554,7 @@ def _deadline(m: Mention, text: str, today: date) -> Mention | None:
     else:
         return None
     days = _span(today + timedelta(days=1), last) if last > today else ()
-    return Mention(m.pos, "span", days) if days else None
+    return Mention(m.pos, "span", days, bound="until") if days else None
 
 
 def _onwards(found: list[Mention], text: str, today: date) -> list[Mention]:
@@ -513,7 +565,12 @@ def _onwards(found: list[Mention], text: str, today: date) -> list[Mention]:
     for m in found:
         before = text[max(0, m.pos - 24):m.pos]
         deadline = _deadline(m, text, today)
-        if deadline is not None:
+        if m.kind in {"day", "weekday"} and len(m.days) == 1 and _NOT_BEFORE_DAY.search(before):
+            # "not before the 14th": a week from it, and no day before it
+            first = m.days[0]
+            out.append(Mention(m.pos, "span", _span(first, first + timedelta(days=6)),
+                               bound="from"))
+        elif deadline is not None:
             out.append(deadline)
         elif m.kind == "weekday" and _FROM.search(before):
             out.append(Mention(m.pos, "from", m.days, weekday=m.weekday))
@@ -548,7 +605,11 @@ def times_in(text: str, language: str) -> list[Mention]:
     work_ends = None
     if _AFTER_WORK.search(text):
         for m in _WORK_ENDS.finditer(text):
-            work_ends = _clock(m.group(1), m.group(2), m.group(3), language) or work_ends
+            ends = _clock(m.group(1), m.group(2), m.group(3), language)
+            if ends is not None:  # "… und bin dann in 10 Minuten bei Ihnen": from 17:10
+                way = _way_minutes(text[m.end():m.end() + 90])
+                ends = (datetime.combine(date.min, ends) + timedelta(minutes=way)).time()
+            work_ends = ends or work_ends
             text = _blank(text, m)
     for m in _AFTER_NOON.finditer(text):
         out.append(Mention(m.start(), "part", start=time(12, 0), end=time(23, 59)))
