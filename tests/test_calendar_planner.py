@@ -463,3 +463,22 @@ def test_a_quarter_hour_appointment_fits_a_quarter_hour_gap(ws: Workspace) -> No
     assert [s.start.astimezone(BERLIN).strftime("%H:%M")
             for s in a.candidates(window, timedelta(minutes=15))] == ["09:45"]
     assert a.candidates(window, timedelta(minutes=30)) == []  # longer ones keep the half hour
+
+
+@pytest.mark.parametrize(("subject", "body", "sender"), [
+    ("Termin Mittwoch verschieben", "Hallo,\n\nkönnen wir meinen Termin am Mittwoch (2.12.) um "
+     "10 Uhr verschieben? Am besten irgendwann in der gleichen Woche.\n\nGruß",
+     "Max Kunde <max@kunde.de>"),
+    ("Wednesday's shoot", "Hi,\n\ncould we move my shoot on Wednesday (2 December) at 10am? "
+     "Ideally later that same week.\n\nThanks", "Tom Reed <tom@reed.example>"),
+])
+def test_a_move_never_offers_the_time_being_moved(wsc: Workspace, subject: str, body: str,
+                                                  sender: str) -> None:
+    # the shoot on Wednesday 2 December holds 10:00–12:00
+    plan = planner(wsc)(mail(wsc, body, subject=subject, sender=sender))
+    assert plan.action is Action.draft and plan.reason == "cal_reschedule" and plan.offered
+    held = (datetime(2026, 12, 2, 10, tzinfo=BERLIN), datetime(2026, 12, 2, 12, tzinfo=BERLIN))
+    assert not any(s.start < held[1] and held[0] < s.end for s in plan.offered)
+    week = {date(2026, 11, 30) + timedelta(days=i) for i in range(7)}
+    assert days_offered(plan) <= week  # that same week
+

@@ -683,3 +683,11 @@ def test_a_type_written_as_two_words_is_that_type(text: str, kind: str | None) -
 def test_a_weekday_ruled_out_on_the_next_line_keeps_the_weekdays() -> None:
     w = wish("Towards the end of the month, any weekday but not\nMonday.", "en")
     assert days(w) == ["Fri 25", "Thu 24", "Thu 31", "Tue 22", "Tue 29", "Wed 23", "Wed 30"]
+
+
+def test_a_subject_and_a_body_both_asking_to_move_read_the_body() -> None:
+    w = wish("Termin Montag verschieben\nHallo Frau Lenz,\n\nkönnen wir meinen Termin am Montag "
+             "(7.12.) um 10 Uhr verschieben? Am besten irgendwann in der gleichen Woche nach "
+             "Feierabend, ich arbeite bis 17 Uhr.")
+    assert w.moved == datetime(2026, 12, 7, 10, tzinfo=BERLIN) and not w.exact
+    assert min(a for a, _ in w.windows) == datetime(2026, 12, 7, 17, tzinfo=BERLIN)

@@ -577,7 +577,12 @@ def _verb_sentence(text: str, found: _Found, starts: list[int]) -> int:
     verbs = (_RESCHEDULE, _CANCEL, SHIFT, *((_NO_LONGER,) if _no_longer(text) else ()))
     sentences = sorted({_sentence(m.start(), starts) for pattern in verbs
                         for m in pattern.finditer(text)})
-    return next((s for s in sentences if s >= first), sentences[0] if sentences else 0)
+    after = [s for s in sentences if s >= first]
+    if len(after) > 1 and after[0] == 0:
+        # "Termin Montag verschieben" as the subject, and the body asks again with the time
+        # ("können wir meinen Termin am Montag um 10 Uhr verschieben?"): the body's
+        return after[1]
+    return next(iter(after), sentences[0] if sentences else 0)
 
 
 _SAME_WEEK = re.compile(r"\b(?:(?:in )?der (?:gleichen|selben) woche|in derselben woche|"
