@@ -482,3 +482,23 @@ def test_a_move_never_offers_the_time_being_moved(wsc: Workspace, subject: str, 
     week = {date(2026, 11, 30) + timedelta(days=i) for i in range(7)}
     assert days_offered(plan) <= week  # that same week
 
+
+@pytest.mark.parametrize(("body", "sender"), [
+    ("Hallo,\n\nanbei die Verordnung meiner Ärztin (unten weitergeleitet). Können wir die "
+     "Termine nächste Woche mittwochs machen? Gern ab 15 Uhr.\n\nGruß\nMax\n\n"
+     "---------- Weitergeleitete Nachricht ---------\nVon: Praxis Dr. Brinkmann "
+     "<praxis@arzt.example>\nDate: Do., 26. Nov. 2026 um 16:40 Uhr\nSubject: Verordnung\n"
+     "To: <max@kunde.de>\n\nSehr geehrter Herr Kunde,\n\nanbei die Verordnung. Bitte bringen "
+     "Sie das Original mit.\n\nIhr Praxisteam\n", "Max Kunde <max@kunde.de>"),
+    ("Hi,\n\nmy GP's referral is below. Could we do the sessions on Wednesday next week? After "
+     "3pm if possible.\n\nTom\n\n---------- Forwarded message ---------\nFrom: Surgery "
+     "<gp@surgery.example>\nDate: Thu, 26 Nov 2026 at 16:40\nSubject: Referral\n"
+     "To: <tom@reed.example>\n\nDear Mr Reed,\n\nplease find your referral attached.\n",
+     "Tom Reed <tom@reed.example>"),
+])
+def test_times_in_a_forwarded_message_are_no_wish(wsc: Workspace, body: str,
+                                                  sender: str) -> None:
+    plan = planner(wsc)(mail(wsc, body, subject="Fwd: Verordnung", sender=sender))
+    assert plan.reason == "cal_propose" and plan.offered and not plan.booked
+    assert days_offered(plan) == {date(2026, 12, 2)}
+    assert all(s.start.astimezone(BERLIN).hour >= 15 for s in plan.offered)

@@ -25,10 +25,15 @@ COUNT = 3
 
 
 def request_text(run: Run) -> str:
-    """What the sender wrote now (the subject too, unless it is an old thread's)."""
-    mail = run.mail
+    """What the sender wrote now (the subject too, unless it is an old thread's) — above a
+    message they forward (a doctor's referral below "Können wir ab nächster Woche …?"),
+    whose header dates and times are no wish of theirs."""
+    mail, parsed = run.mail, run.view.parsed
     subject = "" if mail.in_reply_to or mail.references else mail.subject
-    return f"{subject}\n{mail.body.new or mail.body.full}".lower()
+    body = mail.body.new or mail.body.full
+    if parsed.forwarded is not None and not run.view.owner_forwarded and parsed.forward_note:
+        body = parsed.forward_note
+    return f"{subject}\n{body}".lower()
 
 
 def owner_day(run: Run) -> DayHours | None:
