@@ -502,3 +502,34 @@ def test_times_in_a_forwarded_message_are_no_wish(wsc: Workspace, body: str,
     assert plan.reason == "cal_propose" and plan.offered and not plan.booked
     assert days_offered(plan) == {date(2026, 12, 2)}
     assert all(s.start.astimezone(BERLIN).hour >= 15 for s in plan.offered)
+
+
+@pytest.mark.parametrize(("body", "sender"), [
+    ("Danke! Und könnten Sie uns die druckfertige PDF bis Dienstag (1.12.) 9 Uhr schicken? "
+     "Die Druckerei braucht sie.", "Max Kunde <max@kunde.de>"),
+    ("Thanks! Please send the final files by Tuesday 9:00 so the printer has them.",
+     "Tom Reed <tom@reed.example>"),
+    ("Bitte schicken Sie mir die Unterlagen bis spätestens Dienstag, 9 Uhr, zu.",
+     "Max Kunde <max@kunde.de>"),
+])
+def test_a_deadline_for_work_in_an_offer_thread_picks_no_slot(wsc: Workspace, body: str,
+                                                              sender: str) -> None:
+    """The offer holds Tuesday 1 December, 9:00; a deadline "bis/by Tuesday 9:00" for
+    something to be sent is no pick, and no time of its own either."""
+    plan = planner(wsc, NOW)(mail(wsc, body, subject="AW: Termin", sender=sender,
+                                  extra="In-Reply-To: <reply-9@beispiel-design.de>\n"
+                                        "References: <req-1@kunde.de>\n"),
+                             offer_lookup(mail(wsc, "x", extra="References: <req-1@kunde.de>\n"
+                                               ).mail))
+    assert not plan.booked and plan.action is Action.draft
+
+
+@pytest.mark.parametrize("body", ["Dienstag 9 Uhr passt.", "Tuesday 9:00 works for me.",
+                                  "Dienstag um 9 passt, bis dann!"])
+def test_the_offered_time_named_as_fitting_is_still_the_pick(wsc: Workspace, body: str) -> None:
+    plan = planner(wsc, NOW)(mail(wsc, body, subject="AW: Termin",
+                                  extra="In-Reply-To: <reply-9@beispiel-design.de>\n"
+                                        "References: <req-1@kunde.de>\n"),
+                             offer_lookup(mail(wsc, "x", extra="References: <req-1@kunde.de>\n"
+                                               ).mail))
+    assert plan.booked == [OFFERED[0]]
