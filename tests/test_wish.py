@@ -691,3 +691,38 @@ def test_a_subject_and_a_body_both_asking_to_move_read_the_body() -> None:
              "Feierabend, ich arbeite bis 17 Uhr.")
     assert w.moved == datetime(2026, 12, 7, 10, tzinfo=BERLIN) and not w.exact
     assert min(a for a, _ in w.windows) == datetime(2026, 12, 7, 17, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I'm getting married on 24 April and would love a trial for an updo a few weeks before. "
+     "Would a Saturday in late December work?", "en"),
+    ("Meine Tochter heiratet am 10. April und wünscht sich eine Hochsteckfrisur. Ginge ein "
+     "Probetermin an einem Samstag Ende Dezember?", "de"),
+])
+def test_the_day_of_the_senders_occasion_is_no_wish(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Sat 26"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I'll be in town from 7 to 10 December for a conference. Could I come in on the 9th or "
+     "10th, after 5pm?", "en"),
+    ("Ich bin vom 7. bis 10. Dezember auf einer Tagung in der Stadt. Ginge es am 9. oder 10., "
+     "nach 17 Uhr?", "de"),
+])
+def test_a_range_of_dates_is_no_range_of_hours(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Wed 09 17:00-23:59", "Thu 10 17:00-23:59"}
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Wir würden gern vorher einen Probetermin machen, irgendwann vor Weihnachten und am "
+     "liebsten an einem Samstag.", "de", ["Sat 05", "Sat 12"]),
+    ("Could we do it on a Saturday before Christmas?", "en", ["Sat 05", "Sat 12"]),
+])
+def test_some_weekday_before_a_feast_day(text: str, language: str, expected: list[str]) -> None:
+    assert days(wish(text, language)) == expected
+
+
+def test_before_easter_is_before_easter_sunday() -> None:
+    w = read_wish("geht es an einem samstag vor ostern?", date(2027, 3, 8), BERLIN, "de",
+                  tuple(date(2027, 3, 9) + timedelta(days=i) for i in range(14)), TYPES)
+    assert sorted({a.date() for a, _ in w.windows}) == [date(2027, 3, 13), date(2027, 3, 20)]

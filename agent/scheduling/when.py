@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+from dateutil.easter import easter
+
 _WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
     "sonntag": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
@@ -24,7 +26,7 @@ _WEEKDAYS = {
 }
 _WEEKDAY = re.compile(
     r"\b(?P<mod>(?:nächste[nr]?|kommende[nr]?|diese[nr]?|übernächste[nr]?|next|this(?: coming)?|"
-    r"coming|am|on|jede[nr]?|every|any)\s+)?"
+    r"coming|an einem|irgendeinem|einem|on a|some|a|am|on|jede[nr]?|every|any)\s+)?"
     r"(?P<day>montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|(?:mon|tues?|wed|thu(?:rs?)?|fri)\b\.?|"
     r"(?:mo|di|mi|do|fr)\.(?=\s*,?\s*\d))s?"
@@ -52,6 +54,10 @@ _NAMED_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?({_MONTHS_DE}|{_MONTHS_EN})\b\.?"
     rf"|({_MONTHS_EN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)(?:,?\s*(20\d{{2}}))?"
 )
+_DATE_RANGE = re.compile(
+    rf"\b(?:(?:from|vom|von|between)\s+(?:the\s+|dem\s+)?)?(\d{{1,2}})(?:\.|st|nd|rd|th)?\s*"
+    rf"(?:to|until|till|bis|and|und|-|–)\s*(?:the\s+|zum\s+)?(\d{{1,2}})(?:\.|st|nd|rd|th)?"
+    rf"\s*(?:of\s+)?({_MONTHS_DE}|{_MONTHS_EN})\b\.?")
 _RELATIVE = re.compile(r"\b(übermorgen|day after tomorrow|(?<=tomorrow or )the day after|"
                        r"(?<!guten )(?<!am )(?<!jeden )morgen(?!s)|tomorrow|heute|today)\b")
 _WEEK = re.compile(
@@ -228,11 +234,16 @@ def _dateparser() -> Any:
     return dateparser
 
 
-def _named(m: re.Match[str], today: date, language: str) -> date | None:
-    day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+def _named(m: re.Match[str], today: date, language: str, day_group: int = 0,
+           month_group: int = 0) -> date | None:
+    if day_group:
+        day, month, year = m.group(day_group), m.group(month_group), None
+    else:
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        year = m.group(5)
     base = datetime.combine(today, time(12, 0))  # the sender's today, never the wall clock
-    if m.group(5):
-        phrase = f"{day} {month} {m.group(5)}"
+    if year:
+        phrase = f"{day} {month} {year}"
         settings: dict[str, object] = {"REQUIRE_PARTS": ["day", "month", "year"],
                                        "RELATIVE_BASE": base}
     else:
@@ -283,6 +294,12 @@ def _days_in(text: str, today: date, language: str,
         if d is not None:
             out.append(Mention(m.start(), "day", (d,)))
         text = _blank(text, m)
+    for m in _DATE_RANGE.finditer(text):  # "from 15 to 18 March", "vom 7. bis 10. Dezember"
+        last = _named(m, today, language, day_group=2, month_group=3)
+        first = last.replace(day=int(m.group(1))) if last and int(m.group(1)) <= last.day else None
+        if first is not None and last is not None:
+            out.append(Mention(m.start(), "span", _span(first, last)))
+            text = _blank(text, m)
     for m in _NAMED_DATE.finditer(text):
         named = _named(m, today, language)
         if named is not None:
@@ -395,6 +412,19 @@ def _relative_and_weekdays(text: str, today: date, out: list[Mention],
         if d is not None:
             out.append(Mention(m.start(), "day", (d,)))
             text = _blank(text, m)
+        more = _OR_DAY.match(text, m.end())  # "the 9th or 10th", "am 9. oder 10."
+        while more is not None:
+            d = _in_month_named(int(more.group(1)), more.start(), out, today) or \
+                _next_day_numbered(int(more.group(1)), today)
+            if d is not None:
+                out.append(Mention(more.start(1), "day", (d,)))
+            text = _blank(text, more)
+            more = _OR_DAY.match(text, more.end())
+    for m in _FEAST.finditer(text):  # "vor Ostern", "before Christmas"
+        d = _feast_day(m.group(1), today)
+        if d is not None:
+            out.append(Mention(m.start(1), "day", (d,)))
+            text = text[:m.start(1)] + " " * (m.end() - m.start(1)) + text[m.end():]
     for m in _RELATIVE.finditer(text):
         word = m.group(1)
         shift = 2 if word in {"übermorgen", "day after tomorrow", "the day after"} else (
@@ -423,7 +453,8 @@ def _relative_and_weekdays(text: str, today: date, out: list[Mention],
             ahead += 7
         after_next_mod = "übernächste" if ahead > 7 else ""
         every = not mod.startswith(_ONE) and (
-            mod.startswith(_EACH) or (text[m.end("day"):m.end("day") + 1] == "s" and len(key) > 3))
+            mod.startswith(_EACH) or mod in _SOME
+            or (text[m.end("day"):m.end("day") + 1] == "s" and len(key) > 3))
         out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd,
                            every=every))
         later = _OR_NEXT.match(text, m.end())  # "this Friday or next": that one a week on
@@ -445,6 +476,7 @@ _AND_OR = re.compile(r"(?:,|oder|or|und|and|bzw\.?)(?:\s+(?:am|on))?")
 _AFTER_NEXT_DAY = re.compile(r"(?<!\s)\s+after next\b")
 _ONE = ("nächste", "kommende", "diese", "übernächste", "next", "this", "coming")
 _EACH = ("jede", "every", "any")
+_SOME = frozenset({"an einem", "irgendeinem", "einem", "on a", "some", "a"})  # "on a Saturday"
 # "the week after that", "the following week", "die Woche danach": the week after the day
 # named before it ("I'm in London until the 14th. Could we look at the week after that?")
 _WEEK_AFTER = re.compile(r"\b(?:the week after (?:that|this)|the following week|"
@@ -496,6 +528,29 @@ def _weekday_after(m: Mention, found: list[Mention], text: str) -> Mention:
     base = max(before)
     ahead = (m.weekday - base.weekday()) % 7 or 7
     return Mention(m.pos, "weekday", (base + timedelta(days=ahead),), weekday=m.weekday)
+
+
+_OR_DAY = re.compile(r"\s(?:or|oder|and|und|bzw\.?)\s+(?:the\s+|den\s+|dem\s+)?(\d{1,2})"
+                     r"(?:st|nd|rd|th|\.)(?![\d:])")
+# a feast day as a deadline: "vor Ostern", "bis Weihnachten", "before Easter"
+_FEAST = re.compile(r"\b(?:vor|before|bis|until|by)\s+(ostern|easter|weihnachten|christmas|"
+                    r"pfingsten|whitsun|silvester|new year's eve)\b")
+
+
+def _feast_day(name: str, today: date) -> date | None:
+    d: date
+    for year in (today.year, today.year + 1):
+        if name in {"ostern", "easter"}:
+            d = easter(year)
+        elif name in {"pfingsten", "whitsun"}:
+            d = easter(year) + timedelta(days=49)
+        elif name in {"weihnachten", "christmas"}:
+            d = date(year, 12, 25)
+        else:
+            d = date(year, 12, 31)
+        if d > today:
+            return d
+    return None
 
 
 def _in_month_named(day: int, pos: int, found: list[Mention], today: date) -> date | None:

@@ -383,6 +383,19 @@ def _away(text: str, m: Mention) -> bool:
     return bool(_AWAY_CLAUSE.search(clause)) and not _FREE.search(clause)
 
 
+# a clause that states the sender's own occasion on that day: "meine Tochter heiratet am 10.
+# April", "I'm getting married on 24 April", "our wedding is on the 3rd" — context for the
+# wish ("a trial a few weeks before"), not the day asked for
+_OCCASION = re.compile(
+    r"\b(?:heirate[nt]?|getting married|get married|marrying|"
+    r"(?:wedding|hochzeit|birthday|geburtstag|party|feier|race|wettkampf) (?:is|ist|findet))\b")
+
+
+def _occasion(text: str, pos: int) -> bool:
+    lo, hi = _clause(text.replace("\n", " "), pos)
+    return bool(_OCCASION.search(text[lo:hi]))
+
+
 def _found(text: str, today: date, language: str, starts: list[int],
            asked_only: bool = True, anchor: date | None = None,
            horizon: tuple[date, ...] = ()) -> _Found:
@@ -391,6 +404,9 @@ def _found(text: str, today: date, language: str, starts: list[int],
     taken = [m for m in found if m.kind in {"weekday", "from", "day"} and _occupied(text, m.pos)]
     # … and in a request, days they are away
     gone = [m for m in found if asked_only and m.kind in {"day", "span"} and _away(text, m)]
+    # … and the day of their own occasion ("meine Tochter heiratet am 10. April")
+    gone += [m for m in found if asked_only and m.kind == "day" and not m.bound
+             and _occasion(text, m.pos)]
     day_mentions = [m for m in found if m not in taken and m not in gone]
     excluded = frozenset([m.weekday if m.kind == "weekday" else m.days[0].weekday()
                           for m in day_mentions
