@@ -463,3 +463,73 @@ def test_a_quarter_hour_appointment_fits_a_quarter_hour_gap(ws: Workspace) -> No
     assert [s.start.astimezone(BERLIN).strftime("%H:%M")
             for s in a.candidates(window, timedelta(minutes=15))] == ["09:45"]
     assert a.candidates(window, timedelta(minutes=30)) == []  # longer ones keep the half hour
+
+
+@pytest.mark.parametrize(("subject", "body", "sender"), [
+    ("Termin Mittwoch verschieben", "Hallo,\n\nkönnen wir meinen Termin am Mittwoch (2.12.) um "
+     "10 Uhr verschieben? Am besten irgendwann in der gleichen Woche.\n\nGruß",
+     "Max Kunde <max@kunde.de>"),
+    ("Wednesday's shoot", "Hi,\n\ncould we move my shoot on Wednesday (2 December) at 10am? "
+     "Ideally later that same week.\n\nThanks", "Tom Reed <tom@reed.example>"),
+])
+def test_a_move_never_offers_the_time_being_moved(wsc: Workspace, subject: str, body: str,
+                                                  sender: str) -> None:
+    # the shoot on Wednesday 2 December holds 10:00–12:00
+    plan = planner(wsc)(mail(wsc, body, subject=subject, sender=sender))
+    assert plan.action is Action.draft and plan.reason == "cal_reschedule" and plan.offered
+    held = (datetime(2026, 12, 2, 10, tzinfo=BERLIN), datetime(2026, 12, 2, 12, tzinfo=BERLIN))
+    assert not any(s.start < held[1] and held[0] < s.end for s in plan.offered)
+    week = {date(2026, 11, 30) + timedelta(days=i) for i in range(7)}
+    assert days_offered(plan) <= week  # that same week
+
+
+@pytest.mark.parametrize(("body", "sender"), [
+    ("Hallo,\n\nanbei die Verordnung meiner Ärztin (unten weitergeleitet). Können wir die "
+     "Termine nächste Woche mittwochs machen? Gern ab 15 Uhr.\n\nGruß\nMax\n\n"
+     "---------- Weitergeleitete Nachricht ---------\nVon: Praxis Dr. Brinkmann "
+     "<praxis@arzt.example>\nDate: Do., 26. Nov. 2026 um 16:40 Uhr\nSubject: Verordnung\n"
+     "To: <max@kunde.de>\n\nSehr geehrter Herr Kunde,\n\nanbei die Verordnung. Bitte bringen "
+     "Sie das Original mit.\n\nIhr Praxisteam\n", "Max Kunde <max@kunde.de>"),
+    ("Hi,\n\nmy GP's referral is below. Could we do the sessions on Wednesday next week? After "
+     "3pm if possible.\n\nTom\n\n---------- Forwarded message ---------\nFrom: Surgery "
+     "<gp@surgery.example>\nDate: Thu, 26 Nov 2026 at 16:40\nSubject: Referral\n"
+     "To: <tom@reed.example>\n\nDear Mr Reed,\n\nplease find your referral attached.\n",
+     "Tom Reed <tom@reed.example>"),
+])
+def test_times_in_a_forwarded_message_are_no_wish(wsc: Workspace, body: str,
+                                                  sender: str) -> None:
+    plan = planner(wsc)(mail(wsc, body, subject="Fwd: Verordnung", sender=sender))
+    assert plan.reason == "cal_propose" and plan.offered and not plan.booked
+    assert days_offered(plan) == {date(2026, 12, 2)}
+    assert all(s.start.astimezone(BERLIN).hour >= 15 for s in plan.offered)
+
+
+@pytest.mark.parametrize(("body", "sender"), [
+    ("Danke! Und könnten Sie uns die druckfertige PDF bis Dienstag (1.12.) 9 Uhr schicken? "
+     "Die Druckerei braucht sie.", "Max Kunde <max@kunde.de>"),
+    ("Thanks! Please send the final files by Tuesday 9:00 so the printer has them.",
+     "Tom Reed <tom@reed.example>"),
+    ("Bitte schicken Sie mir die Unterlagen bis spätestens Dienstag, 9 Uhr, zu.",
+     "Max Kunde <max@kunde.de>"),
+])
+def test_a_deadline_for_work_in_an_offer_thread_picks_no_slot(wsc: Workspace, body: str,
+                                                              sender: str) -> None:
+    """The offer holds Tuesday 1 December, 9:00; a deadline "bis/by Tuesday 9:00" for
+    something to be sent is no pick, and no time of its own either."""
+    plan = planner(wsc, NOW)(mail(wsc, body, subject="AW: Termin", sender=sender,
+                                  extra="In-Reply-To: <reply-9@beispiel-design.de>\n"
+                                        "References: <req-1@kunde.de>\n"),
+                             offer_lookup(mail(wsc, "x", extra="References: <req-1@kunde.de>\n"
+                                               ).mail))
+    assert not plan.booked and plan.action is Action.draft
+
+
+@pytest.mark.parametrize("body", ["Dienstag 9 Uhr passt.", "Tuesday 9:00 works for me.",
+                                  "Dienstag um 9 passt, bis dann!"])
+def test_the_offered_time_named_as_fitting_is_still_the_pick(wsc: Workspace, body: str) -> None:
+    plan = planner(wsc, NOW)(mail(wsc, body, subject="AW: Termin",
+                                  extra="In-Reply-To: <reply-9@beispiel-design.de>\n"
+                                        "References: <req-1@kunde.de>\n"),
+                             offer_lookup(mail(wsc, "x", extra="References: <req-1@kunde.de>\n"
+                                               ).mail))
+    assert plan.booked == [OFFERED[0]]

@@ -534,3 +534,195 @@ def test_after_work_starts_when_the_sender_says_work_ends(text: str, language: s
 ])
 def test_any_weekday_but_one_leaves_that_day_out(text: str, language: str) -> None:
     assert days(wish(text, language)) == ["Fri 11", "Thu 10", "Tue 08", "Wed 09"]
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("I'd like to start as soon as possible. Any weekday but Monday next week would work.",
+     "en", ["Fri 11", "Thu 10", "Tue 08", "Wed 09"]),
+    ("Ich bräuchte zeitnah einen Termin, nächste Woche Dienstag oder Mittwoch.", "de",
+     ["Tue 08", "Wed 09"]),
+    # alone it is still the coming days
+    ("Could you fit me in as soon as possible?", "en",
+     [f"{TODAY + timedelta(days=i):%a %d}" for i in range(1, 8)]),
+])
+def test_as_soon_as_possible_gives_way_to_the_days_named(text: str, language: str,
+                                                        expected: list[str]) -> None:
+    assert days(wish(text, language)) == sorted(expected)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Could I book a 90 min massage before my race on the 20th? Wednesday or Thursday next "
+     "week, any time after 2.", "en"),
+    ("Vor meinem Wettkampf am 20. bräuchte ich noch eine Massage. Mittwoch oder Donnerstag "
+     "nächste Woche, gern ab 14 Uhr.", "de"),
+])
+def test_a_deadline_narrows_the_days_named_with_it(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Wed 09 14:00-23:59", "Thu 10 14:00-23:59"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I'd like to restart my treatment in January - not before the 10th though, I'm only back "
+     "on the 9th. Mornings would be great.", "en"),
+    ("Ich würde im Januar gern wieder anfangen, aber nicht vor dem 10., ich bin erst am 9. "
+     "zurück. Vormittags wäre super.", "de"),
+])
+def test_not_before_a_day_cuts_the_month_named(text: str, language: str) -> None:
+    found = {a.date() for a, _ in wish(text, language).windows}
+    assert min(found) == date(2027, 1, 10) and max(found) == date(2027, 1, 31)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I'm away until the 13th, so not before the 14th please. Afternoons suit me best.", "en"),
+    ("Bis zum 13. bin ich verreist, also bitte nicht vor dem 14. Nachmittags wäre gut.", "de"),
+])
+def test_not_before_a_day_is_a_week_from_it(text: str, language: str) -> None:
+    assert days(wish(text, language)) == sorted(
+        f"{date(2026, 12, 14) + timedelta(days=i):%a %d}" for i in range(7))
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Would a home visit be possible next Tuesday? Mornings are best, she's very tired in the "
+     "afternoons.", "en"),
+    ("Ginge ein Hausbesuch nächsten Dienstag? Vormittags am besten, nachmittags ist sie "
+     "sehr müde.", "de"),
+])
+def test_a_part_of_the_day_someone_is_tired_is_no_wish(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Tue 08 08:00-12:00"}
+
+
+@pytest.mark.parametrize(("text", "language", "start"), [
+    ("Nächste Woche Dienstag nach Feierabend? Ich arbeite bis 17 Uhr und bin dann in 10 "
+     "Minuten bei Ihnen.", "de", "17:10"),
+    ("Tuesday next week after work - I finish at 5 and can be with you by quarter past.",
+     "en", "17:15"),
+    ("Dienstag nächste Woche nach Feierabend, ich arbeite bis 17 Uhr und brauche eine "
+     "Viertelstunde zu Ihnen.", "de", "17:15"),
+])
+def test_the_way_after_work_is_added_to_its_end(text: str, language: str, start: str) -> None:
+    assert spans(wish(text, language)) == {f"Tue 08 {start}-21:00"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Können wir die Behandlungen ab nächster Woche immer dienstags machen? Gern ab 17 Uhr.",
+     "de"),
+    ("Could we do the sessions on Tuesdays from next week on? After 5pm ideally.", "en"),
+])
+def test_every_weekday_from_next_week_is_each_one_from_then(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Tue 08 17:00-23:59", "Tue 15 17:00-23:59"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Ich hätte gern nächste Woche eine Behandlung. Montags und mittwochs kann ich aber nicht, "
+     "da arbeite ich bis 18 Uhr.", "de"),
+    ("A session next week, please. Mondays and Wednesdays I can't, I work late in Celle.", "en"),
+])
+def test_weekdays_listed_and_ruled_out_are_left_out(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Fri 11", "Sat 12", "Sun 13", "Thu 10", "Tue 08"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Weekdays are impossible with my commute. This Saturday or next would be ideal.", "en"),
+    ("Unter der Woche geht es bei mir nicht. Diesen Samstag oder nächsten?", "de"),
+])
+def test_weekdays_ruled_out_leave_the_weekend(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Sat 05", "Sat 12"]
+
+
+def test_typos_in_a_week_and_a_weekday_ruled_out() -> None:
+    assert days(wish("irgendwann ende nächster woch wär super aber nich freitag.")) == [
+        "Thu 10"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Can we move Thursday's session (3rd, 8am) to the following Tuesday, same time?", "en"),
+    ("Können wir die Sitzung am Donnerstag (3.12., 8 Uhr) auf den darauffolgenden Dienstag "
+     "verschieben, gleiche Uhrzeit?", "de"),
+])
+def test_a_move_to_the_following_weekday(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert w.intent == "reschedule" and w.moved == datetime(2026, 12, 3, 8, tzinfo=BERLIN)
+    assert w.exact == (datetime(2026, 12, 8, 8, tzinfo=BERLIN),)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Der Hausbesuch morgen um 10 passt leider nicht, da kommt der Arzt. Ginge es stattdessen "
+     "am Freitag früh?", "de"),
+    ("The home visit tomorrow at 10 doesn't work any more, the doctor is coming. Could we do "
+     "Friday morning instead?", "en"),
+])
+def test_a_time_that_no_longer_suits_and_another_instead_is_a_move(text: str,
+                                                                   language: str) -> None:
+    w = wish(text, language)
+    assert w.intent == "reschedule" and w.moved == datetime(2026, 12, 3, 10, tzinfo=BERLIN)
+    assert spans(w) == {"Fri 04 08:00-12:00"}
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Termin Montag verschieben\nKönnen wir meinen Termin am Montag (7.12.) um 10 Uhr "
+     "verschieben? Am besten irgendwann in der gleichen Woche nachmittags.", "de"),
+    ("Could we move my appointment on Monday (7 December) at 10am? Ideally some afternoon "
+     "later that same week.", "en"),
+])
+def test_the_same_week_in_a_move_is_the_moved_ones(text: str, language: str) -> None:
+    w = wish(text, language)
+    assert w.moved == datetime(2026, 12, 7, 10, tzinfo=BERLIN)
+    assert days(w) == ["Fri 11", "Mon 07", "Sat 12", "Sun 13", "Thu 10", "Tue 08", "Wed 09"]
+    assert all(a > w.moved for a, _ in w.windows)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("i've been prescribed manual lymph drainage", "Lymphdrainage"),
+    ("a lymph-drainage session next week?", "Lymphdrainage"),
+    ("the drainage of the garden", None),
+])
+def test_a_type_written_as_two_words_is_that_type(text: str, kind: str | None) -> None:
+    found = appointment_type(text, {"Lymphdrainage": 60, "Behandlung": 45})
+    assert (found[0] if found else None) == kind
+
+
+def test_a_weekday_ruled_out_on_the_next_line_keeps_the_weekdays() -> None:
+    w = wish("Towards the end of the month, any weekday but not\nMonday.", "en")
+    assert days(w) == ["Fri 25", "Thu 24", "Thu 31", "Tue 22", "Tue 29", "Wed 23", "Wed 30"]
+
+
+def test_a_subject_and_a_body_both_asking_to_move_read_the_body() -> None:
+    w = wish("Termin Montag verschieben\nHallo Frau Lenz,\n\nkönnen wir meinen Termin am Montag "
+             "(7.12.) um 10 Uhr verschieben? Am besten irgendwann in der gleichen Woche nach "
+             "Feierabend, ich arbeite bis 17 Uhr.")
+    assert w.moved == datetime(2026, 12, 7, 10, tzinfo=BERLIN) and not w.exact
+    assert min(a for a, _ in w.windows) == datetime(2026, 12, 7, 17, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I'm getting married on 24 April and would love a trial for an updo a few weeks before. "
+     "Would a Saturday in late December work?", "en"),
+    ("Meine Tochter heiratet am 10. April und wünscht sich eine Hochsteckfrisur. Ginge ein "
+     "Probetermin an einem Samstag Ende Dezember?", "de"),
+])
+def test_the_day_of_the_senders_occasion_is_no_wish(text: str, language: str) -> None:
+    assert days(wish(text, language)) == ["Sat 26"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I'll be in town from 7 to 10 December for a conference. Could I come in on the 9th or "
+     "10th, after 5pm?", "en"),
+    ("Ich bin vom 7. bis 10. Dezember auf einer Tagung in der Stadt. Ginge es am 9. oder 10., "
+     "nach 17 Uhr?", "de"),
+])
+def test_a_range_of_dates_is_no_range_of_hours(text: str, language: str) -> None:
+    assert spans(wish(text, language)) == {"Wed 09 17:00-23:59", "Thu 10 17:00-23:59"}
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Wir würden gern vorher einen Probetermin machen, irgendwann vor Weihnachten und am "
+     "liebsten an einem Samstag.", "de", ["Sat 05", "Sat 12"]),
+    ("Could we do it on a Saturday before Christmas?", "en", ["Sat 05", "Sat 12"]),
+])
+def test_some_weekday_before_a_feast_day(text: str, language: str, expected: list[str]) -> None:
+    assert days(wish(text, language)) == expected
+
+
+def test_before_easter_is_before_easter_sunday() -> None:
+    w = read_wish("geht es an einem samstag vor ostern?", date(2027, 3, 8), BERLIN, "de",
+                  tuple(date(2027, 3, 9) + timedelta(days=i) for i in range(14)), TYPES)
+    assert sorted({a.date() for a, _ in w.windows}) == [date(2027, 3, 13), date(2027, 3, 20)]

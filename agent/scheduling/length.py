@@ -175,8 +175,13 @@ def _family_named(text: str, types: Mapping[str, int], level: str) -> list[str]:
 
 
 def names_type(text: str, name: str) -> bool:
-    """Does the (lower-cased) text name the appointment type `name`?"""
+    """Does the (lower-cased) text name the appointment type `name`? A one-word name also
+    written as two words ("manual lymph drainage" names "Lymphdrainage")."""
     parts = name.lower().split()
     words = r"[\s-]+".join(re.escape(w) for w in parts)
     tail = rf"|(?<=[a-zäöüß]{{4}}){words}" if len(parts) == 1 and len(parts[0]) >= 5 else ""
+    if len(parts) == 1 and len(parts[0]) >= 8:  # "lymph drainage", "Lymph-Drainage"
+        word = parts[0]
+        tail += "".join(rf"|(?<![a-zäöüß]){re.escape(word[:i])}[\s-]{re.escape(word[i:])}"
+                        rf"(?![a-zäöüß])" for i in range(4, len(word) - 3))
     return re.search(rf"(?<![a-zäöüß]){words}{tail}", text) is not None

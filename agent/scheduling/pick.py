@@ -42,6 +42,32 @@ def picked(text: str, slots: list[TimeSlot], zone: tzinfo, today: date,
     return None
 
 
+# a deadline for work to be sent ("Könnten Sie uns die PDF bis morgen (Dienstag) 12 Uhr
+# schicken?", "Please send the files by Tuesday 12:00"): no pick, and no time asked for
+_SEND = re.compile(r"\b(?:schick\w*|zuschick\w*|send\w*|zusend\w*|mailen|maile|liefer\w*|"
+                   r"zukommen|übermittel\w*|einreich\w*|hochlad\w*|upload\w*|deliver\w*|"
+                   r"submit\w*|return\w*|fertig\w*|ready|finish\w*|erledig\w*)\b")
+_BY_WHEN = re.compile(
+    r"\b(?:bis|by|until|till|spätestens|no later than)\s+(?:(?:spätestens|zum|zur|am|the|on|"
+    r"end of)\s+)?(?:\d|morgen|übermorgen|heute|tomorrow|today|montag|dienstag|mittwoch|"
+    r"donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|mon|tue|wed|thu|fri|noon|mittag)")
+_SENTENCE_END = re.compile(r"[?!\n]|(?<![\d.])\.(?=\s)")
+
+
+def without_deadlines(text: str) -> str:
+    """The answer with each sentence that sets a deadline for something to be sent blanked
+    out ("… die druckfertige PDF bis morgen (Dienstag) 12 Uhr schicken?"); "Dienstag 12 Uhr
+    passt" stays."""
+    out, start = [], 0
+    for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        sentence = text[start:end]
+        blank = bool(_SEND.search(sentence) and _BY_WHEN.search(sentence))
+        out.append(" " * len(sentence) if blank else sentence)
+        start = end
+    return "".join(out)
+
+
 # "der 17. passt leider nicht, aber der 22. wäre gut": the 17th is turned down
 _REJECTED = re.compile(r"\b(?:nicht|not|no good|doesn't|does not|won't|can't|cannot|isn't)\b")
 _CLAUSE_END = re.compile(r"[,;!?]|(?<!\d)\.(?=\s|$)|\b(?:aber|but|however|sondern)\b")

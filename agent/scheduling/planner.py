@@ -15,7 +15,7 @@ from agent.scheduling.availability import Rules
 from agent.scheduling.context import Run, rules_for
 from agent.scheduling.invitation import read_invitation
 from agent.scheduling.invites import plan_invitation
-from agent.scheduling.pick import picked
+from agent.scheduling.pick import picked, without_deadlines
 from agent.scheduling.requests import confirm, plan_words, request_text
 from agent.scheduling.wish import read_wish
 from agent.scheduling.zones import sender_zone
@@ -93,6 +93,7 @@ class Planner:
     def _answer(self, view: MessageView, text: str, proposal: Proposal) -> SchedulePlan:
         """A message in the thread of an offer: the slot picked, if it is still free."""
         zone = ZoneInfo(proposal.timezone) if _known_zone(proposal.timezone) else None
+        text = without_deadlines(text)  # "bis Dienstag 12 Uhr schicken" picks nothing
         run = self._run(view, text, zone)
         slot = picked(text, proposal.slots, run.zone, run.today, view.language)
         if slot is not None:

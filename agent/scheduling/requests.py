@@ -25,10 +25,15 @@ COUNT = 3
 
 
 def request_text(run: Run) -> str:
-    """What the sender wrote now (the subject too, unless it is an old thread's)."""
-    mail = run.mail
+    """What the sender wrote now (the subject too, unless it is an old thread's) — above a
+    message they forward (a doctor's referral below "Können wir ab nächster Woche …?"),
+    whose header dates and times are no wish of theirs."""
+    mail, parsed = run.mail, run.view.parsed
     subject = "" if mail.in_reply_to or mail.references else mail.subject
-    return f"{subject}\n{mail.body.new or mail.body.full}".lower()
+    body = mail.body.new or mail.body.full
+    if parsed.forwarded is not None and not run.view.owner_forwarded and parsed.forward_note:
+        body = parsed.forward_note
+    return f"{subject}\n{body}".lower()
 
 
 def owner_day(run: Run) -> DayHours | None:
@@ -100,7 +105,8 @@ def plan_words(run: Run, text: str, anchor: date | None = None) -> SchedulePlan:
             duration = held.end - held.start
             if wish.exact:  # shifted ("eine Stunde später"): the same length from there
                 windows = [(e, e + duration) for e in wish.exact]
-        offered = spread(avail.candidates(windows, duration, held.uid if held else ""),
+        free = avail.candidates(windows, duration, held.uid if held else "")
+        offered = spread([s for s in free if not _holds_moved(s, wish, held, duration)],
                          COUNT, run.owner_zone)
         return run.plan(Action.draft, "cal_reschedule", "reschedule", offered=offered)
     if wish.exact:
@@ -151,6 +157,19 @@ def _held(avail: Availability, wish: Wish, duration: timedelta) -> Busy | None:
     return next((b for b in avail.busy
                  if b.start <= moved < b.end or (moved <= b.start < moved + duration
                                                  and not b.all_day)), None)
+
+
+def _holds_moved(slot: TimeSlot, wish: Wish, held: Busy | None, duration: timedelta) -> bool:
+    """Does the slot overlap the time being moved? Its calendar entry counts as free for
+    the move (so "eine Stunde später" may overlap it), but no draft offers the very time
+    the sender asks to move away from — unless they asked for that slot ("an hour
+    earlier")."""
+    if slot.start in wish.exact:
+        return False
+    spans = [(held.start, held.end)] if held is not None else []
+    if wish.moved is not None:
+        spans.append((wish.moved, wish.moved + duration))
+    return any(slot.start < b and a < slot.end for a, b in spans)
 
 
 def _booked(avail: Availability, wish: Wish, duration: timedelta, run: Run) -> bool:

@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+from dateutil.easter import easter
+
 _WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
     "sonntag": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
@@ -24,7 +26,7 @@ _WEEKDAYS = {
 }
 _WEEKDAY = re.compile(
     r"\b(?P<mod>(?:nächste[nr]?|kommende[nr]?|diese[nr]?|übernächste[nr]?|next|this(?: coming)?|"
-    r"coming|am|on|jede[nr]?|every|any)\s+)?"
+    r"coming|an einem|irgendeinem|einem|on a|some|a|am|on|jede[nr]?|every|any)\s+)?"
     r"(?P<day>montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|(?:mon|tues?|wed|thu(?:rs?)?|fri)\b\.?|"
     r"(?:mo|di|mi|do|fr)\.(?=\s*,?\s*\d))s?"
@@ -52,12 +54,16 @@ _NAMED_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?({_MONTHS_DE}|{_MONTHS_EN})\b\.?"
     rf"|({_MONTHS_EN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)(?:,?\s*(20\d{{2}}))?"
 )
+_DATE_RANGE = re.compile(
+    rf"\b(?:(?:from|vom|von|between)\s+(?:the\s+|dem\s+)?)?(\d{{1,2}})(?:\.|st|nd|rd|th)?\s*"
+    rf"(?:to|until|till|bis|and|und|-|–)\s*(?:the\s+|zum\s+)?(\d{{1,2}})(?:\.|st|nd|rd|th)?"
+    rf"\s*(?:of\s+)?({_MONTHS_DE}|{_MONTHS_EN})\b\.?")
 _RELATIVE = re.compile(r"\b(übermorgen|day after tomorrow|(?<=tomorrow or )the day after|"
                        r"(?<!guten )(?<!am )(?<!jeden )morgen(?!s)|tomorrow|heute|today)\b")
 _WEEK = re.compile(
     r"\b(?P<edge>anfang|mitte|ende|early|mid|late|later|end of|beginning of|middle of)?\s*"
     r"(?:(?P<which>diese[rn]?|this|nächste[rn]?|kommende[rn]?|next|the coming|coming|"
-    r"übernächste[rn]?|the week after next)\s*(?:der\s+)?(?:woche|week)\b"
+    r"übernächste[rn]?|the week after next)\s*(?:der\s+)?(?:woche|woch|week)\b"
     r"|(?:kw|kalenderwoche|cw|calendar week|week)\s?(?P<num>\d{1,2})\b)"
 )
 _AFTER_NEXT = re.compile(r"\b(?:the )?week after next\b")
@@ -150,6 +156,27 @@ _WORK_ENDS = re.compile(
     rf"\s+(?:at\s+|um\s+)?{_H}(?:{_AMPM}|\s?uhr|h\b)?")
 
 
+# the way from work after its end: "bin dann in 10 Minuten bei Ihnen", "can be with you by
+# quarter past", "brauche eine Viertelstunde zu Ihnen"
+_WAY_QUARTER = re.compile(r"\b(?:by|um|gegen)\s+(?:a\s+)?(?:quarter past|viertel nach)(?!\s*\d)|"
+                          r"\b(?:eine|a)\s+(?:viertelstunde|quarter of an hour)\b")
+_WAY_HALF = re.compile(r"\b(?:eine|a)\s+(?:halbe stunde|half hour)\b|\bhalf an hour\b")
+_WAY_MINUTES = re.compile(r"\b(\d{1,2})\s*(?:minuten|minutes|mins?)\b")
+
+
+def _way_minutes(after: str) -> int:
+    """Minutes the sender needs to get there, said right after the end of their work (in
+    that sentence)."""
+    end = re.search(r"[.!?\n]", after)
+    said = after[:end.start()] if end else after
+    if _WAY_QUARTER.search(said):
+        return 15
+    if _WAY_HALF.search(said):
+        return 30
+    m = _WAY_MINUTES.search(said)
+    return int(m.group(1)) if m and int(m.group(1)) <= 60 else 0
+
+
 @dataclass(frozen=True)
 class Mention:
     pos: int
@@ -160,6 +187,9 @@ class Mention:
     end: time | None = None
     every: bool = False  # a weekday in the plural ("freitags", "on Fridays"): each one
     of_day: bool = False  # a part of the day in words ("vormittags"), not hours
+    soon: bool = False  # "as soon as possible", "in den nächsten Tagen": gives way to days named
+    bound: str = ""  # a limit on the other days: "until" (a deadline) or "from" ("not before")
+    onward: bool = False  # a week named after "ab"/"from": "ab nächster Woche immer dienstags"
 
 
 def _blank(text: str, m: re.Match[str]) -> str:
@@ -204,11 +234,16 @@ def _dateparser() -> Any:
     return dateparser
 
 
-def _named(m: re.Match[str], today: date, language: str) -> date | None:
-    day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+def _named(m: re.Match[str], today: date, language: str, day_group: int = 0,
+           month_group: int = 0) -> date | None:
+    if day_group:
+        day, month, year = m.group(day_group), m.group(month_group), None
+    else:
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        year = m.group(5)
     base = datetime.combine(today, time(12, 0))  # the sender's today, never the wall clock
-    if m.group(5):
-        phrase = f"{day} {month} {m.group(5)}"
+    if year:
+        phrase = f"{day} {month} {year}"
         settings: dict[str, object] = {"REQUIRE_PARTS": ["day", "month", "year"],
                                        "RELATIVE_BASE": base}
     else:
@@ -259,6 +294,12 @@ def _days_in(text: str, today: date, language: str,
         if d is not None:
             out.append(Mention(m.start(), "day", (d,)))
         text = _blank(text, m)
+    for m in _DATE_RANGE.finditer(text):  # "from 15 to 18 March", "vom 7. bis 10. Dezember"
+        last = _named(m, today, language, day_group=2, month_group=3)
+        first = last.replace(day=int(m.group(1))) if last and int(m.group(1)) <= last.day else None
+        if first is not None and last is not None:
+            out.append(Mention(m.start(), "span", _span(first, last)))
+            text = _blank(text, m)
     for m in _NAMED_DATE.finditer(text):
         named = _named(m, today, language)
         if named is not None:
@@ -288,7 +329,9 @@ def _spans(text: str, today: date, out: list[Mention],
         if a is None:
             continue
         days = _edge(_span(a, a + timedelta(days=6)), m.group("edge"))
-        out.append(Mention(m.start(), "span", tuple(d for d in days if d > today)))
+        onward = bool(_FROM.search(text[max(0, m.start() - 12):m.start() + 1]))
+        out.append(Mention(m.start(), "span", tuple(d for d in days if d > today),
+                           onward=onward))
         text = _blank(text, m)
     for m in _IN_WEEKS.finditer(text):
         n = _NUMBER_WORDS.get(m.group(1) or "") or int(m.group(1) or 2)
@@ -302,7 +345,7 @@ def _spans(text: str, today: date, out: list[Mention],
         text = _blank(text, m)
     for m in _NEXT_DAYS.finditer(text):
         out.append(Mention(m.start(), "span", _span(today + timedelta(days=1),
-                                                    today + timedelta(days=7))))
+                                                    today + timedelta(days=7)), soon=True))
         text = _blank(text, m)
     for m in _BETWEEN_YEARS.finditer(text):
         year = today.year if today <= date(today.year, 12, 31) else today.year + 1
@@ -364,10 +407,24 @@ def _relative_and_weekdays(text: str, today: date, out: list[Mention],
                            anchor: date | None = None) -> tuple[list[Mention], str]:
     original = text
     for m in _DAY_OF_MONTH.finditer(text):
-        d = _next_day_numbered(int(m.group(1)), today)
+        d = _in_month_named(int(m.group(1)), m.start(), out, today) or _next_day_numbered(
+            int(m.group(1)), today)
         if d is not None:
             out.append(Mention(m.start(), "day", (d,)))
             text = _blank(text, m)
+        more = _OR_DAY.match(text, m.end())  # "the 9th or 10th", "am 9. oder 10."
+        while more is not None:
+            d = _in_month_named(int(more.group(1)), more.start(), out, today) or \
+                _next_day_numbered(int(more.group(1)), today)
+            if d is not None:
+                out.append(Mention(more.start(1), "day", (d,)))
+            text = _blank(text, more)
+            more = _OR_DAY.match(text, more.end())
+    for m in _FEAST.finditer(text):  # "vor Ostern", "before Christmas"
+        d = _feast_day(m.group(1), today)
+        if d is not None:
+            out.append(Mention(m.start(1), "day", (d,)))
+            text = text[:m.start(1)] + " " * (m.end() - m.start(1)) + text[m.end():]
     for m in _RELATIVE.finditer(text):
         word = m.group(1)
         shift = 2 if word in {"übermorgen", "day after tomorrow", "the day after"} else (
@@ -396,7 +453,8 @@ def _relative_and_weekdays(text: str, today: date, out: list[Mention],
             ahead += 7
         after_next_mod = "übernächste" if ahead > 7 else ""
         every = not mod.startswith(_ONE) and (
-            mod.startswith(_EACH) or (text[m.end("day"):m.end("day") + 1] == "s" and len(key) > 3))
+            mod.startswith(_EACH) or mod in _SOME
+            or (text[m.end("day"):m.end("day") + 1] == "s" and len(key) > 3))
         out.append(Mention(m.start(), "weekday", (today + timedelta(days=ahead),), weekday=wd,
                            every=every))
         later = _OR_NEXT.match(text, m.end())  # "this Friday or next": that one a week on
@@ -418,6 +476,7 @@ _AND_OR = re.compile(r"(?:,|oder|or|und|and|bzw\.?)(?:\s+(?:am|on))?")
 _AFTER_NEXT_DAY = re.compile(r"(?<!\s)\s+after next\b")
 _ONE = ("nächste", "kommende", "diese", "übernächste", "next", "this", "coming")
 _EACH = ("jede", "every", "any")
+_SOME = frozenset({"an einem", "irgendeinem", "einem", "on a", "some", "a"})  # "on a Saturday"
 # "the week after that", "the following week", "die Woche danach": the week after the day
 # named before it ("I'm in London until the 14th. Could we look at the week after that?")
 _WEEK_AFTER = re.compile(r"\b(?:the week after (?:that|this)|the following week|"
@@ -431,6 +490,12 @@ _OR_NEXT = re.compile(r"(?<!\s)\s+(?:or|oder)\s+(?:the\s+)?(?:next|nächste[nr]?
 _WEEKDAY_AFTER = re.compile(r"(?<!\s)\s*(?:after(?: that| this)?|danach|darauf)"
                             r"(?=\s*(?:[,.;:?!)]|$|(?:instead|stattdessen|then|dann|or|oder|and|und|would|wäre|"
                             r"würde|works?|passt|geht|please|bitte)\b))")
+
+
+# "to the following Tuesday", "auf den darauffolgenden Dienstag": the one after the day
+# named before it
+_FOLLOWING = re.compile(r"\b(?:the following|(?:den|dem|am) (?:darauf)?folgenden|"
+                        r"darauffolgenden)\s+$")
 
 
 def _week_after(found: list[Mention], text: str, today: date,
@@ -454,7 +519,8 @@ def _weekday_after(m: Mention, found: list[Mention], text: str) -> Mention:
     if m.kind != "weekday":
         return m
     end = _WEEKDAY.match(text, m.pos)
-    if end is None or not _WEEKDAY_AFTER.match(text, end.end()):
+    following = _FOLLOWING.search(text[max(0, m.pos - 24):m.pos])
+    if end is None or not (following or _WEEKDAY_AFTER.match(text, end.end())):
         return m
     before = [d for f in found if f.pos < m.pos for d in f.days]
     if not before:
@@ -462,6 +528,43 @@ def _weekday_after(m: Mention, found: list[Mention], text: str) -> Mention:
     base = max(before)
     ahead = (m.weekday - base.weekday()) % 7 or 7
     return Mention(m.pos, "weekday", (base + timedelta(days=ahead),), weekday=m.weekday)
+
+
+_OR_DAY = re.compile(r"\s(?:or|oder|and|und|bzw\.?)\s+(?:the\s+|den\s+|dem\s+)?(\d{1,2})"
+                     r"(?:st|nd|rd|th|\.)(?![\d:])")
+# a feast day as a deadline: "vor Ostern", "bis Weihnachten", "before Easter"
+_FEAST = re.compile(r"\b(?:vor|before|bis|until|by)\s+(ostern|easter|weihnachten|christmas|"
+                    r"pfingsten|whitsun|silvester|new year's eve)\b")
+
+
+def _feast_day(name: str, today: date) -> date | None:
+    d: date
+    for year in (today.year, today.year + 1):
+        if name in {"ostern", "easter"}:
+            d = easter(year)
+        elif name in {"pfingsten", "whitsun"}:
+            d = easter(year) + timedelta(days=49)
+        elif name in {"weihnachten", "christmas"}:
+            d = date(year, 12, 25)
+        else:
+            d = date(year, 12, 31)
+        if d > today:
+            return d
+    return None
+
+
+def _in_month_named(day: int, pos: int, found: list[Mention], today: date) -> date | None:
+    """"im Januar – nicht vor dem 10.", "in January, not before the 10th": a bare day
+    number right after a month named is that month's (not the next 10th)."""
+    months = [m for m in found if m.kind == "span" and 0 < pos - m.pos <= 80 and len(m.days) >= 7
+              and len({(d.year, d.month) for d in m.days}) == 1]
+    if not months:
+        return None
+    first = max(months, key=lambda m: m.pos).days[0]
+    with contextlib.suppress(ValueError):
+        d = date(first.year, first.month, day)
+        return d if d >= today else None
+    return None
 
 
 def _next_day_numbered(day: int, today: date) -> date | None:
@@ -485,6 +588,10 @@ _BEFORE_DAY = re.compile(
     r"\b(?:vor|before|prior to)\s+(?:(?:[\w-]+\s+){1,3}(?:(?:am|on)\s+)?)?$")
 _BY_DAY = re.compile(r"\b(?:bis spätestens|spätestens bis|spätestens am|spätestens|"
                      r"no later than|by)\s+$")
+# "nicht vor dem 14.", "not before the 10th", "no earlier than the 9th", "frühestens am 9."
+_NOT_BEFORE_DAY = re.compile(
+    r"\b(?:(?:nicht|not|no)\s+(?:vor|before|earlier than|früher als)|frühestens|"
+    r"at the earliest on)\s+(?:(?:am|ab|dem|den|the|on)\s+){0,2}$")
 _AT_THE_LATEST = re.compile(r"(?<!\s)\s+(?:at the latest|spätestens)\b")
 
 
@@ -502,7 +609,7 @@ def _deadline(m: Mention, text: str, today: date) -> Mention | None:
     else:
         return None
     days = _span(today + timedelta(days=1), last) if last > today else ()
-    return Mention(m.pos, "span", days) if days else None
+    return Mention(m.pos, "span", days, bound="until") if days else None
 
 
 def _onwards(found: list[Mention], text: str, today: date) -> list[Mention]:
@@ -513,7 +620,12 @@ def _onwards(found: list[Mention], text: str, today: date) -> list[Mention]:
     for m in found:
         before = text[max(0, m.pos - 24):m.pos]
         deadline = _deadline(m, text, today)
-        if deadline is not None:
+        if m.kind in {"day", "weekday"} and len(m.days) == 1 and _NOT_BEFORE_DAY.search(before):
+            # "not before the 14th": a week from it, and no day before it
+            first = m.days[0]
+            out.append(Mention(m.pos, "span", _span(first, first + timedelta(days=6)),
+                               bound="from"))
+        elif deadline is not None:
             out.append(deadline)
         elif m.kind == "weekday" and _FROM.search(before):
             out.append(Mention(m.pos, "from", m.days, weekday=m.weekday))
@@ -548,7 +660,11 @@ def times_in(text: str, language: str) -> list[Mention]:
     work_ends = None
     if _AFTER_WORK.search(text):
         for m in _WORK_ENDS.finditer(text):
-            work_ends = _clock(m.group(1), m.group(2), m.group(3), language) or work_ends
+            ends = _clock(m.group(1), m.group(2), m.group(3), language)
+            if ends is not None:  # "… und bin dann in 10 Minuten bei Ihnen": from 17:10
+                way = _way_minutes(text[m.end():m.end() + 90])
+                ends = (datetime.combine(date.min, ends) + timedelta(minutes=way)).time()
+            work_ends = ends or work_ends
             text = _blank(text, m)
     for m in _AFTER_NOON.finditer(text):
         out.append(Mention(m.start(), "part", start=time(12, 0), end=time(23, 59)))

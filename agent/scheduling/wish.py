@@ -31,12 +31,13 @@ _RESCHEDULE = re.compile(r"\b(?:verschieb\w*|verleg\w*|reschedul\w*|postpone\w*|
                          r"push (?:[\w']+ ){0,3}(?:back|to|out)|(?<!the\s)move (?:our|the|it|my)|"
                          r"push (?:our|the|my|this|that|it)|"
                          r"push (?:our|the|my|this) (?:meeting|appointment|call|session)|"
-                         r"move (?:[\w']+ ){0,3}to|anderen termin|"
+                         r"move (?:[\w'(),.:]+ ){0,5}to|anderen termin|"
                          r"another (?:time|day|slot)|neuen termin|new time|umlegen|umplanen|"
                          r"nach hinten|nach vorne)\b")
 # words right before a day or time that make it the new one in a reschedule
 _NEW = re.compile(r"(?:\bauf|\bto|\binto|\bstattdessen|\binstead(?: on)?|\blieber|\brather|"
-                  r"\bneu\w*|\bnew|\bzum|\bzur|\bbis)(?:\s+(?:den|die|das|dem|the|a|am|on))?\s*$")
+                  r"\bneu\w*|\bnew|\bzum|\bzur|\bbis)(?:\s+(?:den|die|das|dem|the|a|am|on))?"
+                  r"(?:\s+(?:following|darauffolgenden|folgenden))?\s*$")
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,20 @@ def default_duration(text: str, meeting: timedelta,
     return min(meeting, timedelta(minutes=30)) if _SHORT.search(text) else meeting
 
 
+# "der Hausbesuch morgen um 10 passt leider nicht … Ginge es stattdessen am Freitag?",
+# "… doesn't work any more. Could we do Friday instead?": a move, without the word
+_NO_LONGER = re.compile(r"\b(?:passt|geht|klappt)\s+(?:(?:es|mir|uns|bei mir|leider|doch|jetzt|"
+                        r"nun)\s+){0,3}(?:nicht|nich)\b|\b(?:doesn't|does not|won't|will not)"
+                        r"\s+work\b|\bcan(?:'t|not) make\b")
+_INSTEAD = re.compile(r"\b(?:stattdessen|statt dessen|instead)\b")
+
+
+def _no_longer(text: str) -> bool:
+    return bool(_INSTEAD.search(text) and _NO_LONGER.search(text))
+
+
 def intent_of(text: str) -> str:
-    if _RESCHEDULE.search(text) or SHIFT.search(text):
+    if _RESCHEDULE.search(text) or SHIFT.search(text) or _no_longer(text):
         return "reschedule"
     if _CANCEL.search(text):
         return "cancel"
@@ -90,7 +103,10 @@ _ASKING = re.compile(r"\?|\b(?:zeit|passt|passen|ginge|geht|können|könnten|hä
                      r"liebsten|besten|möglich|possible|"
                      r"lieber|gerne?|ideal\w*|prefer\w*|best)\b")
 _NOT = re.compile(r"\b(?:stuck|busy|not|can't|cannot|unavailable|nicht|keine?|besetzt|"
-                  r"belegt|unterwegs|blockiert|schwer)\b")
+                  r"belegt|unterwegs|blockiert|schwer|"
+                  # "she's very tired in the afternoons", "nachmittags ist sie sehr müde"
+                  r"tired|exhausted|müde|erschöpft|ungünstig|schwierig|difficult|impossible|"
+                  r"unmöglich)\b")
 # a clause where the sender says they are elsewhere or taken then ("nachmittags stehe ich in
 # der Rösterei", "montags bin ich meist auf Baustellen", "mornings are when I have client
 # workshops", "as I have a trade fair from Thursday on"): its days and times are not wishes
@@ -112,13 +128,14 @@ _FREE = re.compile(r"\b(?:zeit|frei|flexibel|free|time|available|flexible|gut|pa
                    r"klappt|works?|suits?|best|prefer\w*|gerne?|lieber|liebsten)\b")
 _AWAY = re.compile(r"\b(?:away|urlaub|verreist|vacation|holiday|off|weg|abwesend)\b")
 _NOT_BEFORE = re.compile(r"\b(?:nicht vor|not before|no earlier than|nicht früher als)\b")
-_RULED_OUT_BEFORE = re.compile(r"(?:\bnicht|\baußer|\bausser|\bnot|\bexcept|\bexcluding|\bohne|"
-                               r"\b(?:any|every) (?:week)?day but|\bapart from|\bother than|"
-                               r"\bbis auf)"
+_RULED_OUT_BEFORE = re.compile(r"(?:\bnicht|\bnich|\baußer|\bausser|\bnot|\bexcept|"
+                               r"\bexcluding|\bohne|\b(?:any|every) (?:week)?day but|\bapart from|"
+                               r"\bother than|\bbis auf)"
                                r"\s+(?:am |an |on |the |den |a )?$")
 _RULED_OUT_AFTER = re.compile(
-    r"^[\w.]*\s*(?:(?:geht|passt|klappt|kann ich|könnte ich|bin ich|habe ich|ist)\s+(?:es\s+)?"
-    r"(?:bei mir\s+)?(?:leider\s+)?(?:nicht|schlecht|belegt|voll|weg|unterwegs)|"
+    r"^[\w.]*\s*(?:(?:geht|passt|klappt|kann ich|könnte ich|bin ich|habe ich|ist)\s+"
+    r"(?:(?:es|aber|bei mir|leider|da|dann)\s+){0,3}(?:nicht|nich|schlecht|belegt|voll|weg|"
+    r"unterwegs)|"
     r"(?:is|are)\s+(?:out|bad|booked|full|no good|tricky)|(?:doesn't|does not|won't|will not)"
     r"\s+work|i(?:'m| am)\s+(?:away|out|busy|not)|i can(?:'t|not)|is (?:not|n't) possible)")
 
@@ -132,6 +149,22 @@ def _occupied(text: str, pos: int) -> bool:
 
 
 _WEEKDAYS_ONLY = re.compile(r"\b(?:any weekday|weekdays|werktags|unter der woche|wochentags)\b")
+def _weekdays_only(text: str) -> list[int]:
+    """"any weekday", "werktags": no weekend; "Weekdays are impossible", "unter der Woche
+    geht es nicht": the weekend only."""
+    out: list[int] = []
+    text = text.replace(" \n", "  ").replace("\n", " ")  # a wrapped line ends no clause
+    for m in _WEEKDAYS_ONLY.finditer(text):
+        _, hi = _clause(text, m.start())
+        after = text[m.end():hi]  # "…, but not Friday" rules out Friday, not the weekdays
+        out += [0, 1, 2, 3, 4] if _NOT.search(after) and not _DAY_NAME.search(after) else [5, 6]
+    return out
+
+
+_DAY_NAME = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|montag|dienstag|mittwoch|"
+                       r"donnerstag|freitag|samstag|sonntag")
+
+
 _PAST = re.compile(r"\b(?:dank\w*|thanks?|thank you|letzte[nrs]?|last|war|waren|hatten|was|were|"
                    r"had|gestern|yesterday)\b")
 
@@ -154,11 +187,24 @@ def _wanted(text: str, times: list[Mention]) -> list[Mention]:
     return out
 
 
-def _ruled_out(text: str, m: Mention) -> bool:
-    """"aber nicht am Mittwoch", "außer Freitag", "Wednesday doesn't work"."""
+def _ruled_out(text: str, m: Mention, mentions: list[Mention] | None = None) -> bool:
+    """"aber nicht am Mittwoch", "außer Freitag", "Wednesday doesn't work" — and a weekday
+    listed with one ruled out so ("Montags und mittwochs kann ich nicht")."""
     before = text[max(0, m.pos - 16):m.pos]
     after = text[m.pos:m.pos + 48]
-    return bool(_RULED_OUT_BEFORE.search(before) or _RULED_OUT_AFTER.search(after))
+    if _RULED_OUT_BEFORE.search(before) or _RULED_OUT_AFTER.search(after):
+        return True
+    nxt = next((n for n in mentions or () if n.pos > m.pos), None)
+    word = re.match(r"[\w.]+", after)
+    if nxt is None or nxt.kind != "weekday" or m.kind != "weekday" or word is None:
+        return False
+    joint = text[m.pos + word.end():nxt.pos].replace(",", " , ").split()
+    listed = (1 <= len(joint) <= 2 and joint[0] in _LISTED
+              and joint[1:] in ([], ["am"], ["an"], ["on"]))
+    return listed and _ruled_out(text, nxt, mentions)
+
+
+_LISTED = frozenset({",", "und", "and", "oder", "or", "sowie", "&"})
 
 
 def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
@@ -184,6 +230,10 @@ def _asked(days: list[Mention], text: str, starts: list[int]) -> list[Mention]:
         return bool(_NOT.search(text[starts[i]:ends[i]]) or _AWAY.search(text[starts[i]:ends[i]]))
 
     asked = [m for m in days if asking(m)]
+    if asked and all(m.soon or m.bound for m in asked):
+        # "before my race on the 20th?" asks for no days itself: those named beside it are
+        # the wish, and the deadline narrows them (`_limited`)
+        return days
     if any(m.kind == "span" for m in asked):  # such weekdays narrow the asked span
         asked = [m for m in days if m in asked or (m.kind in {"weekday", "from"} and fragment(m))]
     elif any(m.kind == "weekday" for m in asked):  # … and so do they a week named before
@@ -226,7 +276,11 @@ def _resolve_weekdays(days: list[Mention], starts: list[int],
             if nxt is not None and nxt.kind == "day" and 0 < nxt.pos - m.pos <= 16:
                 continue
             each = tuple(d for d in horizon if d.weekday() == m.weekday) if m.every else ()
-            out.append(Mention(m.pos, "day", _inside(m, spans, starts) or each or m.days))
+            inside = _inside(m, spans, starts)
+            if m.every and inside and any(s.onward and inside[0] in s.days for s in spans):
+                # "ab nächster Woche immer dienstags": each Tuesday from then on
+                inside = tuple(d for d in each if d >= inside[0]) or inside
+            out.append(Mention(m.pos, "day", inside or each or m.days))
         elif m.kind == "span" and any(_inside(w, [m], starts) for w in weekdays
                                       if _sentence(w.pos, starts) == _sentence(m.pos, starts)
                                       or w.kind == "weekday"):
@@ -329,6 +383,19 @@ def _away(text: str, m: Mention) -> bool:
     return bool(_AWAY_CLAUSE.search(clause)) and not _FREE.search(clause)
 
 
+# a clause that states the sender's own occasion on that day: "meine Tochter heiratet am 10.
+# April", "I'm getting married on 24 April", "our wedding is on the 3rd" — context for the
+# wish ("a trial a few weeks before"), not the day asked for
+_OCCASION = re.compile(
+    r"\b(?:heirate[nt]?|getting married|get married|marrying|"
+    r"(?:wedding|hochzeit|birthday|geburtstag|party|feier|race|wettkampf) (?:is|ist|findet))\b")
+
+
+def _occasion(text: str, pos: int) -> bool:
+    lo, hi = _clause(text.replace("\n", " "), pos)
+    return bool(_OCCASION.search(text[lo:hi]))
+
+
 def _found(text: str, today: date, language: str, starts: list[int],
            asked_only: bool = True, anchor: date | None = None,
            horizon: tuple[date, ...] = ()) -> _Found:
@@ -337,22 +404,44 @@ def _found(text: str, today: date, language: str, starts: list[int],
     taken = [m for m in found if m.kind in {"weekday", "from", "day"} and _occupied(text, m.pos)]
     # … and in a request, days they are away
     gone = [m for m in found if asked_only and m.kind in {"day", "span"} and _away(text, m)]
+    # … and the day of their own occasion ("meine Tochter heiratet am 10. April")
+    gone += [m for m in found if asked_only and m.kind == "day" and not m.bound
+             and _occasion(text, m.pos)]
     day_mentions = [m for m in found if m not in taken and m not in gone]
     excluded = frozenset([m.weekday if m.kind == "weekday" else m.days[0].weekday()
                           for m in day_mentions
                           if m.kind in {"weekday", "day"} and len(m.days) == 1
-                          and _ruled_out(text, m)]
+                          and _ruled_out(text, m, day_mentions)]
                          + [m.weekday for m in taken if m.kind == "weekday"]
-                         + ([5, 6] if _WEEKDAYS_ONLY.search(text) else []))
+                         + _weekdays_only(text))
     kept = [m for m in day_mentions if not (m.kind in {"weekday", "day"} and len(m.days) == 1
-                                            and _ruled_out(text, m))]
+                                            and _ruled_out(text, m, day_mentions))]
     if asked_only:
         kept = _asked(kept, text, starts)
-    days = [d for d in _resolve_weekdays(kept, starts, horizon) if d.days]
+    days = _limited(kept, starts, horizon)
     times = times_in(rest, language)
     away = frozenset(d for m in gone for d in (
         m.days if m.kind == "day" or len(m.days) > 1 else ()))
     return _Found(days, _wanted(rest, times), excluded, tuple(kept), tuple(times), away)
+
+
+def _limited(kept: list[Mention], starts: list[int],
+             horizon: tuple[date, ...]) -> list[Mention]:
+    """The days asked for, resolved. "As soon as possible" gives way to days named beside it,
+    and a deadline ("before my race on the 20th") or a start ("not before the 10th") narrows
+    them ("in January" from the 10th on); alone, each is the wish itself."""
+    plain = [m for m in kept if not (m.soon or m.bound)]
+    if not plain:
+        return [d for d in _resolve_weekdays(kept, starts, horizon) if d.days]
+    days = [d for d in _resolve_weekdays(plain, starts, horizon) if d.days]
+    limits = [m for m in kept if m.bound]
+    if not limits:
+        return days
+    lo = max((m.days[0] for m in limits if m.bound == "from"), default=date.min)
+    hi = min((m.days[-1] for m in limits if m.bound == "until"), default=date.max)
+    narrowed = [replace(d, days=tuple(x for x in d.days if lo <= x <= hi)) for d in days]
+    narrowed = [d for d in narrowed if d.days]
+    return narrowed or [d for d in _resolve_weekdays(limits, starts, horizon) if d.days]
 
 
 def _narrowed(parts: list[tuple[time, time]]) -> list[tuple[time, time]]:
@@ -462,6 +551,11 @@ def _moving(text: str, found: _Found, wish: Wish, today: date, zone: tzinfo,
         flat[slice(*_clause(flat, m.pos))])], starts, horizon) if d.days]
     # the moved time sits in "… schaffe ich es nicht zu unserem Termin um 14 Uhr": not a
     # wish, but the time being moved
+    same_week = _SAME_WEEK.search(text)
+    if same_week and old_days:  # "irgendwann in der gleichen Woche": the moved one's week
+        monday = old_days[0].days[0] - timedelta(days=old_days[0].days[0].weekday())
+        week = tuple(d for d in (monday + timedelta(days=i) for i in range(7)) if d >= today)
+        new_days = [Mention(same_week.start(), "day", week), *new_days]
     old_times = [t for t in found.said if not new(t) and t.kind == "exact"][:1]
     new_times = [t for t in found.times if new(t) or t not in old_times]
     moved_day = old_days[0].days[0] if old_days else None
@@ -496,11 +590,19 @@ def _verb_sentence(text: str, found: _Found, starts: list[int]) -> int:
     "need to reschedule" does not make every time in the body the new one."""
     mentions = [m.pos for m in (*found.named, *found.times)]
     first = _sentence(min(mentions), starts) if mentions else 0
-    sentences = sorted({_sentence(m.start(), starts) for pattern in (_RESCHEDULE, _CANCEL, SHIFT)
+    verbs = (_RESCHEDULE, _CANCEL, SHIFT, *((_NO_LONGER,) if _no_longer(text) else ()))
+    sentences = sorted({_sentence(m.start(), starts) for pattern in verbs
                         for m in pattern.finditer(text)})
-    return next((s for s in sentences if s >= first), sentences[0] if sentences else 0)
+    after = [s for s in sentences if s >= first]
+    if len(after) > 1 and after[0] == 0:
+        # "Termin Montag verschieben" as the subject, and the body asks again with the time
+        # ("können wir meinen Termin am Montag um 10 Uhr verschieben?"): the body's
+        return after[1]
+    return next(iter(after), sentences[0] if sentences else 0)
 
 
+_SAME_WEEK = re.compile(r"\b(?:(?:in )?der (?:gleichen|selben) woche|in derselben woche|"
+                        r"(?:that|the) same week|later that week)\b")
 # "to Friday 18th, same time", "auf Freitag zur gleichen Uhrzeit"
 _SAME_TIME = re.compile(r"\b(?:(?:at )?(?:the )?same time|same hour|"
                         r"(?:zur )?(?:gleiche[nr]?|selbe[nr]?) (?:uhrzeit|zeit))\b")
