@@ -43,7 +43,7 @@ OUT = ROOT / "agent" / "classify" / "seeds" / "v1.jsonl"
 
 
 # never "demo", never anything from evals/data/v2, never the SpamAssassin held-out part
-SEED_SETS = ("dev", "seed-a", "seed-b", "seed-c", "seed-d", "seed-e", "seed-f", "test")
+SEED_SETS = ("dev", "seed-a", "seed-b", "seed-c", "seed-d", "seed-e", "seed-f", "seed-g", "test")
 
 
 def _row(id_: str, data: bytes, ws: Workspace, label: dict[str, Any], name: str

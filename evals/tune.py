@@ -5,6 +5,7 @@
     python -m evals.tune --loco          # leave one corpus out: a business never seen
     python -m evals.tune --loco --temperature   # … and fit the temperature out of fold
     python -m evals.tune --loco --fast   # … with the words-only model deciding where it is sure
+    python -m evals.tune --loco --fast --categories   # … and P/R per category, pooled
 
 For each fold the example store is the dev split minus that fold, the logistic model is
 trained leave-one-out on the store, and the fold is predicted — the way an unseen mail is.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -130,7 +131,7 @@ def leave_one_corpus_out(l2: float = knn.L2, fit_temperature: bool = False,
     seeds = load_seeds(model=get_embedder().name)
     texts = [s.example.text for s in seeds]
     cats = [s.example.category for s in seeds]
-    # d(ev), a, b, c, e, g, h (seed corpora), t (the old test split), s (SpamAssassin)
+    # d(ev), a, b, c, e, g, h, i (seed corpora), t (the old test split), s (SpamAssassin)
     corpus = np.array([s.example.id.split("-")[2][0] for s in seeds])
     vectors = seed_vectors(seeds, chars)
     sims = vectors @ vectors.T
@@ -143,6 +144,8 @@ def leave_one_corpus_out(l2: float = knn.L2, fit_temperature: bool = False,
     temps: dict[str, float] = {}
     scored: list[tuple[float, bool]] = []
     decided_fast: list[bool] = []
+    gold: dict[str, list[str]] = {}
+    guess: dict[str, list[str]] = {}
     for held in sorted(set(corpus)):
         pool = np.where(corpus != held)[0]
 
@@ -170,8 +173,11 @@ def leave_one_corpus_out(l2: float = knn.L2, fit_temperature: bool = False,
             decided_fast += [bool(x) for x in sure]
         hits = [int(np.argmax(p)) == index[i] for p, i in zip(probs, test, strict=True)]
         acc[held] = sum(hits) / len(test)
+        gold[held] = [cats[i] for i in test]
+        guess[held] = [CATS[int(np.argmax(p))].value for p in probs]
         scored += [(float(p.max()), h) for p, h in zip(probs, hits, strict=True)]
-    out: dict[str, object] = {"accuracy": acc, "temperature": temps, **_confidence(scored)}
+    out: dict[str, object] = {"accuracy": acc, "temperature": temps, "gold": gold,
+                              "guess": guess, **_confidence(scored)}
     if fast:
         right = [h for (_, h), f in zip(scored, decided_fast, strict=True) if f]
         out["fast_share"] = len(right) / len(scored)
@@ -210,6 +216,24 @@ def _confidence(scored: list[tuple[float, bool]]) -> dict[str, float]:
     return out
 
 
+# held-out folds outside the written-corpus mean: t, the old test split (its dev twins stay
+# in the store), and s, the real SpamAssassin mail
+WRITTEN_APART = {"t", "s"}
+
+
+def _print_categories(gold: dict[str, list[str]], guess: dict[str, list[str]],
+                      corpora: list[str]) -> None:
+    g = [c for k in corpora for c in gold[k]]
+    p = [c for k in corpora for c in guess[k]]
+    print("per category over the written corpora held out (P / R / F1, n):")
+    for cat, v in prf(g, p).items():
+        print(f"  {cat:17} {v['precision']:.2f} / {v['recall']:.2f} / {v['f1']:.2f}  "
+              f"n={int(v['support'])}")
+    mixed = Counter((a, b) for a, b in zip(g, p, strict=True) if a != b).most_common(8)
+    print("largest confusions (gold → predicted):",
+          ", ".join(f"{a}→{b} {n}" for (a, b), n in mixed))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -225,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --loco: the words-only model decides where it is sure")
     ap.add_argument("--temperature", action="store_true",
                     help="with --loco: fit the temperature out of fold (five times slower)")
+    ap.add_argument("--categories", action="store_true",
+                    help="with --loco: precision/recall per category and the largest "
+                         "confusions, pooled over the written corpora (not t, s)")
     args = ap.parse_args(argv)
     if args.loco:
         r = leave_one_corpus_out(args.l2, args.temperature, args.chars, args.fast)
@@ -238,8 +265,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.fast:
             print(f"decided by the words alone (no embedding): {r['fast_share']:.1%} of "
                   f"mails, {r['fast_right']:.1%} of them right")
+        written = [k for k in acc if k not in WRITTEN_APART]
+        print(f"mean over the written corpora ({', '.join(written)}): "
+              f"{sum(acc[k] for k in written) / len(written):.3f}")
         if r["temperature"]:
             print("temperature fitted out of fold per pool:", r["temperature"])
+        if args.categories:
+            _print_categories(r["gold"], r["guess"], written)  # type: ignore[arg-type]
         return 0
     r = cross_validate(args.folds, args.l2, chars=args.chars)
     print(f"dev {args.folds}-fold CV: accuracy {r['accuracy']:.3f}, macro-F1 {r['macro_f1']:.3f}, "
