@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from core.ports import Passage, PassageHit
@@ -211,27 +211,26 @@ class Ranker:
         if not want:
             return 0.0
         text, words = _words(p)
-        total = hit = 0.0
-        for t in want:
-            w = self.idf(t)
-            total += w
-            if _contains(text, t) or any(x in t for x in words):
-                hit += w
-        return hit / total if total else 0.0
+        return self._share(want, text, words, 0.0)
 
     def asked_share(self, faq: str, written: str) -> float:
         """The share of an FAQ question's rare words (weighted by idf) that the sender's
         text contains; 1.0 when it has none."""
-        want = terms(faq)
         text = _fold(written)
         words = {w for w in _TERM.findall(text) if len(w) >= 5}
+        return self._share(terms(faq), text, words, 1.0)
+
+    def _share(self, want: Iterable[str], text: str, words: Collection[str],
+               empty: float) -> float:
+        """The idf-weighted share of `want` found in `text` or as a part of one of its
+        `words` (a German compound); `empty` when nothing is wanted."""
         total = hit = 0.0
         for t in want:
             w = self.idf(t)
             total += w
             if _contains(text, t) or any(x in t for x in words):
                 hit += w
-        return hit / total if total else 1.0
+        return hit / total if total else empty
 
     def rank(self, question: str, hits: Sequence[PassageHit],
              kind: str | None = None) -> list[Scored]:
