@@ -286,8 +286,7 @@ def stay(question: Question, ref: date, language: str, nights: Nights,
     if not ((_FREE.search(question.text) or _MOVE_STAY.search(question.text))
             and _LODGING.search(question.text)):
         return ""
-    span = next((r for r in (date_range(x, ref) for x in (question.text, *context)) if r),
-                None)
+    span = _first_range((question.text, *context), ref)
     if span is None or (span[1] - span[0]).days > 60:
         return ""
     texts = load_table("drafts/stay")["booked" if nights(*span) else "free"]
@@ -323,8 +322,13 @@ def _stay_of(question: str, context: tuple[str, ...], ref: date) -> date | None:
     mail names no dates (whether the knowledge prices by season is `stay_price`'s to see)."""
     if answer_kind(question) != "price":
         return None
-    span = next((r for r in (date_range(x, ref) for x in (question, *context)) if r), None)
+    span = _first_range((question, *context), ref)
     return span[0] if span else None
+
+
+def _first_range(texts: tuple[str, ...], ref: date) -> tuple[date, date] | None:
+    """The date range of the first of `texts` that names one."""
+    return next((r for r in (date_range(x, ref) for x in texts) if r), None)
 
 
 def is_complaint(category: Category, text: str) -> bool:

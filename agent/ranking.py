@@ -147,7 +147,12 @@ def _full_text(p: Passage) -> str:
 
 def _words(p: Passage) -> tuple[str, set[str]]:
     text = _full_text(p)
-    return text, {w for w in _TERM.findall(text) if len(w) >= 5}
+    return text, _word_set(text)
+
+
+def _word_set(text: str) -> set[str]:
+    """The words of five letters or more, which a compound of the question may contain."""
+    return {w for w in _TERM.findall(text) if len(w) >= 5}
 
 
 _SUFFIXES = ("ungen", "ing", "en", "er", "es", "e", "n", "s")
@@ -217,8 +222,7 @@ class Ranker:
         """The share of an FAQ question's rare words (weighted by idf) that the sender's
         text contains; 1.0 when it has none."""
         text = _fold(written)
-        words = {w for w in _TERM.findall(text) if len(w) >= 5}
-        return self._share(terms(faq), text, words, 1.0)
+        return self._share(terms(faq), text, _word_set(text), 1.0)
 
     def _share(self, want: Iterable[str], text: str, words: Collection[str],
                empty: float) -> float:

@@ -17,9 +17,9 @@ _MONTHS = {
     "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "october": 10, "oct": 10,
     "november": 11, "nov": 11, "dezember": 12, "dez": 12, "december": 12, "dec": 12,
 }
-_MONTH_NAMES_DE = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+MONTH_NAMES_DE = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
                    "September", "Oktober", "November", "Dezember"]
-_MONTH_NAMES_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
+MONTH_NAMES_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
                    "September", "October", "November", "December"]
 _M = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE = re.compile(
@@ -200,8 +200,8 @@ def _date_of(m: re.Match[str], ref: date) -> date | None:
 
 def date_text(d: date, language: str) -> str:
     if language == "de":
-        return f"{d.day}. {_MONTH_NAMES_DE[d.month - 1]} {d.year}"
-    return f"{d.day} {_MONTH_NAMES_EN[d.month - 1]} {d.year}"
+        return f"{d.day}. {MONTH_NAMES_DE[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTH_NAMES_EN[d.month - 1]} {d.year}"
 
 
 # "3. bis 10. März", "12 to 19 April": the first day without its month

@@ -7,14 +7,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from agent.recap import MONTH_NAMES_DE, MONTH_NAMES_EN
 from core.ports import Passage
 
-_MONTHS = {
-    "januar": 1, "january": 1, "februar": 2, "february": 2, "märz": 3, "march": 3,
-    "april": 4, "mai": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7, "august": 8,
-    "september": 9, "oktober": 10, "october": 10, "november": 11, "dezember": 12,
-    "december": 12,
-}
+# the month names the price lists write ("November bis März", "20 December to 6 January")
+_MONTHS = {name.lower(): n for names in (MONTH_NAMES_DE, MONTH_NAMES_EN)
+           for n, name in enumerate(names, 1)}
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[–-]")
 _SPAN = {"bis", "to", "until", "through", "–", "-"}
 _AMOUNT = re.compile(r"\d\s?(?:€|eur\b|euro\b)|€\s?\d", re.I)
